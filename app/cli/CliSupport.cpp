@@ -1,0 +1,31 @@
+#include "app/cli/CliSupport.h"
+
+#include "core/util/Error.h"
+
+#include <charconv>
+#include <iostream>
+
+namespace poslab::cli {
+
+std::vector<int32_t> parseIds(const std::string& text) {
+  std::vector<int32_t> ids;
+  size_t start = 0;
+  while (start <= text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string part = text.substr(start, end - start);
+    while (!part.empty() && part.front() == ' ') part.erase(part.begin());
+    while (!part.empty() && part.back() == ' ') part.pop_back();
+    int32_t v = 0;
+    auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
+    if (part.empty() || ec != std::errc() || ptr != part.data() + part.size())
+      fail("", "--ids", "'" + part + "' is not an integer (expected e.g. 1,2,3)");
+    ids.push_back(v);
+    start = end + 1;
+  }
+  return ids;
+}
+
+void printJson(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
+
+} // namespace poslab::cli

@@ -1,0 +1,15 @@
+#pragma once
+// Small helpers shared by the commands: id-list parsing and JSON output.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace poslab::cli {
+
+// "1,2,3" -> {1, 2, 3}; throws poslab::Error naming --ids on anything else.
+std::vector<int32_t> parseIds(const std::string& text);
+// Prints one JSON document on stdout.
+void printJson(const nlohmann::json& j);
+
+} // namespace poslab::cli

@@ -1,0 +1,77 @@
+// poslab-cli generate MODEL (--prompt S | --ids 1,2,3) [--max-new-tokens N] [--stop S]... [--json]
+// Greedy decoding; streams text as it is produced unless --json.
+#include "app/cli/CliSupport.h"
+#include "app/cli/CommandTable.h"
+#include "core/engine/Engine.h"
+#include "core/util/Error.h"
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+namespace poslab::cli {
+
+void addGenerateCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand("generate", "Greedy generation from a prompt or from token ids");
+  struct Args {
+    std::string model, prompt, ids, dtype = "f32", device = "cpu";
+    std::vector<std::string> stops;
+    int64_t maxNew = 100;
+    int threads = 0;
+    bool json = false, noBos = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("MODEL", a->model, "Hugging Face folder or .gguf file")->required();
+  auto* prompt = cmd->add_option("--prompt", a->prompt, "Prompt text (BOS added as the model's config says)");
+  auto* ids = cmd->add_option("--ids", a->ids, "Prompt as comma-separated token ids");
+  prompt->excludes(ids);
+  cmd->add_option("--max-new-tokens", a->maxNew, "Most tokens to generate (default 100)")->check(CLI::Range(0, 1 << 20));
+  cmd->add_option("--stop", a->stops, "Stop when the output contains this string (repeatable)");
+  cmd->add_flag("--no-bos", a->noBos, "Do not prepend BOS to --prompt");
+  cmd->add_option("--dtype", a->dtype, "f32, bf16 or f16 (CUDA)");
+  cmd->add_option("--device", a->device, "cpu or cuda[:N]");
+  cmd->add_option("--threads", a->threads, "Intra-op threads (0 = all cores)");
+  cmd->add_flag("--json", a->json, "Print one JSON document: {\"ids\": [...], \"text\": \"...\"}");
+  cmd->callback([=] {
+    if (prompt->count() == 0 && ids->count() == 0) fail("", "generate", "give --prompt or --ids");
+    auto engine = Engine::open(a->model, {a->device, a->dtype, a->threads});
+    GenerateRequest r;
+    r.maxNewTokens = a->maxNew;
+    r.stopStrings = a->stops;
+    if (ids->count()) {
+      r.promptIds = parseIds(a->ids);
+    } else {
+      const Tokenizer& tok = engine->requireTokenizer();
+      const bool bos = !a->noBos && tok.specialTokens().addBos && tok.specialTokens().bos >= 0;
+      r.promptIds = engine->tokenize(a->prompt, bos).ids;
+    }
+    const Tokenizer* tok = engine->tokenizer();
+    std::vector<int32_t> soFar;
+    std::string printed;
+    auto stream = [&](int32_t id) {
+      if (a->json || !tok) return;
+      // Decode the whole output each time: multi-byte characters can span tokens.
+      soFar.push_back(id);
+      std::string text = tok->decode(soFar);
+      if (text.size() > printed.size() && text.compare(0, printed.size(), printed) == 0) {
+        std::cout << text.substr(printed.size()) << std::flush;
+        printed = text;
+      }
+    };
+    GenerateResult out = engine->generate(r, stream);
+    if (a->json) {
+      printJson({{"ids", out.ids},
+                 {"text", out.text},
+                 {"stop_reason", out.stopReason},
+                 {"prompt_tokens", out.promptTokens},
+                 {"prefill_s", out.prefillSeconds},
+                 {"decode_s", out.decodeSeconds}});
+    } else if (!tok) {
+      for (size_t i = 0; i < out.ids.size(); ++i) std::cout << (i ? " " : "") << out.ids[i];
+      std::cout << '\n';
+    } else {
+      std::cout << '\n';
+    }
+  });
+}
+
+} // namespace poslab::cli

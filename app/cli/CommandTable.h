@@ -1,0 +1,20 @@
+#pragma once
+// poslab-cli's commands. Each add*Command registers one subcommand (its options
+// and its action) on the top-level CLI11 app; dispatch() runs the chosen one and
+// turns every error into one line on stderr and a non-zero exit status.
+namespace CLI {
+class App;
+}
+
+namespace poslab::cli {
+
+void addInfoCommand(CLI::App& app);
+void addTokenizeCommand(CLI::App& app);
+void addForwardCommand(CLI::App& app);
+void addGenerateCommand(CLI::App& app);
+void addConvertCommand(CLI::App& app);
+void addBenchCommand(CLI::App& app);
+
+int dispatch(int argc, char** argv);
+
+} // namespace poslab::cli

@@ -1,0 +1,74 @@
+#pragma once
+// The engine's face (DESIGN.md): what app/ calls. Plain C++ types in and out;
+// tensors stay inside core/. Errors are thrown as poslab::Error (one line,
+// naming the file and the field) and caught at the worker/main() boundary.
+#include "core/engine/ModelInfo.h"
+#include "core/tokenizer/Tokenizer.h"
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace poslab {
+
+class LlamaModel;
+
+struct LoadOptions {
+  std::string device = "cpu"; // "cpu" | "cuda" | "cuda:N"
+  std::string dtype = "f32";  // "f32" | "bf16" | "f16" (CUDA only)
+  int threads = 0;            // intra-op threads; 0 = every core
+};
+
+struct GenerateRequest {
+  std::vector<int32_t> promptIds;
+  int64_t maxNewTokens = 100;
+  std::vector<std::string> stopStrings;
+  bool stopAtEos = true;
+};
+
+struct GenerateResult {
+  std::vector<int32_t> ids; // generated ids only
+  std::string text;         // decoded (cut before a stop string); empty without a tokenizer
+  std::string stopReason;   // "eos" | "stop-string" | "length" | "cancelled"
+  int64_t promptTokens = 0;
+  double prefillSeconds = 0;
+  double decodeSeconds = 0;
+};
+
+class Engine {
+public:
+  // Reads config and tokenizer only; no weights are loaded (for a memory
+  // estimate before loading).
+  static ModelInfo inspect(const std::string& path, const LoadOptions& options = {});
+  static std::unique_ptr<Engine> open(const std::string& path, const LoadOptions& options = {});
+  ~Engine();
+
+  const ModelInfo& info() const;
+  const Tokenizer* tokenizer() const;        // nullptr when the model has none
+  const Tokenizer& requireTokenizer() const; // throws naming the model path
+
+  // Text -> ids with the model's own BOS rule unless overridden.
+  Encoding tokenize(const std::string& text, bool addBos) const;
+
+  // Logits of every position for one sequence: row-major [ids.size(), vocab] fp32.
+  std::vector<float> logits(const std::vector<int32_t>& ids) const;
+
+  GenerateResult generate(const GenerateRequest& request,
+                          const std::function<void(int32_t id)>& onToken = {},
+                          const std::atomic<bool>* cancel = nullptr) const;
+
+  // For other core/ subsystems (sweeps, attention, training). Not for app/.
+  LlamaModel& model() const;
+
+private:
+  Engine();
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// Sets LibTorch's intra-op threads (0 = every core: Debian's LibTorch starts with one).
+void configureThreads(int threads);
+
+} // namespace poslab

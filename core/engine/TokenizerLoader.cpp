@@ -1,0 +1,111 @@
+#include "core/engine/TokenizerLoader.h"
+
+#include "core/tokenizer/BpeTokenizer.h"
+#include "core/tokenizer/GgufSpmTokenizer.h"
+#include "core/tokenizer/SentencePieceTokenizer.h"
+#include "core/util/Error.h"
+#include "core/weights/GgufFile.h"
+#include "core/weights/WeightSource.h"
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+namespace poslab {
+
+namespace fs = std::filesystem;
+using Json = nlohmann::json;
+
+namespace {
+
+Json readJsonIfPresent(const fs::path& file) {
+  if (!fs::exists(file)) return Json::object();
+  std::ifstream in(file);
+  try {
+    Json j = Json::parse(in);
+    return j.is_object() ? j : Json::object();
+  } catch (const Json::exception& e) {
+    fail(file.string(), "", std::string("not valid JSON (") + e.what() + ")");
+  }
+}
+
+// "bos_token": "<s>" or {"content": "<s>", ...}
+std::optional<int32_t> tokenId(const Json& cfg, const char* key, const Tokenizer& tok) {
+  auto it = cfg.find(key);
+  if (it == cfg.end() || it->is_null()) return std::nullopt;
+  std::string text = it->is_string() ? it->get<std::string>() : it->value("content", std::string());
+  return tok.pieceToId(text);
+}
+
+std::vector<int64_t> ids(const Json& cfg, const char* key) {
+  auto it = cfg.find(key);
+  if (it == cfg.end() || it->is_null()) return {};
+  if (it->is_number_integer()) return {it->get<int64_t>()};
+  std::vector<int64_t> out;
+  if (it->is_array())
+    for (const Json& v : *it)
+      if (v.is_number_integer()) out.push_back(v.get<int64_t>());
+  return out;
+}
+
+// Overlay the folder's settings, in transformers' order of authority:
+// tokenizer_config.json for BOS/EOS text and add_bos, generation_config.json for
+// the ids that end generation.
+void applyFolderSettings(const fs::path& dir, Tokenizer& tok) {
+  SpecialTokens s = tok.specialTokens();
+  const Json tc = readJsonIfPresent(dir / "tokenizer_config.json");
+  const Json gen = readJsonIfPresent(dir / "generation_config.json");
+  const Json model = readJsonIfPresent(dir / "config.json");
+  if (auto id = tokenId(tc, "bos_token", tok)) s.bos = *id;
+  if (auto id = tokenId(tc, "eos_token", tok)) s.eos = *id;
+  if (auto id = tokenId(tc, "unk_token", tok)) s.unk = *id;
+  if (auto id = tokenId(tc, "pad_token", tok)) s.pad = *id;
+  if (tc.contains("add_bos_token") && tc["add_bos_token"].is_boolean()) s.addBos = tc["add_bos_token"].get<bool>();
+  if (tc.contains("add_eos_token") && tc["add_eos_token"].is_boolean()) s.addEos = tc["add_eos_token"].get<bool>();
+  for (const Json* cfg : {&model, &gen}) {
+    auto bos = ids(*cfg, "bos_token_id");
+    if (!bos.empty() && !tc.contains("bos_token")) s.bos = static_cast<int32_t>(bos.front());
+    auto eos = ids(*cfg, "eos_token_id");
+    if (!eos.empty()) {
+      if (!tc.contains("eos_token")) s.eos = static_cast<int32_t>(eos.front());
+      for (int64_t e : eos)
+        if (e != s.eos && std::find(s.extraEos.begin(), s.extraEos.end(), e) == s.extraEos.end())
+          s.extraEos.push_back(static_cast<int32_t>(e));
+    }
+  }
+  tok.setSpecialTokens(s);
+}
+
+} // namespace
+
+std::string TokenizerLoader::searchedFiles() {
+  return "tokenizer.json, tokenizer.model, encoder.json + vocab.bpe, or a GGUF vocabulary";
+}
+
+std::unique_ptr<Tokenizer> TokenizerLoader::load(const std::string& modelPath, const WeightSource* source) {
+  const fs::path path(modelPath);
+  if (fs::is_regular_file(path) && path.extension() == ".gguf") {
+    std::unique_ptr<GgufFile> own;
+    const GgufFile* gguf = source ? source->gguf() : nullptr;
+    if (!gguf) {
+      own = std::make_unique<GgufFile>(modelPath);
+      gguf = own.get();
+    }
+    if (!gguf->has("tokenizer.ggml.model")) return nullptr;
+    const std::string kind = gguf->string("tokenizer.ggml.model");
+    if (kind == "llama") return GgufSpmTokenizer::fromGguf(*gguf);
+    if (kind == "gpt2") return BpeTokenizer::fromGguf(*gguf);
+    fail(modelPath, "tokenizer.ggml.model", "unsupported '" + kind + "' (supported: llama, gpt2)");
+  }
+  if (!fs::is_directory(path)) return nullptr;
+  std::unique_ptr<Tokenizer> tok;
+  if (fs::exists(path / "tokenizer.json")) tok = BpeTokenizer::fromTokenizerJson((path / "tokenizer.json").string());
+  else if (fs::exists(path / "tokenizer.model"))
+    tok = SentencePieceTokenizer::fromFile((path / "tokenizer.model").string());
+  else if (fs::exists(path / "encoder.json") && fs::exists(path / "vocab.bpe"))
+    tok = BpeTokenizer::fromGpt2Files((path / "encoder.json").string(), (path / "vocab.bpe").string());
+  if (tok) applyFolderSettings(path, *tok);
+  return tok;
+}
+
+} // namespace poslab

@@ -1,0 +1,95 @@
+#include "core/model/LlamaModel.h"
+
+#include "core/model/KvCache.h"
+
+#include <cmath>
+#include <limits>
+
+namespace poslab {
+
+LlamaModel::LlamaModel(ModelConfig config, ModelWeights weights, const at::Device& device)
+    : config_(std::move(config)), weights_(std::move(weights)), rope_(config_, device) {}
+
+at::Tensor LlamaModel::rmsNorm(const at::Tensor& x, const at::Tensor& weight) const {
+  // As transformers' LlamaRMSNorm: normalise in fp32, cast back, then scale.
+  at::Tensor xf = x.to(at::kFloat);
+  at::Tensor normed = xf * at::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + config_.rmsNormEps);
+  return weight * normed.to(x.scalar_type());
+}
+
+at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                                 const at::Tensor& mask, KvCache* cache, const AttentionObserver* observer) const {
+  const LayerWeights& w = weights_.layers[static_cast<size_t>(layer)];
+  const int64_t B = x.size(0), T = x.size(1);
+  const int64_t H = config_.numHeads, Hkv = config_.numKvHeads, D = config_.headDim, G = H / Hkv;
+
+  at::Tensor q = at::linear(x, w.wq, w.bq).view({B, T, H, D}).transpose(1, 2);   // [B, H, T, D]
+  at::Tensor k = at::linear(x, w.wk, w.bk).view({B, T, Hkv, D}).transpose(1, 2); // [B, Hkv, T, D]
+  at::Tensor v = at::linear(x, w.wv, w.bv).view({B, T, Hkv, D}).transpose(1, 2); // [B, Hkv, T, D]
+  q = RotaryEmbedding::apply(q, cos, sin);
+  k = RotaryEmbedding::apply(k, cos, sin);
+  if (cache) std::tie(k, v) = cache->append(layer, k, v); // [B, Hkv, S, D], S = cached + T
+  const int64_t S = k.size(2);
+
+  // GQA without copying keys: query heads h = j*G + g share kv head j, so
+  // [B, H, T, D] regroups to [B, Hkv, G*T, D] and meets k [B, Hkv, S, D] directly.
+  at::Tensor qg = q.reshape({B, Hkv, G, T, D});
+  at::Tensor kt = k.transpose(-1, -2); // [B, Hkv, D, S]
+  const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+  at::Tensor out = at::empty({B, Hkv, G, T, D}, q.options());
+  for (int64_t start = 0; start < T; start += queryBlock_) {
+    const int64_t rows = std::min(queryBlock_, T - start);
+    at::Tensor qb = qg.narrow(3, start, rows).reshape({B, Hkv, G * rows, D});
+    at::Tensor scores = at::matmul(qb, kt).mul_(scale).view({B, H, rows, S}); // [B, H, Tq, S]
+    // Softmax in fp32 as transformers' eager attention does; mask is additive fp32.
+    at::Tensor probs = at::softmax(scores.to(at::kFloat) + mask.narrow(2, start, rows), -1); // [B, H, Tq, S]
+    if (observer) (*observer)(layer, start, probs);
+    at::Tensor pb = probs.to(q.scalar_type()).view({B, Hkv, G * rows, S});
+    out.narrow(3, start, rows).copy_(at::matmul(pb, v).view({B, Hkv, G, rows, D}));
+  }
+  // [B, Hkv, G, T, D] -> [B, T, H*D]
+  at::Tensor merged = out.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
+  return at::linear(merged, w.wo);
+}
+
+at::Tensor LlamaModel::hidden(const ForwardBatch& batch, KvCache* cache, const AttentionObserver* observer) const {
+  const int64_t B = batch.ids.size(0), T = batch.ids.size(1);
+  const int64_t past = cache ? cache->length() : 0, S = past + T;
+  const at::Device dev = device();
+
+  // Additive mask [B, 1, T, S]: key j is visible to query i (cache index past+i)
+  // when j <= past+i, j is a real token, and (sliding window) past+i-j < window.
+  at::Tensor qIdx = at::arange(past, S, at::TensorOptions().dtype(at::kLong).device(dev)).unsqueeze(1); // [T, 1]
+  at::Tensor kIdx = at::arange(0, S, at::TensorOptions().dtype(at::kLong).device(dev)).unsqueeze(0);    // [1, S]
+  at::Tensor allowed = (kIdx <= qIdx).unsqueeze(0).unsqueeze(0); // [1, 1, T, S]
+  if (config_.slidingWindow) allowed = allowed.logical_and(((qIdx - kIdx) < *config_.slidingWindow).view({1, 1, T, S}));
+  if (batch.keyMask.defined()) allowed = allowed.logical_and(batch.keyMask.to(dev).view({B, 1, 1, S}));
+  // A pad query of a left-padded row sees no real key and would softmax to NaN;
+  // let it see itself (its output is never read, but NaN would spread via 0*NaN).
+  at::Tensor blind = allowed.logical_not().all(-1, /*keepdim=*/true);                  // [B|1, 1, T, 1]
+  allowed = allowed.logical_or(blind.logical_and((kIdx == qIdx).view({1, 1, T, S}))); // [B|1, 1, T, S]
+  at::Tensor mask = at::zeros(allowed.sizes(), at::TensorOptions().dtype(at::kFloat).device(dev))
+                        .masked_fill_(allowed.logical_not(), -std::numeric_limits<float>::infinity())
+                        .expand({B, 1, T, S});
+
+  auto [cos, sin] = rope_.cosSin(batch.positions.to(dev), dtype()); // [B, 1, T, D]
+  at::Tensor x = at::embedding(weights_.embed, batch.ids.to(dev));  // [B, T, d]
+  for (int64_t l = 0; l < config_.numLayers; ++l) {
+    const LayerWeights& w = weights_.layers[static_cast<size_t>(l)];
+    x = x + attention(l, rmsNorm(x, w.attnNorm), cos, sin, mask, cache, observer);
+    at::Tensor h = rmsNorm(x, w.ffnNorm);
+    x = x + at::linear(at::silu(at::linear(h, w.wGate)) * at::linear(h, w.wUp), w.wDown); // SwiGLU
+  }
+  if (cache) cache->advance(T);
+  return rmsNorm(x, weights_.finalNorm);
+}
+
+at::Tensor LlamaModel::logits(const at::Tensor& hidden) const {
+  return at::linear(hidden, weights_.lmHead).to(at::kFloat);
+}
+
+at::Tensor LlamaModel::forward(const ForwardBatch& batch, KvCache* cache, const AttentionObserver* observer) const {
+  return logits(hidden(batch, cache, observer));
+}
+
+} // namespace poslab

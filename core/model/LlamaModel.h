@@ -1,0 +1,62 @@
+#pragma once
+// The Llama-family decoder (Llama 1/2/3/3.1, Mistral, Qwen2/Qwen1.5) in
+// Hugging Face semantics: RMSNorm in fp32, rotate_half RoPE, GQA, SwiGLU.
+// Batched with left padding, KV cache, optional attention observation.
+// Autograd-capable: nothing here disables gradients; callers choose
+// (at::NoGradGuard for inference, weights with requires_grad for training).
+#include "core/model/ModelConfig.h"
+#include "core/model/ModelWeights.h"
+#include "core/model/RotaryEmbedding.h"
+
+#include <ATen/ATen.h>
+#include <functional>
+
+namespace poslab {
+
+class KvCache;
+
+struct ForwardBatch {
+  at::Tensor ids;       // [B, T] int64
+  at::Tensor positions; // [B, T] int64: RoPE position of each token (pads: any value)
+  at::Tensor keyMask;   // [B, cached + T] bool, true = a real token; undefined = no padding
+};
+
+// Receives the attention probabilities of one layer for a block of queries:
+// probs [B, n_heads, Tq, S] fp32, query rows queryStart..queryStart+Tq of the
+// forward's T tokens. Called layer by layer so callers can reduce as they go.
+using AttentionObserver = std::function<void(int64_t layer, int64_t queryStart, const at::Tensor& probs)>;
+
+class LlamaModel {
+public:
+  LlamaModel(ModelConfig config, ModelWeights weights, const at::Device& device);
+
+  const ModelConfig& config() const { return config_; }
+  ModelWeights& weights() { return weights_; }
+  at::ScalarType dtype() const { return weights_.embed.scalar_type(); }
+  at::Device device() const { return weights_.embed.device(); }
+
+  // Final hidden states after the last RMSNorm: [B, T, d_model] in the model dtype.
+  // With a cache, the batch's tokens follow the cached ones and are appended to it.
+  at::Tensor hidden(const ForwardBatch& batch, KvCache* cache = nullptr,
+                    const AttentionObserver* observer = nullptr) const;
+  // hidden [..., d_model] -> logits [..., vocab] fp32.
+  at::Tensor logits(const at::Tensor& hidden) const;
+  // hidden() then logits() for every position: [B, T, vocab] fp32.
+  at::Tensor forward(const ForwardBatch& batch, KvCache* cache = nullptr,
+                     const AttentionObserver* observer = nullptr) const;
+
+  // Queries per attention block; bounds the [H, Tq, S] score memory on long prompts.
+  void setQueryBlock(int64_t rows) { queryBlock_ = rows; }
+
+private:
+  at::Tensor attention(int64_t layer, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                       const at::Tensor& mask, KvCache* cache, const AttentionObserver* observer) const;
+  at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight) const;
+
+  ModelConfig config_;
+  ModelWeights weights_;
+  RotaryEmbedding rope_;
+  int64_t queryBlock_ = 1024;
+};
+
+} // namespace poslab

@@ -1,0 +1,25 @@
+#pragma once
+// Opens a model path (Hugging Face folder or .gguf), parses its config, loads
+// and checks its weights, and returns a ready LlamaModel.
+#include "core/model/LlamaModel.h"
+
+#include <memory>
+#include <string>
+
+namespace poslab {
+
+class WeightSource;
+
+struct LoadedModel {
+  std::shared_ptr<WeightSource> source;
+  std::unique_ptr<LlamaModel> model;
+};
+
+class ModelLoader {
+public:
+  // Config only (cheap): for `info` and memory estimates before loading.
+  static ModelConfig readConfig(const WeightSource& source);
+  static LoadedModel load(const std::string& path, at::ScalarType dtype, const at::Device& device);
+};
+
+} // namespace poslab

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The README's two Quick-start commands:
+#   packaging/setup.sh demo   install what is missing, build, run the main job on the bundled default
+#   packaging/setup.sh test   install what is missing, build, run the whole test suite (.ci/run calls this)
+# Options via environment: BUILD_DIR (default build), JOBS (default: all cores),
+# POSLAB_BUILD_GUI=OFF for a core + CLI build (GPU servers).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-demo}"
+case "$mode" in demo|test) ;; *) echo "usage: packaging/setup.sh demo|test" >&2; exit 2 ;; esac
+
+# 1. Debian packages: install only the missing ones (the list lives in one place).
+mapfile -t wanted < <(grep -v '^\s*#' packaging/debian-packages.txt | awk 'NF {print $1}')
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. Build.
+build="${BUILD_DIR:-build}"
+jobs="${JOBS:-$(nproc)}"
+cmake -S . -B "$build" -DCMAKE_BUILD_TYPE=Release -DPOSLAB_BUILD_GUI="${POSLAB_BUILD_GUI:-ON}" >/dev/null
+cmake --build "$build" -j "$jobs"
+
+# 3. Run.
+if [ "$mode" = test ]; then
+  ctest --test-dir "$build" --output-on-failure -j 2
+  exit
+fi
+cli="$build/bin/poslab-cli"
+model="../shared/models/stories260K/stories260K.gguf"
+if [ ! -f "$model" ]; then
+  echo "setup: built $cli; the demo model $model is not on this machine" >&2
+  exit 1
+fi
+"$cli" info "$model"
+echo
+"$cli" generate "$model" --prompt "Once upon a time" --max-new-tokens 60
