@@ -18,13 +18,24 @@ namespace poslab {
 namespace {
 
 QString rate(int tokens, double seconds) {
-  return seconds > 0 ? QString::number(tokens / seconds, 'f', 1) : QStringLiteral("—");
+  if (seconds <= 0) return QStringLiteral("—");
+  const double perSecond = tokens / seconds;
+  return QString::number(perSecond, 'f', perSecond >= 100 ? 0 : 1);
+}
+
+QString duration(double seconds) {
+  return seconds < 1 ? QString::number(seconds * 1000, 'f', 0) + " ms"
+                     : QString::number(seconds, 'f', 2) + " s";
+}
+
+QString tokenCount(int n) {
+  return n == 1 ? GenerationView::tr("1 token") : GenerationView::tr("%1 tokens").arg(n);
 }
 
 QString stopReasonText(const QString& reason) {
-  if (reason == QLatin1String("eos")) return GenerationView::tr("end of text");
-  if (reason == QLatin1String("stop-string")) return GenerationView::tr("stop string");
-  if (reason == QLatin1String("length")) return GenerationView::tr("token limit");
+  if (reason == QLatin1String("eos")) return GenerationView::tr("stopped at the end-of-text token");
+  if (reason == QLatin1String("stop-string")) return GenerationView::tr("stopped at a stop string");
+  if (reason == QLatin1String("length")) return GenerationView::tr("reached the token limit");
   if (reason == QLatin1String("cancelled")) return GenerationView::tr("cancelled");
   return reason;
 }
@@ -38,7 +49,8 @@ GenerationView::GenerationView(QWidget* parent) : QWidget(parent) {
 
   promptEdit_ = new QPlainTextEdit(this);
   promptEdit_->setObjectName("promptEdit");
-  promptEdit_->setPlaceholderText(tr("Once upon a time"));
+  promptEdit_->setPlaceholderText(tr("Text for the model to continue, e.g. “Once upon a time”. "
+                                     "Empty: the model starts from its begin-of-text token."));
   promptEdit_->setToolTip(tr("Text the model continues. Ctrl+Return generates."));
   promptEdit_->setTabChangesFocus(true);
   promptEdit_->setMinimumHeight(60);
@@ -90,7 +102,7 @@ GenerationView::GenerationView(QWidget* parent) : QWidget(parent) {
   auto* outputLabel = new QLabel(tr("&Output"), this);
   outputLabel->setBuddy(outputEdit_);
   layout->addWidget(outputLabel);
-  layout->addWidget(outputEdit_, 3);
+  layout->addWidget(outputEdit_, 4);
 
   status_ = new QLabel(this);
   status_->setObjectName("generationStatus");
@@ -113,23 +125,43 @@ GenerationView::GenerationView(QWidget* parent) : QWidget(parent) {
   updateControls();
 }
 
-QString GenerationView::prompt() const { return promptEdit_->toPlainText(); }
-void GenerationView::setPrompt(const QString& text) { promptEdit_->setPlainText(text); }
-int GenerationView::maxNewTokens() const { return maxTokens_->value(); }
-void GenerationView::setMaxNewTokens(int n) { maxTokens_->setValue(n); }
-bool GenerationView::stopAtEndOfText() const { return stopAtEos_->isChecked(); }
-void GenerationView::setStopAtEndOfText(bool stop) { stopAtEos_->setChecked(stop); }
-QString GenerationView::output() const { return output_; }
-QString GenerationView::statusText() const { return status_->text(); }
+QString GenerationView::prompt() const {
+  return promptEdit_->toPlainText();
+}
+void GenerationView::setPrompt(const QString& text) {
+  promptEdit_->setPlainText(text);
+}
+int GenerationView::maxNewTokens() const {
+  return maxTokens_->value();
+}
+void GenerationView::setMaxNewTokens(int n) {
+  maxTokens_->setValue(n);
+}
+bool GenerationView::stopAtEndOfText() const {
+  return stopAtEos_->isChecked();
+}
+void GenerationView::setStopAtEndOfText(bool stop) {
+  stopAtEos_->setChecked(stop);
+}
+QString GenerationView::output() const {
+  return output_;
+}
+QString GenerationView::statusText() const {
+  return status_->text();
+}
 
 void GenerationView::setModelReady(bool ready) {
   modelReady_ = ready;
-  if (!ready && !running_) setStatus(tr("No model loaded: open one with File → Open Model…"));
-  else if (ready && !running_) setStatus(tr("Ready."));
+  if (!ready && !running_)
+    setStatus(tr("No model loaded: open one with File → Open Model…"));
+  else if (ready && !running_)
+    setStatus(tr("Ready."));
   updateControls();
 }
 
-void GenerationView::setTokenLimit(int limit) { maxTokens_->setMaximum(std::max(1, limit)); }
+void GenerationView::setTokenLimit(int limit) {
+  maxTokens_->setMaximum(std::max(1, limit));
+}
 
 void GenerationView::requestGeneration() {
   if (!modelReady_ || running_) return;
@@ -142,7 +174,9 @@ void GenerationView::started() {
   clock_.start();
   outputEdit_->clear();
   QTextCharFormat promptFormat;
-  promptFormat.setForeground(palette().color(QPalette::Disabled, QPalette::Text));
+  QColor promptColor = palette().color(QPalette::Text); // the prompt is shown dimmed, still readable
+  promptColor.setAlphaF(0.55f);
+  promptFormat.setForeground(promptColor);
   QTextCursor cursor(outputEdit_->document());
   cursor.insertText(prompt(), promptFormat);
   cursor.setCharFormat(QTextCharFormat());
@@ -159,16 +193,16 @@ void GenerationView::appendText(const QString& piece, int generatedTokens) {
   cursor.insertText(piece, QTextCharFormat());
   if (follow) bar->setValue(bar->maximum());
   const double seconds = clock_.elapsed() / 1000.0;
-  setStatus(tr("Generating… %n token(s), %1 tokens/s", nullptr, generatedTokens).arg(rate(generatedTokens, seconds)));
+  setStatus(
+      tr("Generating… %1, %2 tokens/s").arg(tokenCount(generatedTokens), rate(generatedTokens, seconds)));
 }
 
 void GenerationView::finished(const GenerationStats& stats) {
   running_ = false;
-  setStatus(tr("%n token(s) in %1 s, %2 tokens/s (prompt: %3 tokens in %4 s); stopped: %5", nullptr,
-               stats.generatedTokens)
-                .arg(QString::number(stats.decodeSeconds, 'f', 2), rate(stats.generatedTokens, stats.decodeSeconds))
-                .arg(stats.promptTokens)
-                .arg(QString::number(stats.prefillSeconds, 'f', 2), stopReasonText(stats.stopReason)));
+  setStatus(tr("%1 in %2, %3 tokens/s · prompt: %4 in %5 · %6")
+                .arg(tokenCount(stats.generatedTokens), duration(stats.decodeSeconds),
+                     rate(stats.generatedTokens, stats.decodeSeconds), tokenCount(stats.promptTokens),
+                     duration(stats.prefillSeconds), stopReasonText(stats.stopReason)));
   updateControls();
 }
 
@@ -178,7 +212,9 @@ void GenerationView::failed(const QString& message) {
   updateControls();
 }
 
-void GenerationView::setStatus(const QString& text) { status_->setText(text); }
+void GenerationView::setStatus(const QString& text) {
+  status_->setText(text);
+}
 
 void GenerationView::updateControls() {
   generate_->setEnabled(modelReady_ && !running_);

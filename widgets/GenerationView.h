@@ -25,7 +25,7 @@ public:
   void setMaxNewTokens(int n);
   bool stopAtEndOfText() const;
   void setStopAtEndOfText(bool stop);
-  QString output() const;     // the generated continuation only
+  QString output() const; // the generated continuation only
   QString statusText() const;
   bool isRunning() const { return running_; }
 
@@ -45,8 +45,10 @@ public Q_SLOTS:
   void failed(const QString& message);
   void setStatus(const QString& text);
 
-private:
+  // Asks for a generation with the current prompt and settings (the Generate button).
   void requestGeneration();
+
+private:
   void updateControls();
 
   QPlainTextEdit* promptEdit_ = nullptr;

@@ -29,11 +29,31 @@ public Q_SLOTS:
 private:
   // Every value row; objectName of each value label is its key (e.g. "layersValue").
   enum Field {
-    Format, Architecture, Parameters, Layers, Hidden, Intermediate, Heads, KvHeads, HeadDim, Vocab, Context,
-    Rope, TiedEmbeddings, StoredDtype, ComputeDtype, Device, Tokenizer, Weights, KvPerToken, KvFull, Estimate,
+    Format,
+    Architecture,
+    Parameters,
+    Layers,
+    Hidden,
+    Intermediate,
+    Heads,
+    KvHeads,
+    HeadDim,
+    Vocab,
+    Context,
+    Rope,
+    TiedEmbeddings,
+    StoredDtype,
+    ComputeDtype,
+    Device,
+    Tokenizer,
+    Weights,
+    KvPerToken,
+    KvFull,
+    Estimate,
     FieldCount
   };
-  QLabel* addRow(QFormLayout* form, Field field, const QString& label, const char* key, const QString& toolTip);
+  QLabel* addRow(QFormLayout* form, Field field, const QString& label, const char* key,
+                 const QString& toolTip);
   void setValue(Field field, const QString& text, const QString& toolTip = {});
 
   ModelSummary summary_;

@@ -14,8 +14,10 @@ std::vector<int32_t> parseIds(const std::string& text) {
     size_t end = text.find(',', start);
     if (end == std::string::npos) end = text.size();
     std::string part = text.substr(start, end - start);
-    while (!part.empty() && part.front() == ' ') part.erase(part.begin());
-    while (!part.empty() && part.back() == ' ') part.pop_back();
+    while (!part.empty() && part.front() == ' ')
+      part.erase(part.begin());
+    while (!part.empty() && part.back() == ' ')
+      part.pop_back();
     int32_t v = 0;
     auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), v);
     if (part.empty() || ec != std::errc() || ptr != part.data() + part.size())
@@ -26,6 +28,8 @@ std::vector<int32_t> parseIds(const std::string& text) {
   return ids;
 }
 
-void printJson(const nlohmann::json& j) { std::cout << j.dump(2) << '\n'; }
+void printJson(const nlohmann::json& j) {
+  std::cout << j.dump(2) << '\n';
+}
 
 } // namespace poslab::cli

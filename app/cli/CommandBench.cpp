@@ -1,4 +1,5 @@
 // poslab-cli bench peak  [--threads 1,2] [--size N]
+// poslab-cli bench tokenizer TOKENIZER... [--bytes 1000000]
 // poslab-cli bench model MODEL [--dtype f32|bf16] [--threads 1,2] [--tokens 512] [--batch 1]
 //                        [--decode 32] [--repeats 3] [--python-reference SCRIPT]
 // Prints JSON. Every throughput sits beside the matmul peak measured in the same
@@ -8,6 +9,7 @@
 #include "app/cli/CommandTable.h"
 #include "core/bench/Benchmark.h"
 #include "core/engine/Engine.h"
+#include "core/engine/TokenizerLoader.h"
 #include "core/util/Error.h"
 
 #include <CLI/CLI.hpp>
@@ -33,18 +35,21 @@ nlohmann::json peakJson(const MatmulPeak& p) {
 }
 
 // Runs the Python reference as a child process; it prints one JSON line.
-nlohmann::json runPythonReference(const std::string& python, const std::string& script, const std::string& model,
-                                  int64_t tokens, int threads, const std::string& dtype, int repeats) {
-  const std::string cmd = python + " '" + script + "' --model '" + model + "' --tokens " + std::to_string(tokens) +
-                          " --threads " + std::to_string(threads) + " --dtype " + dtype + " --repeats " +
-                          std::to_string(repeats);
+nlohmann::json runPythonReference(const std::string& python, const std::string& script,
+                                  const std::string& model, int64_t tokens, int threads,
+                                  const std::string& dtype, int repeats) {
+  const std::string cmd = python + " '" + script + "' --model '" + model + "' --tokens " +
+                          std::to_string(tokens) + " --threads " + std::to_string(threads) + " --dtype " +
+                          dtype + " --repeats " + std::to_string(repeats);
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   if (!pipe) fail(script, "", "cannot start the Python reference");
   std::string out;
   char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, pipe.get())) out.append(buf, n);
+  while (size_t n = fread(buf, 1, sizeof buf, pipe.get()))
+    out.append(buf, n);
   const int status = pclose(pipe.release());
-  if (status != 0) fail(script, "", "the Python reference failed (exit status " + std::to_string(status) + ")");
+  if (status != 0)
+    fail(script, "", "the Python reference failed (exit status " + std::to_string(status) + ")");
   const size_t start = out.rfind('{');
   if (start == std::string::npos) fail(script, "", "printed no JSON");
   try {
@@ -56,7 +61,8 @@ nlohmann::json runPythonReference(const std::string& python, const std::string& 
 
 void addPeak(CLI::App& bench) {
   auto* cmd = bench.add_subcommand("peak", "Measure this machine's fp32 and bf16 matmul GFLOP/s");
-  auto threads = std::make_shared<std::string>("1," + std::to_string(std::max(1u, std::thread::hardware_concurrency())));
+  auto threads =
+      std::make_shared<std::string>("1," + std::to_string(std::max(1u, std::thread::hardware_concurrency())));
   auto size = std::make_shared<int64_t>(2048);
   cmd->add_option("--threads", *threads, "Thread counts to measure, e.g. 1,2");
   cmd->add_option("--size", *size, "Matrix size n (n x n x n)")->check(CLI::Range(64, 16384));
@@ -64,7 +70,8 @@ void addPeak(CLI::App& bench) {
     nlohmann::json rows = nlohmann::json::array();
     for (int t : parseThreads(*threads)) {
       configureThreads(t);
-      for (const char* dt : {"f32", "bf16"}) rows.push_back(peakJson(Benchmark::matmulPeak(dt, *size, 5)));
+      for (const char* dt : {"f32", "bf16"})
+        rows.push_back(peakJson(Benchmark::matmulPeak(dt, *size, 5)));
     }
     printJson({{"matmul_peak", rows}});
   });
@@ -87,7 +94,8 @@ void addModel(CLI::App& bench) {
   cmd->add_option("--decode", a->decode, "Tokens to decode after a prefill of --tokens (0: skip)")
       ->check(CLI::Range(0, 1 << 16));
   cmd->add_option("--repeats", a->repeats, "Best of this many runs")->check(CLI::Range(1, 100));
-  cmd->add_option("--python-reference", a->pythonScript, "tests/reference/bench_reference.py: run it beside ours");
+  cmd->add_option("--python-reference", a->pythonScript,
+                  "tests/reference/bench_reference.py: run it beside ours");
   cmd->add_option("--python", a->python, "Interpreter with torch for --python-reference");
   cmd->callback([a] {
     auto engine = Engine::open(a->model, {"cpu", a->dtype, 0});
@@ -123,7 +131,37 @@ void addModel(CLI::App& bench) {
       runs.push_back(run);
     }
     const ModelInfo& i = engine->info();
-    printJson({{"model", {{"path", i.path}, {"parameters", i.parameters}, {"layers", i.layers}}}, {"runs", runs}});
+    printJson(
+        {{"model", {{"path", i.path}, {"parameters", i.parameters}, {"layers", i.layers}}}, {"runs", runs}});
+  });
+}
+
+void addTokenizer(CLI::App& bench) {
+  auto* cmd =
+      bench.add_subcommand("tokenizer", "Tokenizer throughput on mixed text (prose, code, CJK, emoji)");
+  auto paths = std::make_shared<std::vector<std::string>>();
+  auto bytes = std::make_shared<int64_t>(1000000);
+  auto repeats = std::make_shared<int>(3);
+  cmd->add_option("TOKENIZER", *paths, "Model folders, .gguf files or tokenizer folders")->required();
+  cmd->add_option("--bytes", *bytes, "Input size")->check(CLI::Range(1, 1 << 30));
+  cmd->add_option("--repeats", *repeats, "Best of this many runs")->check(CLI::Range(1, 100));
+  cmd->callback([=] {
+    const std::string text = Benchmark::mixedText(*bytes);
+    nlohmann::json rows = nlohmann::json::array();
+    for (const std::string& path : *paths) {
+      auto tok = TokenizerLoader::load(path);
+      if (!tok) fail(path, "tokenizer", "none found (looked for " + TokenizerLoader::searchedFiles() + ")");
+      TokenizerResult r = Benchmark::tokenize(*tok, text, *repeats);
+      rows.push_back({{"tokenizer", path},
+                      {"kind", r.kind},
+                      {"bytes", r.bytes},
+                      {"tokens", r.tokens},
+                      {"seconds", r.seconds},
+                      {"mb_per_s", r.megabytesPerSecond},
+                      {"cold_seconds", r.coldSeconds},
+                      {"cold_mb_per_s", r.coldMegabytesPerSecond}});
+    }
+    printJson({{"tokenizers", rows}});
   });
 }
 
@@ -134,6 +172,7 @@ void addBenchCommand(CLI::App& app) {
   bench->require_subcommand(1);
   addPeak(*bench);
   addModel(*bench);
+  addTokenizer(*bench);
 }
 
 } // namespace poslab::cli

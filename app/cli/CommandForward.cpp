@@ -28,7 +28,8 @@ void addForwardCommand(CLI::App& app) {
     auto engine = Engine::open(a->model, {a->device, a->dtype, a->threads});
     std::vector<float> logits = engine->logits(ids);
     const int64_t T = static_cast<int64_t>(ids.size()), V = engine->info().vocabSize;
-    SafetensorsWriter::write(a->out, {{"logits", DType::F32, {T, V}, logits.data(), logits.size() * sizeof(float)}},
+    SafetensorsWriter::write(a->out,
+                             {{"logits", DType::F32, {T, V}, logits.data(), logits.size() * sizeof(float)}},
                              {{"model", a->model}, {"dtype", a->dtype}});
   });
 }

@@ -25,7 +25,8 @@ void printInfo(const ModelInfo& i) {
             << "parameters    " << i.parameters << '\n'
             << "layers        " << i.layers << '\n'
             << "hidden size   " << i.hiddenSize << " (feed-forward " << i.intermediateSize << ")\n"
-            << "heads         " << i.heads << " (kv heads " << i.kvHeads << ", head_dim " << i.headDim << ")\n"
+            << "heads         " << i.heads << " (kv heads " << i.kvHeads << ", head_dim " << i.headDim
+            << ")\n"
             << "vocabulary    " << i.vocabSize << '\n'
             << "context       " << i.contextLength << " tokens\n"
             << "rope          theta " << i.ropeTheta << ", scaling " << i.ropeScaling << '\n'
@@ -77,8 +78,10 @@ void addInfoCommand(CLI::App& app) {
     LoadOptions o;
     o.dtype = *dtype;
     ModelInfo i = Engine::inspect(*model, o);
-    if (*json) printJson(infoJson(i));
-    else printInfo(i);
+    if (*json)
+      printJson(infoJson(i));
+    else
+      printInfo(i);
   });
 }
 

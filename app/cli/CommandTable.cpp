@@ -12,7 +12,9 @@ namespace {
 
 // Library exceptions (c10::Error with a backtrace, nlohmann's) can span many
 // lines; the contract is one line on stderr.
-std::string firstLine(const std::string& text) { return text.substr(0, text.find('\n')); }
+std::string firstLine(const std::string& text) {
+  return text.substr(0, text.find('\n'));
+}
 
 } // namespace
 

@@ -2,4 +2,6 @@
 // and registers itself in CommandTable.cpp.
 #include "app/cli/CommandTable.h"
 
-int main(int argc, char** argv) { return poslab::cli::dispatch(argc, argv); }
+int main(int argc, char** argv) {
+  return poslab::cli::dispatch(argc, argv);
+}

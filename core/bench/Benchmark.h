@@ -8,22 +8,23 @@
 namespace poslab {
 
 class Engine;
+class Tokenizer;
 
 struct MatmulPeak {
-  std::string dtype;   // "f32" | "bf16"
-  int64_t size = 0;    // n of the n x n x n product
+  std::string dtype; // "f32" | "bf16"
+  int64_t size = 0;  // n of the n x n x n product
   int threads = 0;
-  double gflops = 0;   // best of the repeats
+  double gflops = 0; // best of the repeats
 };
 
 struct PrefillResult {
   std::string dtype;
   int threads = 0;
   int64_t batch = 0;
-  int64_t tokens = 0;          // per sequence
-  double seconds = 0;          // best of the repeats
-  double tokensPerSecond = 0;  // batch * tokens / seconds
-  double gflops = 0;           // model FLOPs (matmuls + attention) / seconds
+  int64_t tokens = 0;         // per sequence
+  double seconds = 0;         // best of the repeats
+  double tokensPerSecond = 0; // batch * tokens / seconds
+  double gflops = 0;          // model FLOPs (matmuls + attention) / seconds
 };
 
 struct DecodeResult {
@@ -31,6 +32,16 @@ struct DecodeResult {
   int64_t newTokens = 0;
   double seconds = 0;
   double tokensPerSecond = 0;
+};
+
+struct TokenizerResult {
+  std::string kind;                  // the tokenizer's kind()
+  int64_t bytes = 0;                 // input size
+  int64_t tokens = 0;                // ids produced
+  double coldSeconds = 0;            // the first run: caches (e.g. BPE's per-word cache) start empty
+  double seconds = 0;                // best of the repeats
+  double megabytesPerSecond = 0;     // from seconds
+  double coldMegabytesPerSecond = 0; // from coldSeconds
 };
 
 class Benchmark {
@@ -41,6 +52,9 @@ public:
   static double prefillFlops(const Engine& engine, int64_t tokens);
   static PrefillResult prefill(const Engine& engine, int64_t batch, int64_t tokens, int repeats);
   static DecodeResult decode(const Engine& engine, int64_t contextTokens, int64_t newTokens);
+  // About `bytes` of mixed text: English prose, code, numbers, CJK, Cyrillic, emoji.
+  static std::string mixedText(int64_t bytes);
+  static TokenizerResult tokenize(const Tokenizer& tokenizer, const std::string& text, int repeats);
 };
 
 } // namespace poslab

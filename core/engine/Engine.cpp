@@ -28,7 +28,8 @@ const char* dtypeLabel(at::ScalarType t) {
 at::Device parseDevice(const std::string& device) {
   try {
     at::Device d(device);
-    if (d.is_cuda() && !at::hasCUDA()) fail("", "device", "'" + device + "' asked for, but this build/machine has no CUDA");
+    if (d.is_cuda() && !at::hasCUDA())
+      fail("", "device", "'" + device + "' asked for, but this build/machine has no CUDA");
     if (!d.is_cpu() && !d.is_cuda()) fail("", "device", "unsupported '" + device + "' (use cpu or cuda[:N])");
     return d;
   } catch (const c10::Error&) {
@@ -39,11 +40,14 @@ at::Device parseDevice(const std::string& device) {
 std::string ropeText(const RopeScaling& s) {
   std::ostringstream o;
   switch (s.kind) {
-  case RopeScaling::Kind::None: return "none";
-  case RopeScaling::Kind::Linear: o << "linear x" << s.factor; break;
+  case RopeScaling::Kind::None:
+    return "none";
+  case RopeScaling::Kind::Linear:
+    o << "linear x" << s.factor;
+    break;
   case RopeScaling::Kind::Llama3:
-    o << "llama3 x" << s.factor << " (low " << s.lowFreqFactor << ", high " << s.highFreqFactor << ", original "
-      << s.originalMaxPositions << ")";
+    o << "llama3 x" << s.factor << " (low " << s.lowFreqFactor << ", high " << s.highFreqFactor
+      << ", original " << s.originalMaxPositions << ")";
     break;
   }
   return o.str();
@@ -75,7 +79,8 @@ ModelInfo describe(const std::string& path, const WeightSource& source, const Mo
   i.tokenizerKind = tok ? tok->kind() : "none";
   i.bosTokenId = tok && tok->specialTokens().bos >= 0 ? tok->specialTokens().bos : c.bosTokenId;
   i.eosTokenIds = c.eosTokenIds;
-  if (tok && tok->specialTokens().eos >= 0 && i.eosTokenIds.empty()) i.eosTokenIds = {tok->specialTokens().eos};
+  if (tok && tok->specialTokens().eos >= 0 && i.eosTokenIds.empty())
+    i.eosTokenIds = {tok->specialTokens().eos};
   const int64_t elem = static_cast<int64_t>(c10::elementSize(dtype));
   i.weightBytes = i.parameters * elem;
   i.kvBytesPerToken = 2 * c.numLayers * c.numKvHeads * c.headDim * elem;
@@ -118,15 +123,21 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const LoadOptions&
   const ModelConfig& c = e->impl_->model->config();
   if (e->impl_->tokenizer && e->impl_->tokenizer->vocabSize() > c.vocabSize)
     fail(path, "vocab_size",
-         "the tokenizer has " + std::to_string(e->impl_->tokenizer->vocabSize()) + " tokens but the model only " +
-             std::to_string(c.vocabSize));
+         "the tokenizer has " + std::to_string(e->impl_->tokenizer->vocabSize()) +
+             " tokens but the model only " + std::to_string(c.vocabSize));
   e->impl_->info = describe(path, *e->impl_->source, c, e->impl_->tokenizer.get(), dtype, device);
   return e;
 }
 
-const ModelInfo& Engine::info() const { return impl_->info; }
-const Tokenizer* Engine::tokenizer() const { return impl_->tokenizer.get(); }
-LlamaModel& Engine::model() const { return *impl_->model; }
+const ModelInfo& Engine::info() const {
+  return impl_->info;
+}
+const Tokenizer* Engine::tokenizer() const {
+  return impl_->tokenizer.get();
+}
+LlamaModel& Engine::model() const {
+  return *impl_->model;
+}
 
 const Tokenizer& Engine::requireTokenizer() const {
   if (!impl_->tokenizer)
@@ -146,7 +157,8 @@ std::vector<float> Engine::logits(const std::vector<int32_t>& ids) const {
   std::vector<int64_t> ids64(ids.begin(), ids.end());
   for (int64_t id : ids64)
     if (id < 0 || id >= vocab)
-      fail("", "ids", "id " + std::to_string(id) + " is outside the vocabulary (0.." + std::to_string(vocab - 1) + ")");
+      fail("", "ids",
+           "id " + std::to_string(id) + " is outside the vocabulary (0.." + std::to_string(vocab - 1) + ")");
   at::NoGradGuard noGrad;
   const int64_t T = static_cast<int64_t>(ids.size());
   at::Tensor idT = at::tensor(ids64, at::kLong).view({1, T});
@@ -161,7 +173,8 @@ GenerateResult Engine::generate(const GenerateRequest& request, const std::funct
   s.maxNewTokens = request.maxNewTokens;
   s.stopStrings = request.stopStrings;
   if (request.stopAtEos) {
-    for (int64_t id : impl_->info.eosTokenIds) s.stopIds.push_back(static_cast<int32_t>(id));
+    for (int64_t id : impl_->info.eosTokenIds)
+      s.stopIds.push_back(static_cast<int32_t>(id));
     if (impl_->tokenizer) {
       const SpecialTokens& sp = impl_->tokenizer->specialTokens();
       if (sp.eos >= 0) s.stopIds.push_back(sp.eos);

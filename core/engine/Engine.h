@@ -55,8 +55,7 @@ public:
   // Logits of every position for one sequence: row-major [ids.size(), vocab] fp32.
   std::vector<float> logits(const std::vector<int32_t>& ids) const;
 
-  GenerateResult generate(const GenerateRequest& request,
-                          const std::function<void(int32_t id)>& onToken = {},
+  GenerateResult generate(const GenerateRequest& request, const std::function<void(int32_t id)>& onToken = {},
                           const std::atomic<bool>* cancel = nullptr) const;
 
   // For other core/ subsystems (sweeps, attention, training). Not for app/.

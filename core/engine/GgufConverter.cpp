@@ -3,6 +3,7 @@
 #include "core/model/HuggingFaceWriter.h"
 #include "core/model/ModelLoader.h"
 #include "core/model/WeightAdapter.h"
+#include "core/tokenizer/GgufSpmTokenizer.h"
 #include "core/tokenizer/SentencePieceModelWriter.h"
 #include "core/util/Error.h"
 #include "core/weights/GgufFile.h"
@@ -35,29 +36,17 @@ void writeTokenizer(const GgufFile& g, const fs::path& dir) {
   if (kind != "llama")
     fail(g.path(), "tokenizer.ggml.model",
          "convert writes SentencePiece vocabularies ('llama'); this one is '" + kind + "'");
-  SentencePieceModelSpec spec;
-  spec.pieces = g.strings("tokenizer.ggml.tokens");
-  spec.scores = g.has("tokenizer.ggml.scores") ? g.floats("tokenizer.ggml.scores")
-                                               : std::vector<float>(spec.pieces.size(), 0.0f);
-  std::vector<int64_t> types = g.has("tokenizer.ggml.token_type") ? g.integers("tokenizer.ggml.token_type")
-                                                                  : std::vector<int64_t>(spec.pieces.size(), 1);
-  for (int64_t t : types) {
-    if (t < 1 || t > 6) fail(g.path(), "tokenizer.ggml.token_type", "unknown type " + std::to_string(t));
-    spec.types.push_back(static_cast<SpmPieceType>(t));
-  }
-  auto id = [&](const char* key, int32_t fallback) {
-    return g.has(key) ? static_cast<int32_t>(g.integer(key)) : fallback;
-  };
-  spec.unkId = id("tokenizer.ggml.unknown_token_id", 0);
-  spec.bosId = id("tokenizer.ggml.bos_token_id", -1);
-  spec.eosId = id("tokenizer.ggml.eos_token_id", -1);
-  spec.padId = id("tokenizer.ggml.padding_token_id", -1);
+  const auto tokenizer = GgufSpmTokenizer::fromGguf(g);
+  const SentencePieceModelSpec spec = tokenizer->modelSpec();
   SentencePieceModelWriter::write(spec, (dir / "tokenizer.model").string());
 
-  auto piece = [&](int32_t i) { return i >= 0 && i < static_cast<int32_t>(spec.pieces.size()) ? spec.pieces[static_cast<size_t>(i)] : std::string(); };
+  auto piece = [&](int32_t i) {
+    return i >= 0 && i < static_cast<int32_t>(spec.pieces.size()) ? spec.pieces[static_cast<size_t>(i)]
+                                                                  : std::string();
+  };
   nlohmann::json tc = {{"tokenizer_class", "LlamaTokenizer"},
-                       {"add_bos_token", g.has("tokenizer.ggml.add_bos_token") ? g.boolean("tokenizer.ggml.add_bos_token") : true},
-                       {"add_eos_token", g.has("tokenizer.ggml.add_eos_token") ? g.boolean("tokenizer.ggml.add_eos_token") : false}};
+                       {"add_bos_token", tokenizer->specialTokens().addBos},
+                       {"add_eos_token", tokenizer->specialTokens().addEos}};
   if (spec.bosId >= 0) tc["bos_token"] = piece(spec.bosId);
   if (spec.eosId >= 0) tc["eos_token"] = piece(spec.eosId);
   if (spec.unkId >= 0) tc["unk_token"] = piece(spec.unkId);
@@ -68,13 +57,17 @@ void writeTokenizer(const GgufFile& g, const fs::path& dir) {
 
 } // namespace
 
-void GgufConverter::convert(const std::string& ggufPath, const std::string& outDir, const std::string& dtype) {
-  const at::ScalarType t = dtype == "f32" ? at::kFloat : dtype == "bf16" ? at::kBFloat16 : dtype == "f16" ? at::kHalf
-                                                                                                        : at::kByte;
+void GgufConverter::convert(const std::string& ggufPath, const std::string& outDir,
+                            const std::string& dtype) {
+  const at::ScalarType t = dtype == "f32"    ? at::kFloat
+                           : dtype == "bf16" ? at::kBFloat16
+                           : dtype == "f16"  ? at::kHalf
+                                             : at::kByte;
   if (t == at::kByte) fail("", "--dtype", "unknown '" + dtype + "' (use f32, bf16 or f16)");
   auto source = WeightSource::open(ggufPath);
   if (source->kind() != WeightSource::Kind::Gguf) fail(ggufPath, "", "convert expects a .gguf file");
-  if (fs::exists(outDir) && !fs::is_empty(outDir)) fail(outDir, "", "exists and is not empty; choose a new folder");
+  if (fs::exists(outDir) && !fs::is_empty(outDir))
+    fail(outDir, "", "exists and is not empty; choose a new folder");
   fs::create_directories(outDir);
   const GgufFile& g = *source->gguf();
   ModelConfig config = ModelLoader::readConfig(*source);

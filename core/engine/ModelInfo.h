@@ -8,9 +8,9 @@ namespace poslab {
 
 struct ModelInfo {
   std::string path;
-  std::string format;        // "huggingface" | "gguf"
-  std::string architecture;  // e.g. "LlamaForCausalLM"
-  std::string family;        // "llama" | "mistral" | "qwen2"
+  std::string format;       // "huggingface" | "gguf"
+  std::string architecture; // e.g. "LlamaForCausalLM"
+  std::string family;       // "llama" | "mistral" | "qwen2"
   int64_t parameters = 0;
   int64_t layers = 0;
   int64_t hiddenSize = 0;
@@ -21,7 +21,7 @@ struct ModelInfo {
   int64_t vocabSize = 0;
   int64_t contextLength = 0;
   double ropeTheta = 0;
-  std::string ropeScaling;   // "none" | "linear x2" | "llama3 x8 ..."
+  std::string ropeScaling; // "none" | "linear x2" | "llama3 x8 ..."
   bool tiedEmbeddings = false;
   bool attentionBias = false;
   std::string storedDtype;   // in the file(s)
@@ -30,8 +30,8 @@ struct ModelInfo {
   std::string tokenizerKind; // "none" when the model folder has no tokenizer
   int64_t bosTokenId = -1;
   std::vector<int64_t> eosTokenIds;
-  int64_t weightBytes = 0;        // resident weights in the compute dtype
-  int64_t kvBytesPerToken = 0;    // KV cache per token per sequence
+  int64_t weightBytes = 0;     // resident weights in the compute dtype
+  int64_t kvBytesPerToken = 0; // KV cache per token per sequence
 };
 
 } // namespace poslab

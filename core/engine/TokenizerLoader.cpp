@@ -60,8 +60,10 @@ void applyFolderSettings(const fs::path& dir, Tokenizer& tok) {
   if (auto id = tokenId(tc, "eos_token", tok)) s.eos = *id;
   if (auto id = tokenId(tc, "unk_token", tok)) s.unk = *id;
   if (auto id = tokenId(tc, "pad_token", tok)) s.pad = *id;
-  if (tc.contains("add_bos_token") && tc["add_bos_token"].is_boolean()) s.addBos = tc["add_bos_token"].get<bool>();
-  if (tc.contains("add_eos_token") && tc["add_eos_token"].is_boolean()) s.addEos = tc["add_eos_token"].get<bool>();
+  if (tc.contains("add_bos_token") && tc["add_bos_token"].is_boolean())
+    s.addBos = tc["add_bos_token"].get<bool>();
+  if (tc.contains("add_eos_token") && tc["add_eos_token"].is_boolean())
+    s.addEos = tc["add_eos_token"].get<bool>();
   for (const Json* cfg : {&model, &gen}) {
     auto bos = ids(*cfg, "bos_token_id");
     if (!bos.empty() && !tc.contains("bos_token")) s.bos = static_cast<int32_t>(bos.front());
@@ -99,7 +101,8 @@ std::unique_ptr<Tokenizer> TokenizerLoader::load(const std::string& modelPath, c
   }
   if (!fs::is_directory(path)) return nullptr;
   std::unique_ptr<Tokenizer> tok;
-  if (fs::exists(path / "tokenizer.json")) tok = BpeTokenizer::fromTokenizerJson((path / "tokenizer.json").string());
+  if (fs::exists(path / "tokenizer.json"))
+    tok = BpeTokenizer::fromTokenizerJson((path / "tokenizer.json").string());
   else if (fs::exists(path / "tokenizer.model"))
     tok = SentencePieceTokenizer::fromFile((path / "tokenizer.model").string());
   else if (fs::exists(path / "encoder.json") && fs::exists(path / "vocab.bpe"))

@@ -12,7 +12,9 @@ bool isAsciiPunctuation(char32_t cp) {
   return kPunctuation.find(cp) != std::u32string_view::npos;
 }
 
-bool isArticle(std::u32string_view word) { return word == U"a" || word == U"an" || word == U"the"; }
+bool isArticle(std::u32string_view word) {
+  return word == U"a" || word == U"an" || word == U"the";
+}
 
 } // namespace
 
@@ -34,7 +36,8 @@ std::string AnswerNormalizer::normalize(std::string_view text) {
       continue;
     }
     size_t end = i;
-    while (end < noPunct.size() && UnicodeText::isWord(noPunct[end])) ++end;
+    while (end < noPunct.size() && UnicodeText::isWord(noPunct[end]))
+      ++end;
     const std::u32string_view word(noPunct.data() + i, end - i);
     if (isArticle(word))
       noArticles.push_back(U' ');

@@ -16,8 +16,8 @@ double McNemarTest::exactPValue(size_t b, size_t c) {
   // log t_m = log C(n, m) - n log 2. Walk down with t_{k-1} / t_k = k / (n - k + 1).
   const double nd = static_cast<double>(n);
   const double md = static_cast<double>(m);
-  const double logTop = std::lgamma(nd + 1.0) - std::lgamma(md + 1.0) - std::lgamma(nd - md + 1.0) -
-                        nd * std::log(2.0);
+  const double logTop =
+      std::lgamma(nd + 1.0) - std::lgamma(md + 1.0) - std::lgamma(nd - md + 1.0) - nd * std::log(2.0);
   double sum = 1.0;
   double term = 1.0;
   for (size_t k = m; k > 0; --k) {

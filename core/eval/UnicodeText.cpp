@@ -36,10 +36,12 @@ constexpr char32_t kFinalSigma = 0x3C2;
 // none follows, skipping case-ignorable code points on both sides.
 bool isFinalSigma(std::u32string_view text, size_t i) {
   size_t j = i;
-  while (j > 0 && UnicodeText::isCaseIgnorable(text[j - 1])) --j;
+  while (j > 0 && UnicodeText::isCaseIgnorable(text[j - 1]))
+    --j;
   if (j == 0 || !UnicodeText::isCased(text[j - 1])) return false;
   size_t k = i + 1;
-  while (k < text.size() && UnicodeText::isCaseIgnorable(text[k])) ++k;
+  while (k < text.size() && UnicodeText::isCaseIgnorable(text[k]))
+    ++k;
   return k == text.size() || !UnicodeText::isCased(text[k]);
 }
 
@@ -121,9 +123,17 @@ std::u32string UnicodeText::lower(std::u32string_view text) {
   return out;
 }
 
-bool UnicodeText::isSpace(char32_t cp) { return inRanges(unicode_tables::spaceRanges(), cp); }
-bool UnicodeText::isWord(char32_t cp) { return inRanges(unicode_tables::wordRanges(), cp); }
-bool UnicodeText::isCased(char32_t cp) { return inRanges(unicode_tables::casedRanges(), cp); }
-bool UnicodeText::isCaseIgnorable(char32_t cp) { return inRanges(unicode_tables::ignorableRanges(), cp); }
+bool UnicodeText::isSpace(char32_t cp) {
+  return inRanges(unicode_tables::spaceRanges(), cp);
+}
+bool UnicodeText::isWord(char32_t cp) {
+  return inRanges(unicode_tables::wordRanges(), cp);
+}
+bool UnicodeText::isCased(char32_t cp) {
+  return inRanges(unicode_tables::casedRanges(), cp);
+}
+bool UnicodeText::isCaseIgnorable(char32_t cp) {
+  return inRanges(unicode_tables::ignorableRanges(), cp);
+}
 
 } // namespace poslab

@@ -18,11 +18,14 @@ double secondsSince(std::chrono::steady_clock::time_point t0) {
 
 } // namespace
 
-Generator::Generator(const LlamaModel& model, const Tokenizer* tokenizer) : model_(model), tokenizer_(tokenizer) {}
+Generator::Generator(const LlamaModel& model, const Tokenizer* tokenizer)
+    : model_(model), tokenizer_(tokenizer) {}
 
 std::vector<GeneratedSequence> Generator::greedy(const std::vector<std::vector<int32_t>>& prompts,
-                                                 const GenerationSettings& settings, const TokenCallback& onToken,
-                                                 const std::atomic<bool>* cancel, GenerationStats* stats) const {
+                                                 const GenerationSettings& settings,
+                                                 const TokenCallback& onToken,
+                                                 const std::atomic<bool>* cancel,
+                                                 GenerationStats* stats) const {
   if (prompts.empty()) return {};
   if (!settings.stopStrings.empty() && !tokenizer_) fail("", "stop strings", "need a tokenizer");
   const int64_t B = static_cast<int64_t>(prompts.size());
@@ -36,7 +39,9 @@ std::vector<GeneratedSequence> Generator::greedy(const std::vector<std::vector<i
   for (const auto& p : prompts)
     for (int32_t id : p)
       if (id < 0 || id >= vocab)
-        fail("", "prompt ids", "id " + std::to_string(id) + " is outside the vocabulary (0.." + std::to_string(vocab - 1) + ")");
+        fail("", "prompt ids",
+             "id " + std::to_string(id) + " is outside the vocabulary (0.." + std::to_string(vocab - 1) +
+                 ")");
   at::NoGradGuard noGrad;
 
   // Left padding keeps every sequence's next token in the same column.
@@ -61,11 +66,12 @@ std::vector<GeneratedSequence> Generator::greedy(const std::vector<std::vector<i
   KvCache cache(model_.config(), B, L + maxNew, model_.dtype(), model_.device());
   std::vector<GeneratedSequence> out(static_cast<size_t>(B));
   std::vector<int64_t> nextPos(static_cast<size_t>(B));
-  for (int64_t b = 0; b < B; ++b) nextPos[static_cast<size_t>(b)] = static_cast<int64_t>(prompts[static_cast<size_t>(b)].size());
+  for (int64_t b = 0; b < B; ++b)
+    nextPos[static_cast<size_t>(b)] = static_cast<int64_t>(prompts[static_cast<size_t>(b)].size());
 
   auto t0 = std::chrono::steady_clock::now();
   at::Tensor hidden = model_.hidden({ids, positions, keyMask.narrow(1, 0, L)}, &cache); // [B, L, d]
-  at::Tensor last = model_.logits(hidden.select(1, L - 1));                           // [B, vocab]
+  at::Tensor last = model_.logits(hidden.select(1, L - 1));                             // [B, vocab]
   if (stats) {
     stats->prefillTokens += realTokens;
     stats->prefillSeconds += secondsSince(t0);
@@ -104,7 +110,8 @@ std::vector<GeneratedSequence> Generator::greedy(const std::vector<std::vector<i
       maskA[b][cache.length()] = true;
     }
     if (live == 0 || step + 1 == maxNew) break;
-    at::Tensor h = model_.hidden({stepIds, stepPos, keyMask.narrow(1, 0, cache.length() + 1)}, &cache); // [B, 1, d]
+    at::Tensor h =
+        model_.hidden({stepIds, stepPos, keyMask.narrow(1, 0, cache.length() + 1)}, &cache); // [B, 1, d]
     last = model_.logits(h.select(1, 0));
   }
   for (auto& s : out) {
@@ -118,7 +125,8 @@ std::vector<GeneratedSequence> Generator::greedy(const std::vector<std::vector<i
   }
   if (stats) {
     stats->decodeSeconds += secondsSince(t0);
-    for (const auto& s : out) stats->decodeTokens += static_cast<int64_t>(s.ids.size());
+    for (const auto& s : out)
+      stats->decodeTokens += static_cast<int64_t>(s.ids.size());
   }
   return out;
 }

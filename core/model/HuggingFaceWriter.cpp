@@ -14,7 +14,9 @@ const char* torchDtypeName(at::ScalarType t) {
   return t == at::kBFloat16 ? "bfloat16" : t == at::kHalf ? "float16" : "float32";
 }
 
-DType storageDtype(at::ScalarType t) { return t == at::kBFloat16 ? DType::BF16 : t == at::kHalf ? DType::F16 : DType::F32; }
+DType storageDtype(at::ScalarType t) {
+  return t == at::kBFloat16 ? DType::BF16 : t == at::kHalf ? DType::F16 : DType::F32;
+}
 
 void writeTextAtomically(const std::filesystem::path& path, const std::string& text) {
   const std::filesystem::path tmp = path.string() + ".tmp";
@@ -45,13 +47,18 @@ nlohmann::json HuggingFaceWriter::configJson(const ModelConfig& c, at::ScalarTyp
                       {"hidden_act", "silu"},
                       {"torch_dtype", torchDtypeName(dtype)}};
   if (c.bosTokenId >= 0) j["bos_token_id"] = c.bosTokenId;
-  if (c.eosTokenIds.size() == 1) j["eos_token_id"] = c.eosTokenIds.front();
-  else if (!c.eosTokenIds.empty()) j["eos_token_id"] = c.eosTokenIds;
+  if (c.eosTokenIds.size() == 1)
+    j["eos_token_id"] = c.eosTokenIds.front();
+  else if (!c.eosTokenIds.empty())
+    j["eos_token_id"] = c.eosTokenIds;
   if (c.family == "llama") j["attention_bias"] = c.attentionBias;
   if (c.slidingWindow) j["sliding_window"] = *c.slidingWindow;
   switch (c.ropeScaling.kind) {
-  case RopeScaling::Kind::None: break;
-  case RopeScaling::Kind::Linear: j["rope_scaling"] = {{"rope_type", "linear"}, {"factor", c.ropeScaling.factor}}; break;
+  case RopeScaling::Kind::None:
+    break;
+  case RopeScaling::Kind::Linear:
+    j["rope_scaling"] = {{"rope_type", "linear"}, {"factor", c.ropeScaling.factor}};
+    break;
   case RopeScaling::Kind::Llama3:
     j["rope_scaling"] = {{"rope_type", "llama3"},
                          {"factor", c.ropeScaling.factor},

@@ -17,8 +17,8 @@ KvCache::KvCache(const ModelConfig& c, int64_t batch, int64_t capacity, at::Scal
 std::pair<at::Tensor, at::Tensor> KvCache::append(int64_t layer, const at::Tensor& k, const at::Tensor& v) {
   const int64_t t = k.size(2);
   if (length_ + t > capacity_)
-    fail("", "kv cache", "holds " + std::to_string(capacity_) + " tokens; " + std::to_string(length_ + t) +
-                             " requested");
+    fail("", "kv cache",
+         "holds " + std::to_string(capacity_) + " tokens; " + std::to_string(length_ + t) + " requested");
   at::Tensor& keys = keys_[static_cast<size_t>(layer)];
   at::Tensor& values = values_[static_cast<size_t>(layer)];
   keys.narrow(2, length_, t).copy_(k);
@@ -26,7 +26,9 @@ std::pair<at::Tensor, at::Tensor> KvCache::append(int64_t layer, const at::Tenso
   return {keys.narrow(2, 0, length_ + t), values.narrow(2, 0, length_ + t)};
 }
 
-void KvCache::advance(int64_t tokens) { length_ += tokens; }
+void KvCache::advance(int64_t tokens) {
+  length_ += tokens;
+}
 
 void KvCache::truncate(int64_t length) {
   if (length < 0 || length > length_) fail("", "kv cache", "cannot truncate to " + std::to_string(length));

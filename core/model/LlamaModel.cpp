@@ -17,8 +17,9 @@ at::Tensor LlamaModel::rmsNorm(const at::Tensor& x, const at::Tensor& weight) co
   return weight * normed.to(x.scalar_type());
 }
 
-at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
-                                 const at::Tensor& mask, KvCache* cache, const AttentionObserver* observer) const {
+at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::Tensor& cos,
+                                 const at::Tensor& sin, const at::Tensor& mask, KvCache* cache,
+                                 const AttentionObserver* observer) const {
   const LayerWeights& w = weights_.layers[static_cast<size_t>(layer)];
   const int64_t B = x.size(0), T = x.size(1);
   const int64_t H = config_.numHeads, Hkv = config_.numKvHeads, D = config_.headDim, G = H / Hkv;
@@ -41,8 +42,10 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
     const int64_t rows = std::min(queryBlock_, T - start);
     at::Tensor qb = qg.narrow(3, start, rows).reshape({B, Hkv, G * rows, D});
     at::Tensor scores = at::matmul(qb, kt).mul_(scale).view({B, H, rows, S}); // [B, H, Tq, S]
-    // Softmax in fp32 as transformers' eager attention does; mask is additive fp32.
-    at::Tensor probs = at::softmax(scores.to(at::kFloat) + mask.narrow(2, start, rows), -1); // [B, H, Tq, S]
+    // As transformers' eager attention: the additive mask in the compute dtype,
+    // softmax accumulated in fp32 (softmax's dtype argument upcasts inside the kernel).
+    scores.add_(mask.narrow(2, start, rows));
+    at::Tensor probs = at::softmax(scores, -1, at::kFloat); // [B, H, Tq, S]
     if (observer) (*observer)(layer, start, probs);
     at::Tensor pb = probs.to(q.scalar_type()).view({B, Hkv, G * rows, S});
     out.narrow(3, start, rows).copy_(at::matmul(pb, v).view({B, Hkv, G, rows, D}));
@@ -52,23 +55,26 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
   return at::linear(merged, w.wo);
 }
 
-at::Tensor LlamaModel::hidden(const ForwardBatch& batch, KvCache* cache, const AttentionObserver* observer) const {
+at::Tensor LlamaModel::hidden(const ForwardBatch& batch, KvCache* cache,
+                              const AttentionObserver* observer) const {
   const int64_t B = batch.ids.size(0), T = batch.ids.size(1);
   const int64_t past = cache ? cache->length() : 0, S = past + T;
   const at::Device dev = device();
 
-  // Additive mask [B, 1, T, S]: key j is visible to query i (cache index past+i)
+  // Additive mask [B, 1, T, S] in the compute dtype: key j is visible to query i (cache index past+i)
   // when j <= past+i, j is a real token, and (sliding window) past+i-j < window.
-  at::Tensor qIdx = at::arange(past, S, at::TensorOptions().dtype(at::kLong).device(dev)).unsqueeze(1); // [T, 1]
-  at::Tensor kIdx = at::arange(0, S, at::TensorOptions().dtype(at::kLong).device(dev)).unsqueeze(0);    // [1, S]
+  at::Tensor qIdx =
+      at::arange(past, S, at::TensorOptions().dtype(at::kLong).device(dev)).unsqueeze(1);            // [T, 1]
+  at::Tensor kIdx = at::arange(0, S, at::TensorOptions().dtype(at::kLong).device(dev)).unsqueeze(0); // [1, S]
   at::Tensor allowed = (kIdx <= qIdx).unsqueeze(0).unsqueeze(0); // [1, 1, T, S]
-  if (config_.slidingWindow) allowed = allowed.logical_and(((qIdx - kIdx) < *config_.slidingWindow).view({1, 1, T, S}));
+  if (config_.slidingWindow)
+    allowed = allowed.logical_and(((qIdx - kIdx) < *config_.slidingWindow).view({1, 1, T, S}));
   if (batch.keyMask.defined()) allowed = allowed.logical_and(batch.keyMask.to(dev).view({B, 1, 1, S}));
   // A pad query of a left-padded row sees no real key and would softmax to NaN;
   // let it see itself (its output is never read, but NaN would spread via 0*NaN).
-  at::Tensor blind = allowed.logical_not().all(-1, /*keepdim=*/true);                  // [B|1, 1, T, 1]
+  at::Tensor blind = allowed.logical_not().all(-1, /*keepdim=*/true);                 // [B|1, 1, T, 1]
   allowed = allowed.logical_or(blind.logical_and((kIdx == qIdx).view({1, 1, T, S}))); // [B|1, 1, T, S]
-  at::Tensor mask = at::zeros(allowed.sizes(), at::TensorOptions().dtype(at::kFloat).device(dev))
+  at::Tensor mask = at::zeros(allowed.sizes(), at::TensorOptions().dtype(dtype()).device(dev))
                         .masked_fill_(allowed.logical_not(), -std::numeric_limits<float>::infinity())
                         .expand({B, 1, T, S});
 
@@ -88,7 +94,8 @@ at::Tensor LlamaModel::logits(const at::Tensor& hidden) const {
   return at::linear(hidden, weights_.lmHead).to(at::kFloat);
 }
 
-at::Tensor LlamaModel::forward(const ForwardBatch& batch, KvCache* cache, const AttentionObserver* observer) const {
+at::Tensor LlamaModel::forward(const ForwardBatch& batch, KvCache* cache,
+                               const AttentionObserver* observer) const {
   return logits(hidden(batch, cache, observer));
 }
 

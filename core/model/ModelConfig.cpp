@@ -65,9 +65,12 @@ RopeScaling parseRopeScaling(const Json& j, const std::string& file) {
   if (!it->is_object()) fail(file, "rope_scaling", "expected an object");
   // HF renamed "type" to "rope_type" (transformers 4.43); accept both.
   std::string type;
-  if (it->contains("rope_type")) type = (*it)["rope_type"].get<std::string>();
-  else if (it->contains("type")) type = (*it)["type"].get<std::string>();
-  else fail(file, "rope_scaling.rope_type", "missing");
+  if (it->contains("rope_type"))
+    type = (*it)["rope_type"].get<std::string>();
+  else if (it->contains("type"))
+    type = (*it)["type"].get<std::string>();
+  else
+    fail(file, "rope_scaling.rope_type", "missing");
   if (type == "default") return s;
   s.factor = numberOr(*it, "factor", 1.0, file);
   if (type == "linear") {
@@ -86,7 +89,9 @@ RopeScaling parseRopeScaling(const Json& j, const std::string& file) {
 
 } // namespace
 
-const char* supportedArchitectures() { return "LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM"; }
+const char* supportedArchitectures() {
+  return "LlamaForCausalLM, MistralForCausalLM, Qwen2ForCausalLM";
+}
 
 ModelConfig ModelConfig::fromHuggingFaceJson(const std::string& path) {
   std::ifstream in(path);
@@ -119,9 +124,11 @@ ModelConfig ModelConfig::fromHuggingFaceJson(const std::string& path) {
                        ? requireInt(j, "num_key_value_heads", path)
                        : c.numHeads;
     c.vocabSize = requireInt(j, "vocab_size", path);
-    c.headDim = j.contains("head_dim") && !j["head_dim"].is_null() ? requireInt(j, "head_dim", path)
-                                                                   : (c.numHeads > 0 ? c.hiddenSize / c.numHeads : 0);
-    c.maxPositions = j.contains("max_position_embeddings") ? requireInt(j, "max_position_embeddings", path) : 2048;
+    c.headDim = j.contains("head_dim") && !j["head_dim"].is_null()
+                    ? requireInt(j, "head_dim", path)
+                    : (c.numHeads > 0 ? c.hiddenSize / c.numHeads : 0);
+    c.maxPositions =
+        j.contains("max_position_embeddings") ? requireInt(j, "max_position_embeddings", path) : 2048;
     c.rmsNormEps = numberOr(j, "rms_norm_eps", 1e-6, path);
     c.ropeTheta = numberOr(j, "rope_theta", 10000.0, path);
     c.ropeScaling = parseRopeScaling(j, path);
@@ -158,9 +165,10 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& g) {
   c.intermediateSize = g.integer(key("feed_forward_length"));
   c.numLayers = g.integer(key("block_count"));
   c.numHeads = g.integer(key("attention.head_count"));
-  c.numKvHeads = g.has(key("attention.head_count_kv")) ? g.integer(key("attention.head_count_kv")) : c.numHeads;
+  c.numKvHeads =
+      g.has(key("attention.head_count_kv")) ? g.integer(key("attention.head_count_kv")) : c.numHeads;
   c.headDim = g.has(key("attention.key_length")) ? g.integer(key("attention.key_length"))
-                                                  : (c.numHeads > 0 ? c.hiddenSize / c.numHeads : 0);
+                                                 : (c.numHeads > 0 ? c.hiddenSize / c.numHeads : 0);
   c.maxPositions = g.has(key("context_length")) ? g.integer(key("context_length")) : 2048;
   c.rmsNormEps = g.number(key("attention.layer_norm_rms_epsilon"));
   c.ropeTheta = g.has(key("rope.freq_base")) ? g.number(key("rope.freq_base")) : 10000.0;
@@ -188,7 +196,8 @@ ModelConfig ModelConfig::fromGguf(const GgufFile& g) {
 
 void ModelConfig::validate(const std::string& source) const {
   auto positive = [&](int64_t v, const char* field, int64_t max) {
-    if (v <= 0 || v > max) fail(source, field, std::to_string(v) + " is out of range (1.." + std::to_string(max) + ")");
+    if (v <= 0 || v > max)
+      fail(source, field, std::to_string(v) + " is out of range (1.." + std::to_string(max) + ")");
   };
   // Bounds keep a corrupt config from asking for absurd allocations.
   positive(hiddenSize, "hidden_size", 1 << 16);
@@ -210,9 +219,9 @@ void ModelConfig::validate(const std::string& source) const {
 
 int64_t ModelConfig::parameterCount() const {
   const int64_t q = numHeads * headDim, kv = numKvHeads * headDim;
-  int64_t perLayer = 2 * hiddenSize                  // two RMSNorm weights
-                     + hiddenSize * (q + 2 * kv)     // q, k, v
-                     + q * hiddenSize                // o
+  int64_t perLayer = 2 * hiddenSize                       // two RMSNorm weights
+                     + hiddenSize * (q + 2 * kv)          // q, k, v
+                     + q * hiddenSize                     // o
                      + 3 * hiddenSize * intermediateSize; // gate, up, down
   if (attentionBias) perLayer += q + 2 * kv;
   const int64_t embed = vocabSize * hiddenSize;

@@ -14,15 +14,15 @@ class GgufFile;
 struct RopeScaling {
   enum class Kind { None, Linear, Llama3 };
   Kind kind = Kind::None;
-  double factor = 1.0;                // Linear and Llama3
-  double lowFreqFactor = 1.0;         // Llama3
-  double highFreqFactor = 4.0;        // Llama3
+  double factor = 1.0;                 // Linear and Llama3
+  double lowFreqFactor = 1.0;          // Llama3
+  double highFreqFactor = 4.0;         // Llama3
   int64_t originalMaxPositions = 8192; // Llama3: original_max_position_embeddings
 };
 
 struct ModelConfig {
-  std::string architecture; // HF class name, e.g. "LlamaForCausalLM"
-  std::string family;       // "llama" | "mistral" | "qwen2"
+  std::string architecture;     // HF class name, e.g. "LlamaForCausalLM"
+  std::string family;           // "llama" | "mistral" | "qwen2"
   int64_t hiddenSize = 0;       // d_model
   int64_t intermediateSize = 0; // SwiGLU hidden width
   int64_t numLayers = 0;        //
@@ -37,7 +37,7 @@ struct ModelConfig {
   bool attentionBias = false;   // q/k/v biases (Qwen2 / Qwen1.5)
   bool tieWordEmbeddings = false;
   std::optional<int64_t> slidingWindow; // Mistral v0.1: keys farther back are masked
-  std::string storedDtype;      // "float32" | "bfloat16" | "float16" | "q8_0" ...
+  std::string storedDtype;              // "float32" | "bfloat16" | "float16" | "q8_0" ...
   int64_t bosTokenId = -1;
   std::vector<int64_t> eosTokenIds;
 

@@ -11,7 +11,8 @@ namespace poslab {
 ModelConfig ModelLoader::readConfig(const WeightSource& source) {
   if (source.kind() == WeightSource::Kind::Gguf) return ModelConfig::fromGguf(*source.gguf());
   const std::filesystem::path config = std::filesystem::path(source.path()) / "config.json";
-  if (!std::filesystem::exists(config)) fail(config.string(), "", "missing (a Hugging Face model folder needs it)");
+  if (!std::filesystem::exists(config))
+    fail(config.string(), "", "missing (a Hugging Face model folder needs it)");
   return ModelConfig::fromHuggingFaceJson(config.string());
 }
 

@@ -24,7 +24,8 @@ at::Tensor llama3Frequencies(const at::Tensor& invFreq, const RopeScaling& s) {
 
 RotaryEmbedding::RotaryEmbedding(const ModelConfig& c, const at::Device& device) {
   // inv_freq = 1 / theta^(2i/d), computed as transformers does (int64 arange -> float).
-  at::Tensor exponents = at::arange(0, c.headDim, 2, at::kLong).to(at::kFloat) / static_cast<double>(c.headDim);
+  at::Tensor exponents =
+      at::arange(0, c.headDim, 2, at::kLong).to(at::kFloat) / static_cast<double>(c.headDim);
   at::Tensor invFreq = 1.0 / at::pow(c.ropeTheta, exponents); // [head_dim/2]
   if (c.ropeScaling.kind == RopeScaling::Kind::Linear) invFreq = invFreq / c.ropeScaling.factor;
   if (c.ropeScaling.kind == RopeScaling::Kind::Llama3) invFreq = llama3Frequencies(invFreq, c.ropeScaling);
@@ -32,7 +33,7 @@ RotaryEmbedding::RotaryEmbedding(const ModelConfig& c, const at::Device& device)
 }
 
 std::pair<at::Tensor, at::Tensor> RotaryEmbedding::cosSin(const at::Tensor& positions,
-                                                           at::ScalarType dtype) const {
+                                                          at::ScalarType dtype) const {
   at::Tensor freqs = positions.to(at::kFloat).unsqueeze(-1) * invFreq_; // [B, T, d/2]
   at::Tensor emb = at::cat({freqs, freqs}, -1).unsqueeze(1);            // [B, 1, T, d]
   return {emb.cos().to(dtype), emb.sin().to(dtype)};

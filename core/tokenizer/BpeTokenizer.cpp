@@ -71,13 +71,6 @@ BpeTokenizer::BpeTokenizer(Config config) : config_(std::move(config)) {
                                                  : byteToken(static_cast<uint8_t>(b));
     if (auto it = ids_.find(symbol); it != ids_.end()) byteSymbols_[b] = it->second;
   }
-  if (config_.byteLevel)
-    for (int b = 0; b < 256; ++b)
-      if (byteSymbols_[b] < 0 && config_.unk < 0)
-        fail(source, "vocabulary",
-             "byte-level BPE without the symbol for byte " + std::to_string(b) + " ('" +
-                 ByteLevelAlphabet::symbol(static_cast<uint8_t>(b)) + "') and no unknown token");
-
   byteOfId_.assign(pieces_.size(), -1);
   if (!config_.byteLevel)
     for (int b = 0; b < 256; ++b)
@@ -208,8 +201,14 @@ void BpeTokenizer::mergePiece(std::string_view piece, Piece& out) const {
 
 void BpeTokenizer::initialSymbols(std::string_view piece, Piece& symbols) const {
   if (config_.byteLevel) {
-    for (unsigned char c : piece)
-      symbols.push_back({byteSymbols_[c] >= 0 ? byteSymbols_[c] : config_.unk, 1});
+    for (unsigned char c : piece) {
+      const int32_t id = byteSymbols_[c] >= 0 ? byteSymbols_[c] : config_.unk;
+      if (id < 0) // never drop a byte silently
+        fail(config_.source, "vocabulary",
+             "no symbol for byte " + std::to_string(c) + " ('" + ByteLevelAlphabet::symbol(c) +
+                 "') and no unknown token");
+      symbols.push_back({id, 1});
+    }
     return;
   }
   // Characters; unknown ones as <0xNN> byte tokens (byte_fallback) or unk.
@@ -336,7 +335,8 @@ std::string BpeTokenizer::preTokenizerNames() {
 }
 
 std::unique_ptr<BpeTokenizer> BpeTokenizer::fromGpt2Files(const std::string& encoderJson,
-                                                          const std::string& vocabBpe, const std::string& pre) {
+                                                          const std::string& vocabBpe,
+                                                          const std::string& pre) {
   Config config;
   config.source = vocabBpe;
   if (!applyPreTokenizerPreset(pre, config))
@@ -419,16 +419,15 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromGguf(const GgufFile& gguf) {
   }
 
   SpecialTokens special;
-  auto id = [&](const char* key) {
-    return gguf.has(key) ? static_cast<int32_t>(gguf.integer(key)) : -1;
-  };
+  auto id = [&](const char* key) { return gguf.has(key) ? static_cast<int32_t>(gguf.integer(key)) : -1; };
   special.bos = id("tokenizer.ggml.bos_token_id");
   special.eos = id("tokenizer.ggml.eos_token_id");
   special.unk = id("tokenizer.ggml.unknown_token_id");
   special.pad = id("tokenizer.ggml.padding_token_id");
   if (special.unk >= 0) config.unk = special.unk;
-  special.addBos = gguf.has("tokenizer.ggml.add_bos_token") ? gguf.boolean("tokenizer.ggml.add_bos_token")
-                                                            : config.ignoreMerges; // llama.cpp's default per pre
+  special.addBos = gguf.has("tokenizer.ggml.add_bos_token")
+                       ? gguf.boolean("tokenizer.ggml.add_bos_token")
+                       : config.ignoreMerges; // llama.cpp's default per pre
   special.addEos = gguf.has("tokenizer.ggml.add_eos_token") && gguf.boolean("tokenizer.ggml.add_eos_token");
   for (const char* key : {"tokenizer.ggml.eot_token_id", "tokenizer.ggml.eom_token_id"}) {
     const int32_t extra = id(key);

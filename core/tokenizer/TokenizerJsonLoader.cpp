@@ -20,10 +20,13 @@ class Reader {
 public:
   explicit Reader(std::string path) : path_(std::move(path)) {}
 
-  [[noreturn]] void error(const std::string& field, const std::string& detail) const { fail(path_, field, detail); }
+  [[noreturn]] void error(const std::string& field, const std::string& detail) const {
+    fail(path_, field, detail);
+  }
 
   const Json& require(const Json& object, const char* key, const std::string& field) const {
-    if (!object.is_object() || !object.contains(key)) error(field + "." + key, "missing");
+    if (!object.is_object() || !object.contains(key))
+      error(field.empty() ? key : field + "." + key, "missing");
     return object.at(key);
   }
   std::string string(const Json& object, const char* key, const std::string& field) const {
@@ -57,11 +60,13 @@ public:
     } else if (type == "NFC") {
       config.normalizer.addNfc();
     } else {
-      error(field + ".type", "unsupported normalizer '" + type + "' (supported: Sequence, Prepend, Replace, NFC)");
+      error(field + ".type",
+            "unsupported normalizer '" + type + "' (supported: Sequence, Prepend, Replace, NFC)");
     }
   }
 
-  void preTokenizer(const Json& p, const std::string& field, BpeTokenizer::Config& config, bool& byteLevel) const {
+  void preTokenizer(const Json& p, const std::string& field, BpeTokenizer::Config& config,
+                    bool& byteLevel) const {
     if (p.is_null()) return;
     const std::string type = string(p, "type", field);
     if (type == "Sequence") {
@@ -72,7 +77,8 @@ public:
       byteLevel = true;
       if (flag(p, "add_prefix_space", false, field)) {
         // HF prepends per piece; before any split that is the whole fragment.
-        if (!config.preTokenizer.empty()) error(field + ".add_prefix_space", "only supported before any Split");
+        if (!config.preTokenizer.empty())
+          error(field + ".add_prefix_space", "only supported before any Split");
         config.normalizer.addPrependIfMissing(" ");
         config.stripLeadingSpace = true;
       }
@@ -83,12 +89,18 @@ public:
       const bool invert = flag(p, "invert", false, field);
       using B = PreTokenizer::SplitBehavior;
       B b;
-      if (behavior == "Isolated") b = B::Isolated;
-      else if (behavior == "Removed") b = B::Removed;
-      else if (behavior == "MergedWithPrevious") b = B::MergedWithPrevious;
-      else if (behavior == "MergedWithNext") b = B::MergedWithNext;
-      else if (behavior == "Contiguous") b = B::Contiguous;
-      else error(field + ".behavior", "unknown '" + behavior + "'");
+      if (behavior == "Isolated")
+        b = B::Isolated;
+      else if (behavior == "Removed")
+        b = B::Removed;
+      else if (behavior == "MergedWithPrevious")
+        b = B::MergedWithPrevious;
+      else if (behavior == "MergedWithNext")
+        b = B::MergedWithNext;
+      else if (behavior == "Contiguous")
+        b = B::Contiguous;
+      else
+        error(field + ".behavior", "unknown '" + behavior + "'");
       if (pattern.contains("Regex") && pattern["Regex"].is_string()) {
         try {
           config.preTokenizer.addRegexSplit(pattern["Regex"].get<std::string>(), b, invert);
@@ -104,14 +116,16 @@ public:
       config.preTokenizer.addDigits(flag(p, "individual_digits", false, field));
     } else if (type == "Metaspace") {
       if (!config.preTokenizer.empty()) error(field, "Metaspace is only supported before any Split");
-      const std::string replacement = p.contains("replacement") ? string(p, "replacement", field) : kMetaspace;
+      const std::string replacement =
+          p.contains("replacement") ? string(p, "replacement", field) : kMetaspace;
       std::string scheme = flag(p, "add_prefix_space", true, field) ? "always" : "never";
       if (p.contains("prepend_scheme")) scheme = string(p, "prepend_scheme", field);
       config.normalizer.addReplace(" ", replacement);
       config.spaceSymbol = replacement;
       if (scheme == "always" || scheme == "first") {
-        config.normalizer.addPrependIfMissing(replacement, scheme == "first" ? TextNormalizer::When::FirstFragment
-                                                                             : TextNormalizer::When::Always);
+        config.normalizer.addPrependIfMissing(replacement, scheme == "first"
+                                                               ? TextNormalizer::When::FirstFragment
+                                                               : TextNormalizer::When::Always);
         config.stripLeadingSpace = true;
       } else if (scheme != "never") {
         error(field + ".prepend_scheme", "unknown '" + scheme + "' (always, first, never)");
@@ -119,8 +133,8 @@ public:
       if (flag(p, "split", true, field))
         config.preTokenizer.addLiteralSplit(replacement, PreTokenizer::SplitBehavior::MergedWithNext);
     } else {
-      error(field + ".type",
-            "unsupported pre-tokenizer '" + type + "' (supported: Sequence, ByteLevel, Split, Digits, Metaspace)");
+      error(field + ".type", "unsupported pre-tokenizer '" + type +
+                                 "' (supported: Sequence, ByteLevel, Split, Digits, Metaspace)");
     }
   }
 
@@ -158,7 +172,8 @@ std::unique_ptr<BpeTokenizer> TokenizerJsonLoader::load(const std::string& path)
   config.source = path;
   const Json& model = r.require(root, "model", "");
   const std::string type = model.value("type", std::string("BPE")); // old files omit it; BPE is the default
-  if (type != "BPE") r.error("model.type", "unsupported '" + type + "' (only BPE; SentencePiece models use tokenizer.model)");
+  if (type != "BPE")
+    r.error("model.type", "unsupported '" + type + "' (only BPE; SentencePiece models use tokenizer.model)");
   if (model.contains("dropout") && !model["dropout"].is_null() && model["dropout"].get<double>() > 0)
     r.error("model.dropout", "BPE dropout is for training; set it to null");
   for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
@@ -196,7 +211,8 @@ std::unique_ptr<BpeTokenizer> TokenizerJsonLoader::load(const std::string& path)
   config.fuseUnk = r.flag(model, "fuse_unk", false, "model");
   config.ignoreMerges = r.flag(model, "ignore_merges", false, "model");
   std::string unkToken;
-  if (model.contains("unk_token") && model["unk_token"].is_string()) unkToken = model["unk_token"].get<std::string>();
+  if (model.contains("unk_token") && model["unk_token"].is_string())
+    unkToken = model["unk_token"].get<std::string>();
 
   if (root.contains("added_tokens")) {
     const Json& added = root["added_tokens"];
@@ -206,9 +222,10 @@ std::unique_ptr<BpeTokenizer> TokenizerJsonLoader::load(const std::string& path)
       const Json& id = r.require(added[i], "id", field);
       if (!id.is_number_integer() || id.get<int64_t>() < 0 || id.get<int64_t>() > (1 << 24))
         r.error(field + ".id", "expected a token id");
-      config.addedTokens.push_back({r.string(added[i], "content", field), static_cast<int32_t>(id.get<int64_t>()),
-                                    r.flag(added[i], "special", false, field), r.flag(added[i], "lstrip", false, field),
-                                    r.flag(added[i], "rstrip", false, field)});
+      config.addedTokens.push_back(
+          {r.string(added[i], "content", field), static_cast<int32_t>(id.get<int64_t>()),
+           r.flag(added[i], "special", false, field), r.flag(added[i], "lstrip", false, field),
+           r.flag(added[i], "rstrip", false, field)});
     }
   }
 
@@ -217,7 +234,8 @@ std::unique_ptr<BpeTokenizer> TokenizerJsonLoader::load(const std::string& path)
   r.preTokenizer(root.value("pre_tokenizer", Json()), "pre_tokenizer", config, byteLevel);
   config.byteLevel = byteLevel;
   r.decoder(root.value("decoder", Json()), config);
-  if (byteLevel && config.byteFallback) r.error("model.byte_fallback", "cannot be combined with a ByteLevel pre-tokenizer");
+  if (byteLevel && config.byteFallback)
+    r.error("model.byte_fallback", "cannot be combined with a ByteLevel pre-tokenizer");
 
   // BOS: the first item of a TemplateProcessing post-processor's "single"
   // template (Llama 3: <|begin_of_text|> $A), also inside a Sequence.

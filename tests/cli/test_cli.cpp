@@ -24,11 +24,13 @@ Run cli(const QStringList& args) {
   QProcess p;
   p.start(QString::fromLocal8Bit(qgetenv("POSLAB_CLI")), args);
   if (!p.waitForFinished(300000)) qFatal("poslab-cli %s did not finish", qPrintable(args.join(' ')));
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-          QString::fromUtf8(p.readAllStandardError())};
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+          QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
 }
 
-QString stories() { return QString::fromStdString(sharedPath("models/stories260K/stories260K.gguf")); }
+QString stories() {
+  return QString::fromStdString(sharedPath("models/stories260K/stories260K.gguf"));
+}
 
 void writeFile(const fs::path& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
@@ -37,7 +39,9 @@ void writeFile(const fs::path& path, const std::string& bytes) {
 
 std::string readFile(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), {}};
+  std::string bytes(fs::file_size(path), '\0');
+  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  return bytes;
 }
 
 } // namespace
@@ -81,9 +85,12 @@ private Q_SLOTS:
   }
 
   void convertedFolderGivesIdenticalIds() {
-    for (const QStringList& args : {QStringList{"--ids", "1"}, QStringList{"--prompt", "The cat sat on the"}}) {
-      Run a = cli(QStringList{"generate", stories()} + args + QStringList{"--max-new-tokens", "40", "--json"});
-      Run b = cli(QStringList{"generate", converted_} + args + QStringList{"--max-new-tokens", "40", "--json"});
+    for (const QStringList& args :
+         {QStringList{"--ids", "1"}, QStringList{"--prompt", "The cat sat on the"}}) {
+      Run a =
+          cli(QStringList{"generate", stories()} + args + QStringList{"--max-new-tokens", "40", "--json"});
+      Run b =
+          cli(QStringList{"generate", converted_} + args + QStringList{"--max-new-tokens", "40", "--json"});
       QVERIFY2(a.exitCode == 0 && b.exitCode == 0, qPrintable(a.err + b.err));
       QCOMPARE(a.json()["ids"], b.json()["ids"]);
       QCOMPARE(a.json()["text"], b.json()["text"]);
@@ -106,9 +113,26 @@ private Q_SLOTS:
     QCOMPARE(a.json()["ids"][0].get<int>(), 1); // BOS, as the GGUF says
   }
 
+  // Llama-3.1 chat: the header ids of the real template around the user text.
+  void chatTokenizeUsesTheTemplate() {
+    const QString tok = QString::fromStdString(fixturePath("llama3-tokenizer"));
+    Run r = cli({"tokenize", tok, "--text", "Hi", "--chat-template", "llama3", "--json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const auto ids = r.json()["ids"].get<std::vector<int>>();
+    QVERIFY(ids.size() > 8);
+    QCOMPARE(ids[0], 128000); // <|begin_of_text|>
+    QCOMPARE(ids[1], 128006); // <|start_header_id|>
+    QCOMPARE(ids[ids.size() - 1], 271);    // "\n\n" after the assistant header
+    QCOMPARE(ids[ids.size() - 2], 128007); // <|end_header_id|>
+    Run none = cli({"tokenize", stories(), "--text", "Hi", "--chat"});
+    QVERIFY(none.exitCode != 0);
+    QVERIFY2(none.err.contains("chat_template"), qPrintable(none.err));
+  }
+
   void forwardWritesLogits() {
     const std::string dir = tempDir("cli-forward");
-    const QString fa = QString::fromStdString(dir + "/a.safetensors"), fb = QString::fromStdString(dir + "/b.safetensors");
+    const QString fa = QString::fromStdString(dir + "/a.safetensors"),
+                  fb = QString::fromStdString(dir + "/b.safetensors");
     QCOMPARE(cli({"forward", stories(), "--ids", "1,403,407", "--out", fa}).exitCode, 0);
     QCOMPARE(cli({"forward", converted_, "--ids", "1,403,407", "--out", fb}).exitCode, 0);
     SafetensorsFile a(fa.toStdString()), b(fb.toStdString());
@@ -118,16 +142,18 @@ private Q_SLOTS:
     QCOMPARE(la->dtype, DType::F32);
     const auto* pa = reinterpret_cast<const float*>(la->data);
     const auto* pb = reinterpret_cast<const float*>(b.find("logits")->data);
-    for (int i = 0; i < 3 * 512; ++i) QVERIFY(std::abs(pa[i] - pb[i]) < 1e-5f);
+    for (int i = 0; i < 3 * 512; ++i)
+      QVERIFY(std::abs(pa[i] - pb[i]) < 1e-5f);
   }
 
   void helpForEveryCommand_data() {
     QTest::addColumn<QString>("command");
-    for (const char* c : {"info", "tokenize", "forward", "generate", "convert", "bench"}) QTest::newRow(c) << c;
+    for (const char* c : {"info", "tokenize", "forward", "generate", "convert", "bench"})
+      QTest::newRow(c) << c;
   }
   void helpForEveryCommand() {
     QFETCH(QString, command);
-    Run r = cli({command, "--help"});
+    Run r = cli(command.split(' ') + QStringList{"--help"});
     QCOMPARE(r.exitCode, 0);
     QVERIFY(r.out.contains("Usage"));
   }
@@ -171,18 +197,24 @@ private Q_SLOTS:
     QTest::newRow("pickle file") << QStringList{"info", d + "/pytorch_model.bin"} << "pickle";
     QTest::newRow("pickle folder") << QStringList{"info", d + "/pickle"} << "pickle";
     QTest::newRow("config key") << QStringList{"info", d + "/nokey"} << "hidden_size";
-    QTest::newRow("architecture") << QStringList{"info", d + "/arch"} << "unsupported architecture GPT2LMHeadModel";
-    QTest::newRow("shape") << QStringList{"forward", d + "/shape", "--ids", "1", "--out", d + "/x.safetensors"}
+    QTest::newRow("architecture") << QStringList{"info", d + "/arch"}
+                                  << "unsupported architecture GPT2LMHeadModel";
+    QTest::newRow("shape") << QStringList{"forward", d + "/shape", "--ids",
+                                          "1",       "--out",      d + "/x.safetensors"}
                            << "mlp.gate_proj.weight";
     QTest::newRow("bad json") << QStringList{"info", d + "/badjson"} << "config.json";
     QTest::newRow("no tokenizer") << QStringList{"generate", d + "/notok", "--prompt", "hi"} << "tokenizer";
-    QTest::newRow("id out of range") << QStringList{"forward", stories(), "--ids", "1,99999", "--out", d + "/y.safetensors"}
+    QTest::newRow("id out of range") << QStringList{"forward", stories(), "--ids",
+                                                    "1,99999", "--out",   d + "/y.safetensors"}
                                      << "99999";
-    QTest::newRow("bad ids") << QStringList{"forward", stories(), "--ids", "1,x", "--out", d + "/y.safetensors"}
+    QTest::newRow("bad ids") << QStringList{"forward", stories(), "--ids",
+                                            "1,x",     "--out",   d + "/y.safetensors"}
                              << "--ids";
-    QTest::newRow("dtype") << QStringList{"forward", stories(), "--ids", "1", "--dtype", "f8", "--out", d + "/z.st"}
+    QTest::newRow("dtype") << QStringList{"forward", stories(), "--ids", "1",
+                                          "--dtype", "f8",      "--out", d + "/z.st"}
                            << "dtype";
-    QTest::newRow("f16 on cpu") << QStringList{"forward", stories(), "--ids", "1", "--dtype", "f16", "--out", d + "/z.st"}
+    QTest::newRow("f16 on cpu") << QStringList{"forward", stories(), "--ids", "1",
+                                               "--dtype", "f16",     "--out", d + "/z.st"}
                                 << "f16";
     QTest::newRow("convert into non-empty") << QStringList{"convert", stories(), "--out", d} << "not empty";
   }

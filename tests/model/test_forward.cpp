@@ -2,24 +2,39 @@
 // every fixture model, fp32 logits to max |Δ| <= 1e-3, batched with left padding,
 // with and without the KV cache, and greedy generation.
 #include "core/model/Generator.h"
-#include <ATen/Parallel.h>
 #include "core/model/KvCache.h"
 #include "core/model/LlamaModel.h"
 #include "core/model/ModelLoader.h"
 #include "tests/model/ModelTestSupport.h"
+#include <ATen/Parallel.h>
 
 using namespace poslab;
 using namespace poslab::test;
 
 namespace {
 
-const char* kFixtures[] = {"llama_basic", "llama_sharded", "llama_bf16", "llama_f16", "llama3_scaling",
-                           "llama_linear_scaling", "head_dim", "qwen2_bias", "tied", "mqa", "gqa", "mistral",
-                           "gguf_f32/model.gguf", "gguf_q8_0/model.gguf"};
+const char* kFixtures[] = {"llama_basic",
+                           "llama_sharded",
+                           "llama_bf16",
+                           "llama_f16",
+                           "llama3_scaling",
+                           "llama_linear_scaling",
+                           "head_dim",
+                           "qwen2_bias",
+                           "tied",
+                           "mqa",
+                           "gqa",
+                           "mistral",
+                           "gguf_f32/model.gguf",
+                           "gguf_q8_0/model.gguf"};
 
-std::string goldenName(const std::string& fixture) { return fixture.substr(0, fixture.find('/')); }
+std::string goldenName(const std::string& fixture) {
+  return fixture.substr(0, fixture.find('/'));
+}
 
-at::Tensor positionsFor(int64_t t) { return at::arange(t, at::kLong).unsqueeze(0); }
+at::Tensor positionsFor(int64_t t) {
+  return at::arange(t, at::kLong).unsqueeze(0);
+}
 
 } // namespace
 
@@ -30,7 +45,8 @@ private Q_SLOTS:
 
   void fixtures_data() {
     QTest::addColumn<QString>("fixture");
-    for (const char* f : kFixtures) QTest::newRow(f) << f;
+    for (const char* f : kFixtures)
+      QTest::newRow(f) << f;
   }
 
   void singleSequenceLogitsMatchReference_data() { fixtures_data(); }
@@ -88,9 +104,11 @@ private Q_SLOTS:
     at::Tensor ids = golden.get("ids_1").unsqueeze(0); // [1, 20]
     const int64_t T = ids.size(1), split = 9;
     KvCache cache(m.model->config(), 1, T, at::kFloat, at::kCPU);
-    std::vector<at::Tensor> rows{m.model->forward({ids.narrow(1, 0, split), positionsFor(split), {}}, &cache).squeeze(0)};
+    std::vector<at::Tensor> rows{
+        m.model->forward({ids.narrow(1, 0, split), positionsFor(split), {}}, &cache).squeeze(0)};
     for (int64_t t = split; t < T; ++t)
-      rows.push_back(m.model->forward({ids.narrow(1, t, 1), at::full({1, 1}, t, at::kLong), {}}, &cache).squeeze(0));
+      rows.push_back(
+          m.model->forward({ids.narrow(1, t, 1), at::full({1, 1}, t, at::kLong), {}}, &cache).squeeze(0));
     QCOMPARE(cache.length(), T);
     const double d = maxAbsDiff(at::cat(rows, 0), golden.get("logits_1"));
     QVERIFY2(d <= 1e-3, qPrintable(QString("max |dlogit| %1").arg(d)));
@@ -144,7 +162,14 @@ private Q_SLOTS:
       QVERIFY(maxAbsDiff(probs.sum(-1), at::ones_like(probs.sum(-1))) < 1e-5);
       // causal: query start+i puts no weight on keys after it
       for (int64_t i = 0; i < probs.size(2); ++i)
-        if (start + i + 1 < probs.size(3)) QCOMPARE(probs[0].select(1, i).narrow(-1, start + i + 1, probs.size(3) - start - i - 1).abs().sum().item<double>(), 0.0);
+        if (start + i + 1 < probs.size(3))
+          QCOMPARE(probs[0]
+                       .select(1, i)
+                       .narrow(-1, start + i + 1, probs.size(3) - start - i - 1)
+                       .abs()
+                       .sum()
+                       .item<double>(),
+                   0.0);
     };
     at::Tensor logits = m.model->forward({ids, positionsFor(ids.size(1)), {}}, nullptr, &obs).squeeze(0);
     QCOMPARE(calls, 3 * static_cast<int>(m.model->config().numLayers));
@@ -154,7 +179,8 @@ private Q_SLOTS:
 
   void autogradFlowsToWeights() {
     LoadedModel m = ModelLoader::load(fixturePath("llama_basic"), at::kFloat, at::kCPU);
-    for (at::Tensor* t : m.model->weights().all()) *t = t->detach().clone().set_requires_grad(true);
+    for (at::Tensor* t : m.model->weights().all())
+      *t = t->detach().clone().set_requires_grad(true);
     Golden golden("llama_basic");
     at::Tensor ids = golden.get("ids_0").unsqueeze(0);
     at::Tensor loss = m.model->forward({ids, positionsFor(ids.size(1)), {}}).logsumexp(-1).mean();

@@ -141,7 +141,8 @@ private Q_SLOTS:
   // other line starting with a hash sign is a merge.
   void gpt2FilesVersionHeader() {
     const std::string dir = tempDir("bpe-gpt2-files");
-    writeFile(dir + "/encoder.json", "{\"#\": 0, \"a\": 1, \"b\": 2, \"##\": 3, \"ab\": 4, \"<|endoftext|>\": 5}");
+    writeFile(dir + "/encoder.json",
+              "{\"#\": 0, \"a\": 1, \"b\": 2, \"##\": 3, \"ab\": 4, \"<|endoftext|>\": 5}");
     writeFile(dir + "/with.bpe", "#version: 0.2\n# #\na b\n");
     writeFile(dir + "/without.bpe", "# #\na b\n");
     for (const char* name : {"with.bpe", "without.bpe"}) {
@@ -154,13 +155,15 @@ private Q_SLOTS:
       BpeTokenizer::fromGpt2Files(dir + "/encoder.json", dir + "/bad.bpe");
       QFAIL("a merge naming an unknown token was accepted");
     } catch (const Error& e) {
-      QCOMPARE(QString(e.what()), QString::fromStdString(dir + "/bad.bpe: merge[1]: 'a x' names unknown token 'x'"));
+      QCOMPARE(QString(e.what()),
+               QString::fromStdString(dir + "/bad.bpe: merge[1]: 'a x' names unknown token 'x'"));
     }
     try {
       BpeTokenizer::fromGpt2Files(dir + "/encoder.json", dir + "/with.bpe", "falcon");
       QFAIL("an unknown pre-tokenizer was accepted");
     } catch (const Error& e) {
-      QVERIFY2(QString(e.what()).contains("unknown 'falcon' (supported: gpt-2, default, llama-bpe, llama3, qwen2)"),
+      QVERIFY2(QString(e.what()).contains(
+                   "unknown 'falcon' (supported: gpt-2, default, llama-bpe, llama3, qwen2)"),
                e.what());
     }
   }

@@ -81,8 +81,8 @@ private Q_SLOTS:
     // ollama's test: "hello <|end_of_text|>" with special-token parsing.
     QCOMPARE(describe(llama3->encode("hello <|end_of_text|>", {.parseSpecial = true}).ids),
              describe({15339, 220, 128001}));
-    const Encoding chat =
-        llama3->encode("<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>", {.addBos = true, .parseSpecial = true});
+    const Encoding chat = llama3->encode("<|start_header_id|>user<|end_header_id|>\n\nHi<|eot_id|>",
+                                         {.addBos = true, .parseSpecial = true});
     QCOMPARE(describe(chat.ids), describe({128000, 128006, 882, 128007, 271, 13347, 128009}));
     QCOMPARE(llama3->decode(chat.ids), std::string("user\n\nHi"));
   }
@@ -134,7 +134,8 @@ private Q_SLOTS:
   void errorsNameFileAndField_data() {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("expected");
-    QTest::newRow("no model") << R"({"added_tokens": []})" << "model: missing";
+    QTest::newRow("no model") << R"({"added_tokens": []})"
+                              << ": model: missing";
     QTest::newRow("unigram") << R"({"model": {"type": "Unigram", "vocab": []}})"
                              << "model.type: unsupported 'Unigram'";
     QTest::newRow("merge unknown")
@@ -146,10 +147,10 @@ private Q_SLOTS:
     QTest::newRow("bad pre-tokenizer")
         << R"({"pre_tokenizer": {"type": "BertPreTokenizer"}, "model": {"type": "BPE", "vocab": {}, "merges": []}})"
         << "pre_tokenizer.type: unsupported pre-tokenizer 'BertPreTokenizer'";
-    QTest::newRow("bad regex")
-        << R"({"pre_tokenizer": {"type": "Split", "pattern": {"Regex": "[a"}, "behavior": "Isolated"},
-              "model": {"type": "BPE", "vocab": {}, "merges": []}})"
-        << "pre_tokenizer.pattern.Regex";
+    QTest::newRow("bad regex") << "{\"pre_tokenizer\": {\"type\": \"Split\", \"pattern\": {\"Regex\": "
+                                  "\"[a\"}, \"behavior\": \"Isolated\"}, "
+                                  "\"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}"
+                               << "pre_tokenizer.pattern.Regex";
   }
   void errorsNameFileAndField() {
     QFETCH(QString, json);

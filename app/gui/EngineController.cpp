@@ -1,0 +1,86 @@
+#include "app/gui/EngineController.h"
+
+#include "app/gui/EngineWorker.h"
+
+namespace poslab {
+
+EngineController::EngineController(QObject* parent) : QObject(parent) {
+  qRegisterMetaType<ModelSummary>();
+  qRegisterMetaType<GenerationStats>();
+  thread_.setObjectName("PosLab engine");
+  worker_ = new EngineWorker(&cancel_);
+  worker_->moveToThread(&thread_);
+
+  // Worker -> GUI thread (queued: the receiver lives here).
+  connect(worker_, &EngineWorker::inspected, this, &EngineController::modelInspected);
+  connect(worker_, &EngineWorker::cudaAvailable, this, [this](bool available) {
+    cudaAvailable_ = available;
+    Q_EMIT cudaAvailabilityKnown(available);
+  });
+  connect(worker_, &EngineWorker::unloaded, this, [this] {
+    hasModel_ = false;
+    Q_EMIT modelUnloaded();
+  });
+  connect(worker_, &EngineWorker::loaded, this, [this](const ModelSummary& summary) {
+    hasModel_ = true;
+    setBusy(false);
+    Q_EMIT modelLoaded(summary);
+  });
+  connect(worker_, &EngineWorker::loadFailed, this, [this](const QString& message) {
+    setBusy(false);
+    Q_EMIT loadFailed(message);
+  });
+  connect(worker_, &EngineWorker::token, this, &EngineController::token);
+  connect(worker_, &EngineWorker::generationFinished, this, [this](const GenerationStats& stats) {
+    setBusy(false);
+    Q_EMIT generationFinished(stats);
+  });
+  connect(worker_, &EngineWorker::generationFailed, this, [this](const QString& message) {
+    setBusy(false);
+    Q_EMIT generationFailed(message);
+  });
+  thread_.start();
+}
+
+EngineController::~EngineController() {
+  cancel_ = true;
+  thread_.requestInterruption();
+  thread_.quit();
+  thread_.wait();
+  delete worker_; // its thread has stopped: safe to delete from here
+}
+
+bool EngineController::loadModel(const QString& path, const LoadOptions& options) {
+  if (busy_) return false;
+  setBusy(true);
+  QMetaObject::invokeMethod(
+      worker_, [worker = worker_, path, options] { worker->load(path, options); }, Qt::QueuedConnection);
+  return true;
+}
+
+bool EngineController::generate(const QString& prompt, int maxNewTokens, bool stopAtEndOfText) {
+  if (busy_) return false;
+  // Reset here, not on the worker: a cancel() right after this call must win.
+  cancel_ = false;
+  setBusy(true);
+  Q_EMIT generationStarted();
+  QMetaObject::invokeMethod(
+      worker_,
+      [worker = worker_, prompt, maxNewTokens, stopAtEndOfText] {
+        worker->generate(prompt, maxNewTokens, stopAtEndOfText);
+      },
+      Qt::QueuedConnection);
+  return true;
+}
+
+void EngineController::cancel() {
+  cancel_ = true;
+}
+
+void EngineController::setBusy(bool busy) {
+  if (busy_ == busy) return;
+  busy_ = busy;
+  Q_EMIT busyChanged(busy);
+}
+
+} // namespace poslab

@@ -1,0 +1,58 @@
+#pragma once
+// The GUI thread's handle on the engine. Work runs on a worker thread that this
+// object owns as a member (Tiled's pattern): requests are queued to an
+// EngineWorker moved onto it, results come back as queued signals. Cancelling
+// sets an atomic flag directly (a queued request would wait behind the job).
+#include "core/engine/Engine.h"
+#include "widgets/GenerationStats.h"
+#include "widgets/ModelSummary.h"
+
+#include <QObject>
+#include <QThread>
+#include <atomic>
+
+namespace poslab {
+
+class EngineWorker;
+
+class EngineController : public QObject {
+  Q_OBJECT
+public:
+  explicit EngineController(QObject* parent = nullptr);
+  // Cancels a running generation and waits for the worker (a model load in
+  // progress cannot be interrupted and is waited for).
+  ~EngineController() override;
+
+  // Inspect, then load; false (and nothing queued) while another job runs.
+  bool loadModel(const QString& path, const LoadOptions& options);
+  bool generate(const QString& prompt, int maxNewTokens, bool stopAtEndOfText);
+  void cancel();
+
+  bool isBusy() const { return busy_; }
+  bool hasModel() const { return hasModel_; }
+  bool cudaAvailable() const { return cudaAvailable_; }
+
+Q_SIGNALS:
+  void busyChanged(bool busy);
+  void modelInspected(const poslab::ModelSummary& estimate); // before the weights load
+  void cudaAvailabilityKnown(bool available);
+  void modelUnloaded();
+  void modelLoaded(const poslab::ModelSummary& summary);
+  void loadFailed(const QString& message);
+  void generationStarted();
+  void token(const QString& piece, int generatedTokens);
+  void generationFinished(const poslab::GenerationStats& stats);
+  void generationFailed(const QString& message);
+
+private:
+  void setBusy(bool busy);
+
+  std::atomic<bool> cancel_{false};
+  QThread thread_;
+  EngineWorker* worker_ = nullptr; // lives on thread_; deleted after it stops
+  bool busy_ = false;
+  bool hasModel_ = false;
+  bool cudaAvailable_ = false;
+};
+
+} // namespace poslab

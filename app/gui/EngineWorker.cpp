@@ -1,0 +1,180 @@
+#include "app/gui/EngineWorker.h"
+
+#include "core/engine/Engine.h"
+#include "core/util/Error.h"
+
+#include <QFile>
+#include <algorithm>
+#include <chrono>
+#include <exception>
+#include <string_view>
+
+namespace poslab {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kCoalesce = std::chrono::milliseconds(30);
+
+ModelSummary toSummary(const ModelInfo& info, bool loaded) {
+  ModelSummary s;
+  s.path = QFile::decodeName(info.path.c_str());
+  s.format = QString::fromStdString(info.format);
+  s.architecture = QString::fromStdString(info.architecture);
+  s.family = QString::fromStdString(info.family);
+  s.parameters = info.parameters;
+  s.layers = info.layers;
+  s.hiddenSize = info.hiddenSize;
+  s.intermediateSize = info.intermediateSize;
+  s.heads = info.heads;
+  s.kvHeads = info.kvHeads;
+  s.headDim = info.headDim;
+  s.vocabSize = info.vocabSize;
+  s.contextLength = info.contextLength;
+  s.ropeTheta = info.ropeTheta;
+  s.ropeScaling = QString::fromStdString(info.ropeScaling);
+  s.tiedEmbeddings = info.tiedEmbeddings;
+  s.storedDtype = QString::fromStdString(info.storedDtype);
+  s.computeDtype = QString::fromStdString(info.computeDtype);
+  s.device = QString::fromStdString(info.device);
+  s.tokenizer = QString::fromStdString(info.tokenizerKind);
+  s.weightBytes = info.weightBytes;
+  s.kvBytesPerToken = info.kvBytesPerToken;
+  s.loaded = loaded;
+  return s;
+}
+
+// Runs one worker job; any exception becomes a readable message (no exception
+// may leave a slot: Qt would terminate the program).
+template <typename Job, typename OnError> void guarded(Job&& job, OnError&& onError) {
+  try {
+    job();
+  } catch (const Error& e) {
+    onError(QString::fromStdString(e.what()));
+  } catch (const std::bad_alloc&) {
+    onError(EngineWorker::tr("out of memory"));
+  } catch (const std::exception& e) {
+    onError(EngineWorker::tr("internal error: %1").arg(QString::fromStdString(e.what())));
+  } catch (...) {
+    onError(EngineWorker::tr("unknown internal error"));
+  }
+}
+
+// Length of `text` without a trailing run of U+FFFD: the tokenizer decodes the
+// first bytes of a character that the next token completes as U+FFFD, so they
+// are held back until the character is whole (or generation ends).
+size_t settledLength(std::string_view text) {
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  size_t n = text.size();
+  while (n >= kReplacement.size() &&
+         text.substr(n - kReplacement.size(), kReplacement.size()) == kReplacement)
+    n -= kReplacement.size();
+  return n;
+}
+
+} // namespace
+
+EngineWorker::EngineWorker(const std::atomic<bool>* cancel) : cancel_(cancel) {}
+EngineWorker::~EngineWorker() = default;
+
+void EngineWorker::load(const QString& path, const LoadOptions& options) {
+  const std::string file = QFile::encodeName(path).toStdString();
+  guarded(
+      [&] {
+        const ModelInfo estimate = Engine::inspect(file, options);
+        Q_EMIT inspected(toSummary(estimate, false));
+        probeCuda(file);
+        if (engine_) {
+          engine_.reset(); // two models need not fit in memory at once
+          Q_EMIT unloaded();
+        }
+        engine_ = Engine::open(file, options);
+        Q_EMIT loaded(toSummary(engine_->info(), true));
+      },
+      [&](const QString& message) { Q_EMIT loadFailed(message); });
+}
+
+// The facade has no "is there CUDA" call, but inspect() validates the device:
+// asking it for "cuda" once tells whether this build and machine have one.
+void EngineWorker::probeCuda(const std::string& path) {
+  if (cudaProbed_) return;
+  cudaProbed_ = true;
+  bool available = true;
+  try {
+    LoadOptions cuda;
+    cuda.device = "cuda";
+    Engine::inspect(path, cuda);
+  } catch (const std::exception&) {
+    available = false;
+  }
+  Q_EMIT cudaAvailable(available);
+}
+
+void EngineWorker::generate(const QString& prompt, int maxNewTokens, bool stopAtEndOfText) {
+  guarded(
+      [&] {
+        if (!engine_) fail("", "generate", "no model is loaded");
+        const Tokenizer& tok = engine_->requireTokenizer();
+        const SpecialTokens& special = tok.specialTokens();
+        GenerateRequest request;
+        request.promptIds = engine_->tokenize(prompt.toStdString(), special.addBos && special.bos >= 0).ids;
+        request.stopAtEos = stopAtEndOfText;
+        request.maxNewTokens = maxNewTokens;
+        const int64_t context = engine_->info().contextLength;
+        const auto promptTokens = static_cast<int64_t>(request.promptIds.size());
+        if (context > 0) {
+          if (promptTokens >= context)
+            fail("", "prompt",
+                 std::to_string(promptTokens) + " tokens fill the model's context of " +
+                     std::to_string(context));
+          request.maxNewTokens = std::min<int64_t>(request.maxNewTokens, context - promptTokens);
+        }
+
+        // Decode prompt + output each time: SentencePiece drops the leading space
+        // of the first piece and multi-byte characters can span tokens, so only
+        // the whole sequence decodes to the right text.
+        std::vector<int32_t> ids = request.promptIds;
+        const std::string promptText = tok.decode(ids);
+        std::string accepted; // generated text taken so far (sent or pending)
+        std::string pending;  // its tail not sent yet
+        int generated = 0;
+        Clock::time_point lastSent{};
+        auto send = [&] {
+          if (pending.empty()) return;
+          Q_EMIT token(QString::fromStdString(pending), generated);
+          pending.clear();
+          lastSent = Clock::now();
+        };
+        auto advance = [&](bool final) {
+          std::string text = tok.decode(ids);
+          text = text.compare(0, promptText.size(), promptText) == 0
+                     ? text.substr(promptText.size())
+                     : tok.decode(std::vector<int32_t>(ids.begin() + promptTokens, ids.end()));
+          const size_t settled = final ? text.size() : settledLength(text);
+          if (settled > accepted.size() && text.compare(0, accepted.size(), accepted) == 0) {
+            const std::string more = text.substr(accepted.size(), settled - accepted.size());
+            accepted += more;
+            pending += more;
+          }
+          if (final || Clock::now() - lastSent >= kCoalesce) send();
+        };
+        auto onToken = [&](int32_t id) {
+          ids.push_back(id);
+          ++generated;
+          advance(false);
+        };
+        const GenerateResult result = engine_->generate(request, onToken, cancel_);
+        advance(true);
+
+        GenerationStats stats;
+        stats.promptTokens = static_cast<int>(result.promptTokens);
+        stats.generatedTokens = static_cast<int>(result.ids.size());
+        stats.prefillSeconds = result.prefillSeconds;
+        stats.decodeSeconds = result.decodeSeconds;
+        stats.stopReason = QString::fromStdString(result.stopReason);
+        Q_EMIT generationFinished(stats);
+      },
+      [&](const QString& message) { Q_EMIT generationFailed(message); });
+}
+
+} // namespace poslab

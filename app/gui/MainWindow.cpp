@@ -1,0 +1,394 @@
+#include "app/gui/MainWindow.h"
+
+#include "app/gui/EngineController.h"
+#include "widgets/GenerationView.h"
+#include "widgets/ModelInfoPanel.h"
+
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QDragEnterEvent>
+#include <QDropEvent>
+#include <QElapsedTimer>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLocale>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QMimeData>
+#include <QProgressBar>
+#include <QScrollArea>
+#include <QSettings>
+#include <QStatusBar>
+#include <QThread>
+#include <QToolBar>
+#include <algorithm>
+
+namespace poslab {
+
+namespace {
+
+constexpr int kMessageMs = 8000;
+const char* const kRecentKey = "recentModels";
+const char* const kComputeKey = "compute";
+
+// A file inside a Hugging Face folder stands for the folder.
+QString modelPathFor(const QString& chosen) {
+  const QFileInfo info(chosen);
+  if (info.isFile() && info.suffix().compare("gguf", Qt::CaseInsensitive) != 0) return info.absolutePath();
+  return info.absoluteFilePath();
+}
+
+QString displayName(const QString& path) {
+  const QString name = QFileInfo(path).fileName();
+  return name.isEmpty() ? path : name;
+}
+
+QString bytes(qint64 n) {
+  return QLocale(QLocale::English).formattedDataSize(n, 1);
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
+  setWindowTitle("PosLab");
+  setAcceptDrops(true);
+  engine_ = new EngineController(this);
+
+  view_ = new GenerationView(this);
+  setCentralWidget(view_);
+
+  panel_ = new ModelInfoPanel;
+  auto* scroll = new QScrollArea;
+  scroll->setWidget(panel_);
+  scroll->setWidgetResizable(true);
+  scroll->setFrameShape(QFrame::NoFrame);
+  scroll->setMinimumWidth(panel_->minimumWidth() + 16);
+  scroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  auto* dock = new QDockWidget(tr("Model"), this);
+  dock->setObjectName("modelDock");
+  dock->setWidget(scroll);
+  dock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetClosable);
+  dock->setToolTip(tr("What the model is and what it costs in memory"));
+  addDockWidget(Qt::LeftDockWidgetArea, dock);
+
+  createActions();
+  createMenus();
+  menuBar()->findChild<QMenu*>("viewMenu")->addAction(dock->toggleViewAction());
+  createToolBar();
+
+  modelLabel_ = new QLabel(this);
+  modelLabel_->setToolTip(tr("The model in memory, its device and dtype"));
+  busyBar_ = new QProgressBar(this);
+  busyBar_->setRange(0, 0);
+  busyBar_->setMaximumWidth(120);
+  busyBar_->setToolTip(tr("The engine is working"));
+  busyBar_->setVisible(false);
+  statusBar()->addPermanentWidget(modelLabel_);
+  statusBar()->addPermanentWidget(busyBar_);
+
+  connect(engine_, &EngineController::modelInspected, this, &MainWindow::onInspected);
+  connect(engine_, &EngineController::modelUnloaded, this, &MainWindow::onUnloaded);
+  connect(engine_, &EngineController::modelLoaded, this, &MainWindow::onLoaded);
+  connect(engine_, &EngineController::loadFailed, this, &MainWindow::onLoadFailed);
+  connect(engine_, &EngineController::cudaAvailabilityKnown, this, &MainWindow::addComputeChoices);
+  connect(engine_, &EngineController::busyChanged, this, &MainWindow::updateActions);
+  connect(engine_, &EngineController::generationStarted, view_, &GenerationView::started);
+  connect(engine_, &EngineController::token, view_, &GenerationView::appendText);
+  connect(engine_, &EngineController::generationFinished, this, &MainWindow::onGenerationFinished);
+  connect(engine_, &EngineController::generationFailed, this, &MainWindow::onGenerationFailed);
+  connect(view_, &GenerationView::generateRequested, this, &MainWindow::onGenerate);
+  connect(view_, &GenerationView::cancelRequested, engine_, &EngineController::cancel);
+
+  QSettings settings;
+  if (!restoreGeometry(settings.value("geometry").toByteArray())) resize(1120, 760);
+  if (!restoreState(settings.value("windowState").toByteArray())) resizeDocks({dock}, {320}, Qt::Horizontal);
+  setMinimumSize(760, 480);
+
+  view_->setModelReady(false);
+  rebuildRecentMenu();
+  updateActions();
+  statusBar()->showMessage(tr("Open a model to begin: File → Open Model… (Ctrl+O)"));
+}
+
+MainWindow::~MainWindow() = default;
+
+void MainWindow::createActions() {
+  openFile_ = new QAction(tr("&Open Model…"), this);
+  openFile_->setShortcut(QKeySequence::Open);
+  openFile_->setToolTip(
+      tr("Open a .gguf file, or a Hugging Face folder by choosing its config.json (Ctrl+O)"));
+  openFile_->setStatusTip(openFile_->toolTip());
+  connect(openFile_, &QAction::triggered, this, &MainWindow::chooseModelFile);
+
+  openFolder_ = new QAction(tr("Open Model &Folder…"), this);
+  openFolder_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
+  openFolder_->setToolTip(tr("Open a Hugging Face model folder (config.json + safetensors) (Ctrl+Shift+O)"));
+  openFolder_->setStatusTip(openFolder_->toolTip());
+  connect(openFolder_, &QAction::triggered, this, &MainWindow::chooseModelFolder);
+
+  reload_ = new QAction(tr("&Reload Model"), this);
+  reload_->setShortcut(QKeySequence::Refresh);
+  reload_->setToolTip(tr("Load the current model again with the chosen device and dtype (F5)"));
+  reload_->setStatusTip(reload_->toolTip());
+  connect(reload_, &QAction::triggered, this, &MainWindow::reloadModel);
+
+  quit_ = new QAction(tr("&Quit"), this);
+  quit_->setShortcut(QKeySequence::Quit);
+  quit_->setStatusTip(tr("Quit PosLab"));
+  connect(quit_, &QAction::triggered, this, &QWidget::close);
+}
+
+void MainWindow::createMenus() {
+  QMenu* file = menuBar()->addMenu(tr("&File"));
+  file->setToolTipsVisible(true);
+  file->addAction(openFile_);
+  file->addAction(openFolder_);
+  recentMenu_ = file->addMenu(tr("Open &Recent"));
+  recentMenu_->setToolTipsVisible(true);
+  file->addAction(reload_);
+  file->addSeparator();
+  file->addAction(quit_);
+
+  QMenu* view = menuBar()->addMenu(tr("&View"));
+  view->setObjectName("viewMenu");
+
+  QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&About PosLab"), this, &MainWindow::showAbout);
+  help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::createToolBar() {
+  QToolBar* bar = addToolBar(tr("Main"));
+  bar->setObjectName("mainToolBar");
+  bar->setMovable(false);
+  bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
+  bar->addAction(openFile_);
+  bar->addAction(reload_);
+  bar->addSeparator();
+
+  auto* holder = new QWidget(bar);
+  auto* row = new QHBoxLayout(holder);
+  row->setContentsMargins(6, 0, 6, 0);
+  row->setSpacing(6);
+  compute_ = new QComboBox(holder);
+  compute_->setObjectName("computeCombo");
+  compute_->setToolTip(tr("Device and number format for the weights; changing it reloads the model. "
+                          "bf16 halves the memory and is fast on CPUs with AMX."));
+  compute_->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+  auto* label = new QLabel(tr("&Device"), holder);
+  label->setBuddy(compute_);
+  label->setToolTip(compute_->toolTip());
+  row->addWidget(label);
+  row->addWidget(compute_);
+  bar->addWidget(holder);
+  addComputeChoices(false);
+
+  const QString saved = QSettings().value(kComputeKey, "cpu|f32").toString();
+  const int index = compute_->findData(saved);
+  compute_->setCurrentIndex(index >= 0 ? index : 0);
+  connect(compute_, &QComboBox::currentIndexChanged, this, &MainWindow::computeChanged);
+}
+
+void MainWindow::addComputeChoices(bool cuda) {
+  const QSignalBlocker block(compute_);
+  if (compute_->count() == 0) {
+    compute_->addItem(tr("CPU · f32"), "cpu|f32");
+    compute_->addItem(tr("CPU · bf16"), "cpu|bf16");
+  }
+  if (cuda && compute_->findData("cuda|f16") < 0) {
+    compute_->addItem(tr("CUDA · f16"), "cuda|f16");
+    compute_->addItem(tr("CUDA · bf16"), "cuda|bf16");
+    compute_->addItem(tr("CUDA · f32"), "cuda|f32");
+  }
+}
+
+LoadOptions MainWindow::loadOptions() const {
+  const QStringList parts = compute_->currentData().toString().split('|');
+  LoadOptions options;
+  if (parts.size() == 2) {
+    options.device = parts[0].toStdString();
+    options.dtype = parts[1].toStdString();
+  }
+  // Leave one core to the GUI thread so the window stays responsive while the engine computes.
+  options.threads = std::max(1, QThread::idealThreadCount() - 1);
+  return options;
+}
+
+void MainWindow::computeChanged() {
+  QSettings().setValue(kComputeKey, compute_->currentData());
+  if (!loadedPath_.isEmpty() && !engine_->isBusy()) reloadModel();
+}
+
+void MainWindow::chooseModelFile() {
+  const QString start = QFileInfo(recentModels().value(0)).absolutePath();
+  const QString chosen =
+      QFileDialog::getOpenFileName(this, tr("Open Model"), start,
+                                   tr("Models (*.gguf config.json *.safetensors "
+                                      "model.safetensors.index.json);;GGUF files (*.gguf);;All files (*)"));
+  if (!chosen.isEmpty()) openModel(modelPathFor(chosen));
+}
+
+void MainWindow::chooseModelFolder() {
+  const QString start = QFileInfo(recentModels().value(0)).absolutePath();
+  const QString chosen = QFileDialog::getExistingDirectory(this, tr("Open Model Folder"), start);
+  if (!chosen.isEmpty()) openModel(chosen);
+}
+
+void MainWindow::reloadModel() {
+  if (!loadedPath_.isEmpty()) openModel(loadedPath_);
+}
+
+void MainWindow::openModel(const QString& path) {
+  const QString model = modelPathFor(path);
+  if (engine_->isBusy()) {
+    statusBar()->showMessage(
+        tr("The engine is busy; cancel or wait before opening %1.").arg(displayName(model)), kMessageMs);
+    return;
+  }
+  pendingPath_ = model;
+  statusBar()->showMessage(tr("Reading %1…").arg(displayName(model)));
+  engine_->loadModel(model, loadOptions());
+}
+
+void MainWindow::onInspected(const ModelSummary& estimate) {
+  panel_->showSummary(estimate);
+  panel_->setState(tr("Loading weights: needs about %1.").arg(bytes(estimate.estimatedBytes())));
+  statusBar()->showMessage(tr("Loading %1 (about %2 of memory)…")
+                               .arg(displayName(estimate.path), bytes(estimate.estimatedBytes())));
+}
+
+void MainWindow::onUnloaded() {
+  loadedPath_.clear();
+  loaded_ = {};
+  modelLabel_->clear();
+  view_->setModelReady(false);
+}
+
+void MainWindow::onLoaded(const ModelSummary& summary) {
+  loadedPath_ = summary.path;
+  loaded_ = summary;
+  pendingPath_.clear();
+  panel_->showSummary(summary);
+  view_->setTokenLimit(
+      static_cast<int>(std::min<qint64>(summary.contextLength > 0 ? summary.contextLength : 4096, 1 << 20)));
+  view_->setModelReady(true);
+  modelLabel_->setText(
+      tr("%1 · %2 · %3").arg(displayName(summary.path), summary.device, summary.computeDtype));
+  modelLabel_->setToolTip(summary.path);
+  rememberRecent(summary.path);
+  statusBar()->showMessage(tr("Loaded %1.").arg(displayName(summary.path)), kMessageMs);
+  Q_EMIT modelReady();
+}
+
+void MainWindow::onLoadFailed(const QString& message) {
+  const QString name = displayName(pendingPath_);
+  if (engine_->hasModel()) {
+    panel_->showSummary(loaded_); // the model in memory is still there
+  } else if (panel_->hasModel() && panel_->summary().path == pendingPath_) {
+    panel_->setState(tr("Could not load this model (see the message)."));
+  } else {
+    panel_->clear();
+  }
+  pendingPath_.clear();
+  statusBar()->showMessage(tr("Could not open %1: %2").arg(name, message));
+  auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not open model"),
+                              tr("PosLab could not open %1.").arg(name), QMessageBox::Ok, this);
+  box->setObjectName("loadErrorBox");
+  box->setInformativeText(message);
+  box->setAttribute(Qt::WA_DeleteOnClose);
+  box->open(); // window-modal, without a nested event loop
+}
+
+void MainWindow::onGenerate(const QString& prompt, int maxNewTokens, bool stopAtEndOfText) {
+  if (!engine_->generate(prompt, maxNewTokens, stopAtEndOfText))
+    statusBar()->showMessage(tr("The engine is busy."), kMessageMs);
+}
+
+void MainWindow::onGenerationFinished(const GenerationStats& stats) {
+  view_->finished(stats);
+  Q_EMIT generationDone();
+}
+
+void MainWindow::onGenerationFailed(const QString& message) {
+  view_->failed(message);
+  statusBar()->showMessage(tr("Generation failed: %1").arg(message), kMessageMs);
+  Q_EMIT generationDone();
+}
+
+QStringList MainWindow::recentModels() const {
+  return QSettings().value(kRecentKey).toStringList();
+}
+
+void MainWindow::rememberRecent(const QString& path) {
+  QStringList recent = recentModels();
+  recent.removeAll(path);
+  recent.prepend(path);
+  while (recent.size() > kMaxRecent)
+    recent.removeLast();
+  QSettings().setValue(kRecentKey, recent);
+  rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu() {
+  recentMenu_->clear();
+  const QStringList recent = recentModels();
+  for (int i = 0; i < recent.size(); ++i) {
+    const QString path = recent[i];
+    QAction* action = recentMenu_->addAction(QStringLiteral("&%1  %2").arg(i + 1).arg(displayName(path)));
+    action->setToolTip(path);
+    action->setStatusTip(path);
+    connect(action, &QAction::triggered, this, [this, path] { openModel(path); });
+  }
+  if (recent.isEmpty()) recentMenu_->addAction(tr("(none yet)"))->setEnabled(false);
+  recentMenu_->addSeparator();
+  QAction* clear = recentMenu_->addAction(tr("&Clear List"));
+  clear->setEnabled(!recent.isEmpty());
+  connect(clear, &QAction::triggered, this, [this] {
+    QSettings().remove(kRecentKey);
+    rebuildRecentMenu();
+  });
+}
+
+void MainWindow::updateActions() {
+  const bool busy = engine_->isBusy();
+  openFile_->setEnabled(!busy);
+  openFolder_->setEnabled(!busy);
+  recentMenu_->setEnabled(!busy);
+  reload_->setEnabled(!busy && !loadedPath_.isEmpty());
+  compute_->setEnabled(!busy);
+  busyBar_->setVisible(busy);
+}
+
+void MainWindow::showAbout() {
+  QMessageBox::about(this, tr("About PosLab"),
+                     tr("<b>PosLab %1</b><p>A desktop lab for positional bias in local language models.</p>"
+                        "<p>Licensed under the GNU GPL version 3 or later.</p>")
+                         .arg(QCoreApplication::applicationVersion()));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event) {
+  engine_->cancel();
+  QSettings settings;
+  settings.setValue("geometry", saveGeometry());
+  settings.setValue("windowState", saveState());
+  event->accept();
+}
+
+void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
+  if (event->mimeData()->hasUrls() && event->mimeData()->urls().value(0).isLocalFile())
+    event->acceptProposedAction();
+}
+
+void MainWindow::dropEvent(QDropEvent* event) {
+  const QList<QUrl> urls = event->mimeData()->urls();
+  if (urls.isEmpty() || !urls[0].isLocalFile()) return;
+  event->acceptProposedAction();
+  openModel(urls[0].toLocalFile());
+}
+
+} // namespace poslab

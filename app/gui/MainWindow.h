@@ -1,0 +1,93 @@
+#pragma once
+// PosLab's main window: opens a model (showing its memory estimate before the
+// weights load), lets the user pick device and dtype, and hosts the views.
+#include "core/engine/Engine.h"
+#include "widgets/GenerationStats.h"
+#include "widgets/ModelSummary.h"
+
+#include <QMainWindow>
+#include <QStringList>
+
+class QAction;
+class QCloseEvent;
+class QDragEnterEvent;
+class QDropEvent;
+class QComboBox;
+class QLabel;
+class QMenu;
+class QProgressBar;
+
+namespace poslab {
+
+class EngineController;
+class GenerationView;
+class ModelInfoPanel;
+
+class MainWindow : public QMainWindow {
+  Q_OBJECT
+public:
+  explicit MainWindow(QWidget* parent = nullptr);
+  ~MainWindow() override;
+
+  ModelInfoPanel* modelPanel() const { return panel_; }
+  GenerationView* generationView() const { return view_; }
+  EngineController* engine() const { return engine_; }
+  QStringList recentModels() const;
+  LoadOptions loadOptions() const;
+
+  static constexpr int kMaxRecent = 8;
+
+Q_SIGNALS:
+  // For scripted use (screenshot mode, tests): a model is ready / a generation ended.
+  void modelReady();
+  void generationDone();
+
+public Q_SLOTS:
+  // A .gguf file or a Hugging Face folder (a config.json or *.safetensors inside
+  // one stands for its folder).
+  void openModel(const QString& path);
+
+protected:
+  void closeEvent(QCloseEvent* event) override;
+  void dragEnterEvent(QDragEnterEvent* event) override;
+  void dropEvent(QDropEvent* event) override;
+
+private:
+  void createActions();
+  void createMenus();
+  void createToolBar();
+  void chooseModelFile();
+  void chooseModelFolder();
+  void reloadModel();
+  void computeChanged();
+  void addComputeChoices(bool cuda);
+  void rememberRecent(const QString& path);
+  void rebuildRecentMenu();
+  void updateActions();
+  void showAbout();
+
+  void onInspected(const poslab::ModelSummary& estimate);
+  void onUnloaded();
+  void onLoaded(const poslab::ModelSummary& summary);
+  void onLoadFailed(const QString& message);
+  void onGenerate(const QString& prompt, int maxNewTokens, bool stopAtEndOfText);
+  void onGenerationFinished(const poslab::GenerationStats& stats);
+  void onGenerationFailed(const QString& message);
+
+  EngineController* engine_ = nullptr;
+  ModelInfoPanel* panel_ = nullptr;
+  GenerationView* view_ = nullptr;
+  QComboBox* compute_ = nullptr;
+  QLabel* modelLabel_ = nullptr;
+  QProgressBar* busyBar_ = nullptr;
+  QMenu* recentMenu_ = nullptr;
+  QAction* openFile_ = nullptr;
+  QAction* openFolder_ = nullptr;
+  QAction* reload_ = nullptr;
+  QAction* quit_ = nullptr;
+  QString loadedPath_;  // the model in memory ("" when none)
+  QString pendingPath_; // the model being opened
+  ModelSummary loaded_; // what the panel shows again if opening another model fails
+};
+
+} // namespace poslab

@@ -1,0 +1,100 @@
+// poslab [MODEL] [--screenshot FILE]: the PosLab desktop lab.
+// With no MODEL it opens the stories260K stand-in from the shared models folder
+// beside the checkout when there is one (until the bundled demo model exists).
+#include "app/gui/EngineController.h"
+#include "app/gui/MainWindow.h"
+#include "widgets/GenerationView.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QDir>
+#include <QFileInfo>
+#include <QTimer>
+#include <cstdio>
+
+namespace {
+
+// <checkout>/../shared/models/...: look in each folder above the executable.
+QString findDemoModel() {
+  const QString rel = QStringLiteral("shared/models/stories260K/stories260K.gguf");
+  QDir dir(QCoreApplication::applicationDirPath());
+  do {
+    const QString candidate = dir.filePath(rel);
+    if (QFileInfo(candidate).isFile()) return QDir::cleanPath(candidate);
+  } while (dir.cdUp());
+  return {};
+}
+
+// Waits for the model, generates a short continuation, saves the window as an
+// image and quits (for documentation; exit status 1 if anything fails).
+void runScreenshot(poslab::MainWindow& window, const QString& file, const QString& prompt, int tokens) {
+  auto fail = [](const QString& why) {
+    std::fprintf(stderr, "poslab: screenshot: %s\n", qPrintable(why));
+    QCoreApplication::exit(1);
+  };
+  QObject::connect(&window, &poslab::MainWindow::modelReady, &window, [&window, prompt, tokens] {
+    poslab::GenerationView* view = window.generationView();
+    view->setPrompt(prompt);
+    view->setMaxNewTokens(tokens);
+    view->requestGeneration();
+  });
+  QObject::connect(&window, &poslab::MainWindow::generationDone, &window, [&window, file, fail] {
+    QTimer::singleShot(300, &window, [&window, file, fail] {
+      if (!window.grab().save(file)) return fail(QStringLiteral("cannot write %1").arg(file));
+      QCoreApplication::exit(0);
+    });
+  });
+  QObject::connect(window.engine(), &poslab::EngineController::loadFailed, &window, fail);
+  QTimer::singleShot(120'000, &window, [fail] { fail(QStringLiteral("timed out")); });
+}
+
+// --help and --version must work in a terminal without a display: QApplication
+// aborts without one, so these run on the offscreen platform.
+void allowHeadlessInfo(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    const QByteArray arg(argv[i]);
+    if ((arg == "-h" || arg == "--help" || arg == "-v" || arg == "--version") &&
+        qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+      qputenv("QT_QPA_PLATFORM", "offscreen");
+  }
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  allowHeadlessInfo(argc, argv);
+  QApplication app(argc, argv);
+  QApplication::setOrganizationName("PosLab");
+  QApplication::setOrganizationDomain("poslab.org");
+  QApplication::setApplicationName("PosLab");
+  QApplication::setApplicationDisplayName("PosLab");
+  QApplication::setApplicationVersion(POSLAB_VERSION);
+
+  QCommandLineParser parser;
+  parser.setApplicationDescription("PosLab: a desktop lab for positional bias in local language models.");
+  parser.addHelpOption();
+  parser.addVersionOption();
+  parser.addPositionalArgument("MODEL", "A .gguf file or a Hugging Face model folder to open.", "[MODEL]");
+  const QCommandLineOption screenshot("screenshot", "Load, generate a little, save the window to FILE, quit.",
+                                      "FILE");
+  const QCommandLineOption prompt("prompt", "Prompt for --screenshot.", "TEXT", "Once upon a time");
+  const QCommandLineOption tokens("tokens", "Tokens to generate for --screenshot.", "N", "60");
+  parser.addOptions({screenshot, prompt, tokens});
+  parser.process(app);
+
+  QString model = parser.positionalArguments().value(0);
+  if (model.isEmpty()) model = findDemoModel();
+
+  poslab::MainWindow window;
+  if (parser.isSet(screenshot)) {
+    if (model.isEmpty()) {
+      std::fprintf(stderr, "poslab: --screenshot needs a MODEL\n");
+      return 2;
+    }
+    window.resize(1120, 720);
+    runScreenshot(window, parser.value(screenshot), parser.value(prompt), parser.value(tokens).toInt());
+  }
+  window.show();
+  if (!model.isEmpty()) QTimer::singleShot(0, &window, [&window, model] { window.openModel(model); });
+  return app.exec();
+}

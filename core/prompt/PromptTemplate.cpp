@@ -1,0 +1,122 @@
+#include "core/prompt/PromptTemplate.h"
+
+#include "core/util/Error.h"
+
+#include <algorithm>
+#include <array>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace poslab {
+
+namespace {
+
+constexpr std::string_view kQaInstruction =
+    "Write a high-quality answer for the given question using only the "
+    "provided search results (some of which might be irrelevant).";
+constexpr std::string_view kKvInstruction =
+    "Extract the value corresponding to the specified key in the JSON object below.";
+
+constexpr std::array<std::string_view, 4> kPlaceholders = {"search_results", "question",
+                                                           "formatted_kv_records", "key"};
+
+std::string builtInText(PromptStyle style) {
+  const std::string qa(kQaInstruction);
+  const std::string kv(kKvInstruction);
+  switch (style) {
+  case PromptStyle::Qa:
+    return qa + "\n\n{search_results}\n\nQuestion: {question}\nAnswer:";
+  case PromptStyle::QaQueryAware:
+    return qa + "\n\nQuestion: {question}\n\n{search_results}\n\nQuestion: {question}\nAnswer:";
+  case PromptStyle::QaOrderedRandomly:
+    return qa +
+           " The search results are ordered randomly.\n\n{search_results}\n\nQuestion: {question}\nAnswer:";
+  case PromptStyle::ClosedBook:
+    return "Question: {question}\nAnswer:";
+  case PromptStyle::Kv:
+    return kv + "\n\nJSON data:\n{formatted_kv_records}\n\nKey: \"{key}\"\nCorresponding value:";
+  case PromptStyle::KvQueryAware:
+    return kv +
+           "\n\nKey: \"{key}\"\n\nJSON data:\n{formatted_kv_records}\n\nKey: \"{key}\"\nCorresponding value:";
+  }
+  return {};
+}
+
+} // namespace
+
+const char* PromptTemplate::fileName(PromptStyle style) {
+  switch (style) {
+  case PromptStyle::Qa:
+    return "qa.prompt";
+  case PromptStyle::QaQueryAware:
+    return "qa_with_query_aware_contextualization.prompt";
+  case PromptStyle::QaOrderedRandomly:
+    return "qa_ordered_randomly.prompt";
+  case PromptStyle::ClosedBook:
+    return "closedbook_qa.prompt";
+  case PromptStyle::Kv:
+    return "kv_retrieval.prompt";
+  case PromptStyle::KvQueryAware:
+    return "kv_retrieval_with_query_aware_contextualization.prompt";
+  }
+  return "";
+}
+
+PromptTemplate PromptTemplate::builtIn(PromptStyle style) {
+  return parse(builtInText(style), fileName(style));
+}
+
+PromptTemplate PromptTemplate::fromFile(const std::string& path) {
+  const std::string name = std::filesystem::path(path).filename().string();
+  std::ifstream in(path, std::ios::binary);
+  if (!in) fail(name, "", "cannot open prompt template " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string s = text.str();
+  while (!s.empty() && s.back() == '\n')
+    s.pop_back(); // upstream: f.read().rstrip("\n")
+  return parse(s, name);
+}
+
+PromptTemplate PromptTemplate::parse(std::string_view text, const std::string& name) {
+  PromptTemplate t;
+  t.name_ = name;
+  std::string literal;
+  auto flush = [&] {
+    if (!literal.empty()) t.segments_.push_back({std::move(literal), {}});
+    literal.clear();
+  };
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char ch = text[i];
+    if (ch == '{' && i + 1 < text.size() && text[i + 1] == '{') {
+      literal.push_back('{'), ++i;
+    } else if (ch == '}' && i + 1 < text.size() && text[i + 1] == '}') {
+      literal.push_back('}'), ++i;
+    } else if (ch == '}') {
+      fail(name, "byte " + std::to_string(i), "single '}' (write '}}' for a literal brace)");
+    } else if (ch == '{') {
+      const size_t close = text.find('}', i + 1);
+      if (close == std::string_view::npos)
+        fail(name, "byte " + std::to_string(i), "'{' without a closing '}' (write '{{' for a literal brace)");
+      const std::string field(text.substr(i + 1, close - i - 1));
+      if (std::find(kPlaceholders.begin(), kPlaceholders.end(), field) == kPlaceholders.end())
+        fail(name, "placeholder '{" + field + "}'",
+             "unknown (expected {search_results}, {question}, {formatted_kv_records} or {key})");
+      flush();
+      t.segments_.push_back({{}, field});
+      i = close;
+    } else {
+      literal.push_back(ch);
+    }
+  }
+  flush();
+  return t;
+}
+
+bool PromptTemplate::uses(std::string_view placeholder) const {
+  return std::any_of(segments_.begin(), segments_.end(),
+                     [&](const Segment& s) { return s.literal.empty() && s.placeholder == placeholder; });
+}
+
+} // namespace poslab
