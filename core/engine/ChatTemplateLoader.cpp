@@ -2,10 +2,10 @@
 
 #include "core/chat/ChatTemplateDetector.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/weights/GgufFile.h"
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace poslab {
@@ -19,14 +19,7 @@ std::string ChatTemplateLoader::templateText(const std::string& modelPath) {
     return g.has("tokenizer.chat_template") ? g.string("tokenizer.chat_template") : std::string();
   }
   const fs::path config = path / "tokenizer_config.json";
-  if (!fs::exists(config)) return {};
-  std::ifstream in(config);
-  nlohmann::json j;
-  try {
-    j = nlohmann::json::parse(in);
-  } catch (const nlohmann::json::exception& e) {
-    fail(config.string(), "", std::string("not valid JSON (") + e.what() + ")");
-  }
+  const nlohmann::json j = JsonFile::readObjectIfPresent(config.string());
   auto it = j.find("chat_template");
   if (it == j.end() || it->is_null()) return {};
   if (it->is_string()) return it->get<std::string>();

@@ -6,11 +6,11 @@
 #include "core/tokenizer/GgufSpmTokenizer.h"
 #include "core/tokenizer/SentencePieceModelWriter.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/weights/GgufFile.h"
 #include "core/weights/WeightSource.h"
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace poslab {
@@ -18,16 +18,6 @@ namespace poslab {
 namespace fs = std::filesystem;
 
 namespace {
-
-void writeJson(const fs::path& path, const nlohmann::json& j) {
-  const fs::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp);
-    out << j.dump(2) << '\n';
-    if (!out) fail(path.string(), "", "cannot write");
-  }
-  fs::rename(tmp, path);
-}
 
 // The GGUF SentencePiece vocabulary -> tokenizer.model + tokenizer_config.json.
 void writeTokenizer(const GgufFile& g, const fs::path& dir) {
@@ -52,7 +42,7 @@ void writeTokenizer(const GgufFile& g, const fs::path& dir) {
   if (spec.unkId >= 0) tc["unk_token"] = piece(spec.unkId);
   if (spec.padId >= 0) tc["pad_token"] = piece(spec.padId);
   if (g.has("tokenizer.chat_template")) tc["chat_template"] = g.string("tokenizer.chat_template");
-  writeJson(dir / "tokenizer_config.json", tc);
+  JsonFile::write((dir / "tokenizer_config.json").string(), tc);
 }
 
 } // namespace
@@ -78,7 +68,7 @@ void GgufConverter::convert(const std::string& ggufPath, const std::string& outD
   nlohmann::json gen = {{"_from", "poslab-cli convert"}};
   if (config.bosTokenId >= 0) gen["bos_token_id"] = config.bosTokenId;
   if (!config.eosTokenIds.empty()) gen["eos_token_id"] = config.eosTokenIds.front();
-  writeJson(fs::path(outDir) / "generation_config.json", gen);
+  JsonFile::write((fs::path(outDir) / "generation_config.json").string(), gen);
 }
 
 } // namespace poslab

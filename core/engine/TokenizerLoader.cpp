@@ -4,11 +4,11 @@
 #include "core/tokenizer/GgufSpmTokenizer.h"
 #include "core/tokenizer/SentencePieceTokenizer.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/weights/GgufFile.h"
 #include "core/weights/WeightSource.h"
 
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace poslab {
@@ -17,17 +17,6 @@ namespace fs = std::filesystem;
 using Json = nlohmann::json;
 
 namespace {
-
-Json readJsonIfPresent(const fs::path& file) {
-  if (!fs::exists(file)) return Json::object();
-  std::ifstream in(file);
-  try {
-    Json j = Json::parse(in);
-    return j.is_object() ? j : Json::object();
-  } catch (const Json::exception& e) {
-    fail(file.string(), "", std::string("not valid JSON (") + e.what() + ")");
-  }
-}
 
 // "bos_token": "<s>" or {"content": "<s>", ...}
 std::optional<int32_t> tokenId(const Json& cfg, const char* key, const Tokenizer& tok) {
@@ -53,9 +42,9 @@ std::vector<int64_t> ids(const Json& cfg, const char* key) {
 // the ids that end generation.
 void applyFolderSettings(const fs::path& dir, Tokenizer& tok) {
   SpecialTokens s = tok.specialTokens();
-  const Json tc = readJsonIfPresent(dir / "tokenizer_config.json");
-  const Json gen = readJsonIfPresent(dir / "generation_config.json");
-  const Json model = readJsonIfPresent(dir / "config.json");
+  const Json tc = JsonFile::readObjectIfPresent(dir / "tokenizer_config.json");
+  const Json gen = JsonFile::readObjectIfPresent(dir / "generation_config.json");
+  const Json model = JsonFile::readObjectIfPresent(dir / "config.json");
   if (auto id = tokenId(tc, "bos_token", tok)) s.bos = *id;
   if (auto id = tokenId(tc, "eos_token", tok)) s.eos = *id;
   if (auto id = tokenId(tc, "unk_token", tok)) s.unk = *id;

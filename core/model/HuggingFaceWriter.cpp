@@ -1,10 +1,10 @@
 #include "core/model/HuggingFaceWriter.h"
 
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/weights/SafetensorsWriter.h"
 
 #include <filesystem>
-#include <fstream>
 
 namespace poslab {
 
@@ -16,16 +16,6 @@ const char* torchDtypeName(at::ScalarType t) {
 
 DType storageDtype(at::ScalarType t) {
   return t == at::kBFloat16 ? DType::BF16 : t == at::kHalf ? DType::F16 : DType::F32;
-}
-
-void writeTextAtomically(const std::filesystem::path& path, const std::string& text) {
-  const std::filesystem::path tmp = path.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary);
-    out << text;
-    if (!out) fail(path.string(), "", "cannot write");
-  }
-  std::filesystem::rename(tmp, path);
 }
 
 } // namespace
@@ -105,7 +95,7 @@ void HuggingFaceWriter::write(const std::string& dir, const ModelConfig& c, cons
   }
   SafetensorsWriter::write((std::filesystem::path(dir) / "model.safetensors").string(), entries,
                            {{"format", "pt"}});
-  writeTextAtomically(std::filesystem::path(dir) / "config.json", configJson(c, dtype).dump(2) + "\n");
+  JsonFile::write((std::filesystem::path(dir) / "config.json").string(), configJson(c, dtype));
 }
 
 } // namespace poslab

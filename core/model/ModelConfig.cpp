@@ -1,9 +1,9 @@
 #include "core/model/ModelConfig.h"
 
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 #include "core/weights/GgufFile.h"
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 
 namespace poslab {
@@ -94,15 +94,7 @@ const char* supportedArchitectures() {
 }
 
 ModelConfig ModelConfig::fromHuggingFaceJson(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) fail(path, "", "cannot open");
-  Json j;
-  try {
-    j = Json::parse(in);
-  } catch (const Json::exception& e) {
-    fail(path, "", std::string("not valid JSON (") + e.what() + ")");
-  }
-  if (!j.is_object()) fail(path, "", "expected a JSON object");
+  const Json j = JsonFile::readObject(path);
   ModelConfig c;
   try {
     const Json& archs = require(j, "architectures", path);

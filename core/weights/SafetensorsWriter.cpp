@@ -1,75 +1,16 @@
 #include "core/weights/SafetensorsWriter.h"
 
+#include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 
 #include <bit>
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <fcntl.h>
-#include <filesystem>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
-#include <unistd.h>
 
 static_assert(std::endian::native == std::endian::little, "safetensors is written little-endian");
 
 namespace poslab {
-
-namespace {
-
-// Owns the temporary file until it has been renamed into place; removes it
-// on any failure so no ".tmp-" debris is left behind.
-class TempFile {
-public:
-  TempFile(const std::string& finalPath) : path_(finalPath + ".tmp-" + std::to_string(::getpid())) {
-    fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd_ < 0) fail(path_, "", std::string("cannot create: ") + std::strerror(errno));
-  }
-  ~TempFile() {
-    if (fd_ >= 0) ::close(fd_);
-    if (!renamed_) ::unlink(path_.c_str());
-  }
-  TempFile(const TempFile&) = delete;
-  TempFile& operator=(const TempFile&) = delete;
-
-  void write(const void* data, uint64_t n) {
-    const char* p = static_cast<const char*>(data);
-    while (n > 0) {
-      const ssize_t w = ::write(fd_, p, std::min<uint64_t>(n, 1u << 30));
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) fail(path_, "", std::string("write failed: ") + std::strerror(errno));
-      p += w;
-      n -= static_cast<uint64_t>(w);
-    }
-  }
-
-  void commit(const std::string& finalPath) {
-    if (::fsync(fd_) != 0) fail(path_, "", std::string("fsync failed: ") + std::strerror(errno));
-    const int rc = ::close(fd_);
-    fd_ = -1;
-    if (rc != 0) fail(path_, "", std::string("close failed: ") + std::strerror(errno));
-    if (std::rename(path_.c_str(), finalPath.c_str()) != 0)
-      fail(finalPath, "",
-           std::string("cannot rename the temporary file into place: ") + std::strerror(errno));
-    renamed_ = true;
-    // Make the rename itself durable; a failure here loses nothing already written.
-    auto dir = std::filesystem::path(finalPath).parent_path();
-    const int dfd = ::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd >= 0) {
-      ::fsync(dfd);
-      ::close(dfd);
-    }
-  }
-
-private:
-  std::string path_;
-  int fd_ = -1;
-  bool renamed_ = false;
-};
-
-} // namespace
 
 void SafetensorsWriter::write(const std::string& path, const std::vector<Entry>& entries,
                               const std::map<std::string, std::string>& metadata) {
@@ -103,12 +44,12 @@ void SafetensorsWriter::write(const std::string& path, const std::vector<Entry>&
   text.append((8 - text.size() % 8) % 8, ' '); // data then starts 8-byte aligned
   const uint64_t headerLen = text.size();
 
-  TempFile tmp(path);
+  AtomicFile tmp(path);
   tmp.write(&headerLen, 8); // little-endian host (static_assert in SafetensorsFile.cpp)
   tmp.write(text.data(), headerLen);
   for (const Entry& e : entries)
     if (e.nbytes > 0) tmp.write(e.data, e.nbytes);
-  tmp.commit(path);
+  tmp.commit();
 }
 
 } // namespace poslab

@@ -1,0 +1,22 @@
+#pragma once
+// Reading a JSON file with errors that name it (STYLE.md rule 7). One place, so
+// every loader reports "config.json: not valid JSON (...)" the same way.
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace poslab {
+
+class JsonFile {
+public:
+  // The parsed document; poslab::Error if the file cannot be read or parsed.
+  static nlohmann::json read(const std::string& path);
+  // As read(), and the top level must be an object.
+  static nlohmann::json readObject(const std::string& path);
+  // readObject() if the file exists, else an empty object.
+  static nlohmann::json readObjectIfPresent(const std::string& path);
+  // Pretty-printed with a trailing newline, written atomically (AtomicFile).
+  static void write(const std::string& path, const nlohmann::json& j);
+  static void write(const std::string& path, const nlohmann::ordered_json& j);
+};
+
+} // namespace poslab
