@@ -14,6 +14,8 @@ void addForwardCommand(CLI::App& app);
 void addGenerateCommand(CLI::App& app);
 void addConvertCommand(CLI::App& app);
 void addBenchCommand(CLI::App& app);
+void addSweepCommand(CLI::App& app);
+void addCompareCommand(CLI::App& app);
 
 int dispatch(int argc, char** argv);
 
