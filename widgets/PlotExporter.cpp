@@ -9,6 +9,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QPageLayout>
 #include <QPageSize>
 #include <QPdfWriter>
@@ -57,7 +58,8 @@ QString csvField(const QVariant& cell) {
   if (!cell.isValid() || cell.isNull()) return {};
   if (cell.typeId() == QMetaType::Double || cell.typeId() == QMetaType::Float) {
     const double v = cell.toDouble();
-    return std::isfinite(v) ? QString::number(v, 'g', 17) : QString();
+    // The shortest text that reads back as the same double: exact and readable.
+    return std::isfinite(v) ? QString::number(v, 'g', QLocale::FloatingPointShortest) : QString();
   }
   QString text = cell.toString();
   if (text.contains(QLatin1Char(',')) || text.contains(QLatin1Char('"')) ||

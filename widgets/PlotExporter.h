@@ -33,7 +33,7 @@ public:
                    QString* error = nullptr);
 
   // RFC 4180: comma separated, fields quoted when they hold a comma, quote or newline;
-  // numbers in the C locale with full precision; missing cells empty.
+  // numbers in the C locale, shortest round-trip form; missing cells empty.
   static QByteArray toCsv(const PlotData& data);
   // {"name", "description", "columns": [...], "rows": [{column: value, ...}, ...]}; missing: null.
   static QByteArray toJson(const PlotData& data);

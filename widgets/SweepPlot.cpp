@@ -75,7 +75,7 @@ SweepPlot::SweepPlot(QWidget* parent) : QWidget(parent) {
   plot_->plotLayout()->setRowStretchFactor(1, 3);
   plot_->legend->setVisible(true);
   plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  plot_->legend->setWrap(4);
+  plot_->legend->setWrap(2); // two entries a row: long run names still fit a narrow export
   plot_->legend->setSelectableParts(QCPLegend::spNone);
   plot_->legend->setMargins(QMargins(4, 2, 4, 2));
 
@@ -96,7 +96,7 @@ SweepPlot::SweepPlot(QWidget* parent) : QWidget(parent) {
   }
   logprobRect_->setVisible(false);
   accuracyRect_->axis(QCPAxis::atLeft)->setLabel(tr("Accuracy (%)"));
-  logprobRect_->axis(QCPAxis::atLeft)->setLabel(tr("Mean answer log-prob"));
+  logprobRect_->axis(QCPAxis::atLeft)->setLabel(tr("Mean answer\nlog-prob"));
   accuracyRect_->axis(QCPAxis::atBottom)->setLabel(tr("Position of the gold document (1 = first)"));
   logprobRect_->axis(QCPAxis::atBottom)->setLabel(tr("Position of the gold document (1 = first)"));
   connect(accuracyRect_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged),
@@ -407,7 +407,7 @@ void SweepPlot::rebuild() {
                                                Qt::NoBrush, 11));
       markers->setData(keys, values, true);
       markers->setName(
-          tr("%1 > %2 (McNemar p < %3)")
+          tr("%1 better than %2 (McNemar p < %3)")
               .arg(better->curve.label, worse->curve.label, QString::number(comparison_->alpha)));
       if (keys.isEmpty())
         markers->removeFromLegend();

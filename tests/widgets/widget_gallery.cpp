@@ -1,5 +1,7 @@
 // Renders every widget with realistic data into PNGs, to look at them as a user
 // would: `poslab_widget_gallery OUT_DIR [--dark]` (QT_QPA_PLATFORM=offscreen works).
+// Also exports the comparison plot as a paper would take it (PDF, SVG, 300 dpi PNG,
+// CSV, JSON) and renders the SVG back to a PNG to check the vector output.
 #include "tests/widgets/WidgetTestData.h"
 #include "widgets/AttentionBars.h"
 #include "widgets/AttentionHeatmap.h"
@@ -7,12 +9,15 @@
 #include "widgets/DepthHeatmap.h"
 #include "widgets/DocumentStrip.h"
 #include "widgets/MatrixHeatmap.h"
+#include "widgets/PlotExporter.h"
 #include "widgets/SweepPlot.h"
 
 #include <QApplication>
 #include <QDir>
+#include <QPainter>
 #include <QPalette>
 #include <QStyleFactory>
+#include <QSvgRenderer>
 #include <cstdio>
 
 using namespace poslab;
@@ -69,6 +74,20 @@ int main(int argc, char** argv) {
   compare.setBaselines(base.label, testdata::point(0, 500, 281), testdata::point(0, 500, 441));
   compare.setComparison(testdata::comparison(base, tuned));
   shoot(&compare, {900, 620}, out + "/sweep-compare" + suffix);
+  QString error;
+  const QString stem = out + "/export" + (dark ? QStringLiteral("-dark") : QString());
+  for (const char* ext : {".pdf", ".svg", ".csv", ".json"})
+    if (!PlotExporter::save(compare, stem + ext, QSize(560, 400), 96, &error))
+      std::fprintf(stderr, "%s\n", qPrintable(error));
+  if (!PlotExporter::savePng(compare.customPlot(), stem + "-300dpi.png", QSize(2100, 1500), 300, &error))
+    std::fprintf(stderr, "%s\n", qPrintable(error));
+  QSvgRenderer svg(stem + ".svg");
+  QImage rendered(QSize(1120, 800), QImage::Format_ARGB32);
+  rendered.fill(Qt::white);
+  QPainter painter(&rendered);
+  svg.render(&painter);
+  painter.end();
+  rendered.save(stem + "-svg-rendered.png");
 
   AttentionHeatmap heatmap;
   heatmap.setGrid(testdata::sinkHeavyGrid());
