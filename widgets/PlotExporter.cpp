@@ -23,6 +23,8 @@ namespace poslab {
 
 namespace {
 
+constexpr int kVectorDpi = 96;
+
 bool failWith(QString* error, const QString& path, const QString& detail) {
   if (error) *error = QStringLiteral("%1: %2").arg(QFileInfo(path).fileName(), detail);
   return false;
@@ -97,6 +99,9 @@ bool PlotExporter::savePdf(QCustomPlot* plot, const QString& path, QSize size, Q
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::WriteOnly);
     QPdfWriter writer(&buffer);
+    // Fonts are sized for this resolution; at the screen's 96 dpi the figure keeps the
+    // proportions it has on screen (QPdfWriter's default 1200 dpi blows text up).
+    writer.setResolution(kVectorDpi);
     writer.setCreator(QStringLiteral("PosLab"));
     writer.setTitle(QFileInfo(path).completeBaseName());
     writer.setPageLayout(
@@ -117,6 +122,7 @@ bool PlotExporter::saveSvg(QCustomPlot* plot, const QString& path, QSize size, Q
     buffer.open(QIODevice::WriteOnly);
     QSvgGenerator generator;
     generator.setOutputDevice(&buffer);
+    generator.setResolution(kVectorDpi);
     generator.setSize(size);
     generator.setViewBox(QRect(QPoint(0, 0), size));
     generator.setTitle(QFileInfo(path).completeBaseName());

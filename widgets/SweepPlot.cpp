@@ -1,5 +1,6 @@
 #include "widgets/SweepPlot.h"
 
+#include "widgets/FittingLegend.h"
 #include "widgets/PlotTheme.h"
 
 #include <QCheckBox>
@@ -66,18 +67,21 @@ SweepPlot::SweepPlot(QWidget* parent) : QWidget(parent) {
   plot_->setMinimumSize(360, 260);
   layout->addWidget(plot_, 1);
 
-  // Legend in its own row above the plot: it never covers data.
+  // Legend in its own row above the plot: it never covers data. Its columns follow the
+  // width (FittingLegend), so long run names wrap instead of being cut in an export.
   accuracyRect_ = plot_->axisRect();
-  accuracyRect_->insetLayout()->take(plot_->legend);
+  delete plot_->legend; // the default one, inset into the axis rect
+  plot_->legend = new FittingLegend;
   plot_->plotLayout()->insertRow(0);
   plot_->plotLayout()->addElement(0, 0, plot_->legend);
+  plot_->legend->setLayer(QStringLiteral("legend"));
   plot_->plotLayout()->setRowStretchFactor(0, 0.001);
   plot_->plotLayout()->setRowStretchFactor(1, 3);
   plot_->legend->setVisible(true);
   plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  plot_->legend->setWrap(2); // two entries a row: long run names still fit a narrow export
   plot_->legend->setSelectableParts(QCPLegend::spNone);
   plot_->legend->setMargins(QMargins(4, 2, 4, 2));
+  plot_->legend->setColumnSpacing(16);
 
   logprobRect_ = new QCPAxisRect(plot_); // shown (added to the layout) only when a run has log-probs
   auto* margins = new QCPMarginGroup(plot_);

@@ -8,6 +8,7 @@
 #include "widgets/DepthGrid.h"
 #include "widgets/DocumentStripItem.h"
 #include "widgets/PairedComparison.h"
+#include "widgets/PlacementDetails.h"
 #include "widgets/SweepCurve.h"
 
 #include <QVector>
@@ -153,6 +154,21 @@ inline QVector<DocumentStripItem> documents(int count = 20, int gold = 9) {
   for (int d = 0; d < count; ++d)
     items << DocumentStripItem{QStringLiteral("Document title %1").arg(d + 1), 90 + (d * 37) % 80, d == gold};
   return items;
+}
+
+inline PlacementDetails placement(int gold = 9, bool correct = false) {
+  PlacementDetails p;
+  p.example = 17;
+  p.goldPosition = gold;
+  p.question = QStringLiteral("who got the first nobel prize in physics");
+  p.goldAnswers = {QStringLiteral("Wilhelm Conrad Röntgen")};
+  p.prediction = correct ? QStringLiteral("Wilhelm Röntgen") : QStringLiteral("Albert Einstein");
+  p.correct = correct;
+  p.answerLogprob = correct ? -0.41 : -2.7;
+  p.promptTokens = 3120;
+  p.documents = documents(20, gold);
+  p.attention = sinkHeavyGrid(16, 8, 20, gold);
+  return p;
 }
 
 } // namespace poslab::testdata

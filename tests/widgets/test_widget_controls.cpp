@@ -7,9 +7,11 @@
 #include "widgets/DepthHeatmap.h"
 #include "widgets/DocumentStrip.h"
 #include "widgets/MatrixHeatmap.h"
+#include "widgets/PlacementExplorer.h"
 #include "widgets/SweepPlot.h"
 
 #include <QAbstractButton>
+#include <QAbstractSlider>
 #include <QAbstractSpinBox>
 #include <QComboBox>
 #include <QtTest/QtTest>
@@ -47,6 +49,11 @@ void TestWidgetControls::controlsHaveTooltipsAndFocus_data() {
   QTest::newRow("matrix heatmap") << Factory([] { return new MatrixHeatmap; });
   QTest::newRow("depth heatmap") << Factory([] { return new DepthHeatmap; });
   QTest::newRow("attention mass") << Factory([] { return new AttentionMassHeatmap; });
+  QTest::newRow("placement explorer") << Factory([] {
+    auto* w = new PlacementExplorer;
+    w->setDetails(testdata::placement());
+    return w;
+  });
   QTest::newRow("document strip") << Factory([] {
     auto* w = new DocumentStrip;
     w->setItems(testdata::documents());

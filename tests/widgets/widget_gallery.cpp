@@ -9,6 +9,7 @@
 #include "widgets/DepthHeatmap.h"
 #include "widgets/DocumentStrip.h"
 #include "widgets/MatrixHeatmap.h"
+#include "widgets/PlacementExplorer.h"
 #include "widgets/PlotExporter.h"
 #include "widgets/SweepPlot.h"
 
@@ -110,6 +111,10 @@ int main(int argc, char** argv) {
   DepthHeatmap depth;
   depth.setGrid(testdata::depthGrid());
   shoot(&depth, {560, 760}, out + "/depth" + suffix);
+
+  PlacementExplorer explorer;
+  explorer.setDetails(testdata::placement());
+  shoot(&explorer, {1000, 900}, out + "/explorer" + suffix);
 
   MatrixHeatmap tokens; // a token-level map: 60 query × 60 key tokens, causal
   HeatmapMatrix m;
