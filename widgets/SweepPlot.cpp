@@ -2,6 +2,7 @@
 
 #include "widgets/FittingLegend.h"
 #include "widgets/PlotTheme.h"
+#include "widgets/SweepTable.h"
 
 #include <QCheckBox>
 #include <QEvent>
@@ -27,19 +28,6 @@ constexpr double kMarkerLift = 4.0;
 
 QString percent(double fraction) {
   return QString::number(fraction * 100, 'f', 1);
-}
-
-std::vector<SweepPoint> sortedPoints(const SweepCurve& curve) {
-  std::vector<SweepPoint> points(curve.points.begin(), curve.points.end());
-  std::sort(points.begin(), points.end(),
-            [](const SweepPoint& a, const SweepPoint& b) { return a.position < b.position; });
-  return points;
-}
-
-const SweepPoint* pointAt(const SweepCurve& curve, int position) {
-  for (const SweepPoint& p : curve.points)
-    if (p.position == position) return &p;
-  return nullptr;
 }
 
 QPixmap swatch(const QColor& color) {
@@ -306,7 +294,7 @@ void SweepPlot::rebuild() {
   const bool dark = PlotTheme::isDark(palette());
   for (Run& run : runs_) {
     const QColor color = dark ? run.color.lighter(135) : run.color; // readable on a dark background
-    const std::vector<SweepPoint> points = sortedPoints(run.curve);
+    const std::vector<SweepPoint> points = SweepTable::sortedPoints(run.curve);
     const double offset =
         run.visible && visibleCount > 1 ? (visibleIndex - (visibleCount - 1) / 2.0) * kDodge : 0;
     if (run.visible) ++visibleIndex;
@@ -396,8 +384,8 @@ void SweepPlot::rebuild() {
       QVector<double> keys, values;
       for (const PairedPositionTest& test : comparison_->positions) {
         if (!(test.pValue < comparison_->alpha) || test.direction != direction) continue;
-        const SweepPoint* a = pointAt(runA->curve, test.position);
-        const SweepPoint* b = pointAt(runB->curve, test.position);
+        const SweepPoint* a = SweepTable::pointAt(runA->curve, test.position);
+        const SweepPoint* b = SweepTable::pointAt(runB->curve, test.position);
         const double top = std::max(a ? a->ciHigh : 0.0, b ? b->ciHigh : 0.0) * 100 + kMarkerLift;
         keys << test.position + 1;
         values << top;
@@ -524,60 +512,21 @@ void SweepPlot::showPointToolTip(QMouseEvent* event) {
   }
   const int position =
       static_cast<int>(std::lround(accuracyRect_->axis(QCPAxis::atBottom)->pixelToCoord(pos.x()))) - 1;
-  QStringList lines{tr("<b>Gold at position %1</b>").arg(position + 1)};
-  for (const Run& run : runs_) {
-    if (!run.visible) continue;
-    const SweepPoint* p = pointAt(run.curve, position);
-    if (!p) continue;
-    QString line = tr("<span style='color:%1'>■</span> %2: %3 % (95 % CI %4–%5), %6/%7 correct")
-                       .arg(run.color.name(), run.curve.label.toHtmlEscaped(), percent(p->accuracy),
-                            percent(p->ciLow), percent(p->ciHigh))
-                       .arg(p->correct)
-                       .arg(p->n);
-    if (p->meanAnswerLogprob) line += tr(", mean answer log-prob %1").arg(*p->meanAnswerLogprob, 0, 'f', 3);
-    lines << line;
-  }
-  if (comparison_)
-    for (const PairedPositionTest& test : comparison_->positions)
-      if (test.position == position)
-        lines << tr("McNemar %1 vs %2: p = %3 (%4 vs %5 discordant)")
-                     .arg(comparison_->runB.toHtmlEscaped(), comparison_->runA.toHtmlEscaped())
-                     .arg(test.pValue, 0, 'g', 3)
-                     .arg(test.onlyB)
-                     .arg(test.onlyA);
-  if (lines.size() == 1) {
+  std::vector<SweepTable::ShownCurve> shown;
+  for (const Run& run : runs_)
+    if (run.visible) shown.push_back({&run.curve, run.color});
+  const QString text = SweepTable::positionSummary(position, shown, comparison_);
+  if (text.isEmpty())
     QToolTip::hideText();
-    return;
-  }
-  QToolTip::showText(event->globalPosition().toPoint(), lines.join(QStringLiteral("<br>")), plot_);
+  else
+    QToolTip::showText(event->globalPosition().toPoint(), text, plot_);
 }
 
 PlotData SweepPlot::plotData() const {
-  PlotData table;
-  table.name = QStringLiteral("sweep");
-  table.description = QStringLiteral("Accuracy per gold position (1-based) with Wilson 95% intervals, "
-                                     "baselines, and McNemar p-values of the compared runs");
-  table.columns = {"run",     "kind",     "position",
-                   "n",       "correct",  "accuracy",
-                   "ci_low",  "ci_high",  "mean_answer_logprob",
-                   "p_value", "direction"};
-  const auto row = [&](const QString& run, const QString& kind, QVariant position, const SweepPoint& p) {
-    table.rows.push_back({run, kind, position, p.n, p.correct, p.accuracy, p.ciLow, p.ciHigh,
-                          p.meanAnswerLogprob ? QVariant(*p.meanAnswerLogprob) : QVariant(), QVariant(),
-                          QVariant()});
-  };
-  for (const Run& run : runs_) {
-    for (const SweepPoint& p : sortedPoints(run.curve))
-      row(run.curve.label, "position", p.position + 1, p);
-    if (run.curve.closedBook) row(run.curve.label, "closed_book", QVariant(), *run.curve.closedBook);
-    if (run.curve.oracle) row(run.curve.label, "oracle", QVariant(), *run.curve.oracle);
-  }
-  if (comparison_)
-    for (const PairedPositionTest& test : comparison_->positions)
-      table.rows.push_back({QStringLiteral("%1 vs %2").arg(comparison_->runB, comparison_->runA), "mcnemar",
-                            test.position + 1, QVariant(), QVariant(), QVariant(), QVariant(), QVariant(),
-                            QVariant(), test.pValue, test.direction});
-  return table;
+  std::vector<const SweepCurve*> curves;
+  for (const Run& run : runs_)
+    curves.push_back(&run.curve);
+  return SweepTable::plotData(curves, comparison_);
 }
 
 void SweepPlot::changeEvent(QEvent* event) {
