@@ -15,6 +15,7 @@
 #include <QPdfWriter>
 #include <QSaveFile>
 #include <QSvgGenerator>
+#include <QWidget>
 #include <QXmlStreamReader>
 #include <cmath>
 #include <qcustomplot.h>
@@ -223,17 +224,42 @@ bool PlotExporter::saveJson(const PlotData& data, const QString& path, QString* 
   return writeAtomically(path, toJson(data), error);
 }
 
-bool PlotExporter::save(const ExportablePlot& plot, const QString& path, QSize size, int dpi,
+QPalette PlotExporter::paperPalette() {
+  QPalette palette;
+  for (QPalette::ColorRole role : {QPalette::Window, QPalette::Button, QPalette::AlternateBase})
+    palette.setColor(role, QColor(0xf0, 0xf0, 0xf0));
+  for (QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
+    palette.setColor(role, Qt::black);
+  palette.setColor(QPalette::Base, Qt::white);
+  palette.setColor(QPalette::Mid, QColor(0xa0, 0xa0, 0xa0));
+  palette.setColor(QPalette::PlaceholderText, QColor(0x80, 0x80, 0x80));
+  return palette;
+}
+
+bool PlotExporter::save(const ExportablePlot& plot, const QString& path, const Options& options,
                         QString* error) {
   const QString suffix = QFileInfo(path).suffix().toLower();
-  if (suffix == QLatin1String("pdf")) return savePdf(plot.customPlot(), path, size, error);
-  if (suffix == QLatin1String("svg")) return saveSvg(plot.customPlot(), path, size, error);
-  if (suffix == QLatin1String("png"))
-    return savePng(plot.customPlot(), path, plotSize(plot.customPlot(), size), dpi, error);
   if (suffix == QLatin1String("csv")) return saveCsv(plot.plotData(), path, error);
   if (suffix == QLatin1String("json")) return saveJson(plot.plotData(), path, error);
-  return failWith(error, path,
-                  QStringLiteral("unknown export format '.%1' (pdf, svg, png, csv or json)").arg(suffix));
+  if (suffix != QLatin1String("pdf") && suffix != QLatin1String("svg") && suffix != QLatin1String("png"))
+    return failWith(error, path,
+                    QStringLiteral("unknown export format '.%1' (pdf, svg, png, csv or json)").arg(suffix));
+
+  // Re-theme the view for the export (its palette-change handling redraws the plot),
+  // then give it back the palette it had, inherited or its own.
+  auto* widget = dynamic_cast<QWidget*>(const_cast<ExportablePlot*>(&plot));
+  const bool repaint = options.paperPalette && widget && widget->palette() != paperPalette();
+  const bool ownPalette = widget && widget->testAttribute(Qt::WA_SetPalette);
+  const QPalette previous = widget ? widget->palette() : QPalette();
+  if (repaint) widget->setPalette(paperPalette());
+  QCustomPlot* customPlot = plot.customPlot();
+  bool ok = false;
+  if (suffix == QLatin1String("pdf")) ok = savePdf(customPlot, path, options.size, error);
+  if (suffix == QLatin1String("svg")) ok = saveSvg(customPlot, path, options.size, error);
+  if (suffix == QLatin1String("png"))
+    ok = savePng(customPlot, path, plotSize(customPlot, options.size), options.dpi, error);
+  if (repaint) widget->setPalette(ownPalette ? previous : QPalette());
+  return ok;
 }
 
 } // namespace poslab

@@ -7,6 +7,7 @@
 #include "widgets/PlotData.h"
 
 #include <QByteArray>
+#include <QPalette>
 #include <QSize>
 #include <QString>
 
@@ -28,9 +29,18 @@ public:
   static bool saveCsv(const PlotData& data, const QString& path, QString* error = nullptr);
   static bool saveJson(const PlotData& data, const QString& path, QString* error = nullptr);
 
+  struct Options {
+    QSize size;   // points (PDF), user units (SVG), pixels (PNG); empty: as on screen
+    int dpi = 96; // PNG only
+    // Figures for papers are drawn on white whatever the application's palette; false
+    // keeps the on-screen (possibly dark) look, e.g. for slides.
+    bool paperPalette = true;
+  };
   // The format is picked from the suffix: .pdf .svg .png .csv .json.
-  static bool save(const ExportablePlot& plot, const QString& path, QSize size = {}, int dpi = 96,
+  static bool save(const ExportablePlot& plot, const QString& path, const Options& options,
                    QString* error = nullptr);
+  // Black on white, whatever the platform's theme.
+  static QPalette paperPalette();
 
   // RFC 4180: comma separated, fields quoted when they hold a comma, quote or newline;
   // numbers in the C locale, shortest round-trip form; missing cells empty.

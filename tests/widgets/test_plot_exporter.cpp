@@ -78,6 +78,8 @@ private Q_SLOTS:
   void saveChoosesTheFormatBySuffix_data();
   void saveChoosesTheFormatBySuffix();
   void unwritablePathFailsCleanly();
+  void paperPaletteIsWhiteAndTemporary_data();
+  void paperPaletteIsWhiteAndTemporary();
 
 private:
   QTemporaryDir dir_;
@@ -228,7 +230,7 @@ void TestPlotExporter::saveChoosesTheFormatBySuffix() {
   heatmap.setGrid(testdata::sinkHeavyGrid(8, 4, 10, 3));
   const QString path = dir_.filePath(name);
   QString error;
-  QVERIFY2(PlotExporter::save(heatmap, path, QSize(500, 350), 150, &error), qPrintable(error));
+  QVERIFY2(PlotExporter::save(heatmap, path, {QSize(500, 350), 150}, &error), qPrintable(error));
   QVERIFY(readAll(path).startsWith(start));
   if (name.endsWith("PNG")) QCOMPARE(QImage(path).size(), QSize(500, 350));
 }
@@ -238,9 +240,39 @@ void TestPlotExporter::unwritablePathFailsCleanly() {
   const QString missing = dir_.filePath("no/such/folder/a.pdf");
   QVERIFY(!PlotExporter::savePdf(sweep_->customPlot(), missing, {}, &error));
   QVERIFY2(error.startsWith("a.pdf: "), qPrintable(error));
-  QVERIFY(!PlotExporter::save(*sweep_, dir_.filePath("a.docx"), {}, 96, &error));
+  QVERIFY(!PlotExporter::save(*sweep_, dir_.filePath("a.docx"), {}, &error));
   QVERIFY2(error.contains("unknown export format"), qPrintable(error));
   QVERIFY(!QFile::exists(dir_.filePath("a.docx")));
+}
+
+void TestPlotExporter::paperPaletteIsWhiteAndTemporary_data() {
+  QTest::addColumn<bool>("paper");
+  QTest::newRow("paper palette") << true;
+  QTest::newRow("as shown") << false;
+}
+
+void TestPlotExporter::paperPaletteIsWhiteAndTemporary() {
+  QFETCH(bool, paper);
+  SweepPlot plot;
+  plot.resize(600, 420);
+  plot.setCurve(testdata::gpt35Curve());
+  QPalette dark;
+  dark.setColor(QPalette::Base, QColor(30, 30, 32));
+  dark.setColor(QPalette::Text, QColor(220, 220, 220));
+  dark.setColor(QPalette::Window, QColor(45, 45, 48));
+  plot.setPalette(dark);
+  plot.replotNow();
+  const QString path = dir_.filePath(QStringLiteral("palette-%1.png").arg(paper));
+  QString error;
+  PlotExporter::Options options;
+  options.size = QSize(300, 200);
+  options.paperPalette = paper;
+  QVERIFY2(PlotExporter::save(plot, path, options, &error), qPrintable(error));
+  const QImage image(path);
+  QCOMPARE(image.size(), QSize(300, 200));
+  QCOMPARE(QColor(image.pixel(2, 2)), paper ? QColor(Qt::white) : QColor(30, 30, 32));
+  // The view keeps its own palette afterwards.
+  QCOMPARE(plot.palette().color(QPalette::Base), QColor(30, 30, 32));
 }
 
 QTEST_MAIN(TestPlotExporter)

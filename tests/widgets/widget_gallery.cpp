@@ -78,7 +78,7 @@ int main(int argc, char** argv) {
   QString error;
   const QString stem = out + "/export" + (dark ? QStringLiteral("-dark") : QString());
   for (const char* ext : {".pdf", ".svg", ".csv", ".json"})
-    if (!PlotExporter::save(compare, stem + ext, QSize(560, 400), 96, &error))
+    if (!PlotExporter::save(compare, stem + ext, {QSize(560, 400)}, &error))
       std::fprintf(stderr, "%s\n", qPrintable(error));
   if (!PlotExporter::savePng(compare.customPlot(), stem + "-300dpi.png", QSize(2100, 1500), 300, &error))
     std::fprintf(stderr, "%s\n", qPrintable(error));
