@@ -1,5 +1,6 @@
 #include "widgets/SweepPlot.h"
 
+#include "widgets/AccuracyTicker.h"
 #include "widgets/FittingLegend.h"
 #include "widgets/PlotTheme.h"
 #include "widgets/SweepTable.h"
@@ -88,6 +89,7 @@ SweepPlot::SweepPlot(QWidget* parent) : QWidget(parent) {
   }
   logprobRect_->setVisible(false);
   accuracyRect_->axis(QCPAxis::atLeft)->setLabel(tr("Accuracy (%)"));
+  accuracyRect_->axis(QCPAxis::atLeft)->setTicker(QSharedPointer<QCPAxisTicker>(new AccuracyTicker));
   logprobRect_->axis(QCPAxis::atLeft)->setLabel(tr("Mean answer\nlog-prob"));
   accuracyRect_->axis(QCPAxis::atBottom)->setLabel(tr("Position of the gold document (1 = first)"));
   logprobRect_->axis(QCPAxis::atBottom)->setLabel(tr("Position of the gold document (1 = first)"));
@@ -497,6 +499,13 @@ bool SweepPlot::drawnVisible(const QString& label) const {
   const Run* run = findRun(label);
   return run && run->accuracy && run->accuracy->visible() && run->errorBars->visible() &&
          (!run->closedBookLine || run->closedBookLine->visible());
+}
+
+QStringList SweepPlot::drawnAccuracyTickLabels() const {
+  QStringList labels;
+  for (const QString& label : accuracyRect_->axis(QCPAxis::atLeft)->tickVectorLabels())
+    if (!label.isEmpty()) labels << label;
+  return labels;
 }
 
 bool SweepPlot::logprobPanelShown() const {

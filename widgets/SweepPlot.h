@@ -60,6 +60,7 @@ public:
   QVector<QPointF> drawnSignificanceMarkers() const;                             // (position, y)
   bool drawnVisible(const QString& run) const; // its curve and error bars are drawn
   bool logprobPanelShown() const;
+  QStringList drawnAccuracyTickLabels() const; // non-empty labels of the accuracy axis
   int replotCount() const { return replotCount_; }
   bool replotPending() const;
 

@@ -3,7 +3,10 @@
 #include "tests/widgets/WidgetTestData.h"
 #include "widgets/DocumentStrip.h"
 
+#include <QApplication>
+#include <QHelpEvent>
 #include <QSignalSpy>
+#include <QToolTip>
 #include <QtTest/QtTest>
 
 using namespace poslab;
@@ -16,6 +19,7 @@ private Q_SLOTS:
   void tinyDocumentsStayVisible();
   void keyboardMovesAndActivates();
   void clickingChoosesADocument();
+  void tooltipNamesTheDocument();
 };
 
 void TestDocumentStrip::boxWidthsFollowTokenCounts() {
@@ -75,6 +79,22 @@ void TestDocumentStrip::clickingChoosesADocument() {
   QTest::mouseDClick(&strip, Qt::LeftButton, {}, strip.boxes()[5].center());
   QCOMPARE(activated.count(), 1);
   QCOMPARE(activated.first().at(0).toInt(), 5);
+}
+
+void TestDocumentStrip::tooltipNamesTheDocument() {
+  DocumentStrip strip;
+  strip.resize(800, 50);
+  strip.setItems({{"Alpha", 120, false}, {"Nobel Prize in Physics", 143, true}});
+  strip.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&strip));
+  const QPoint centre = strip.boxes()[1].center();
+  QHelpEvent help(QEvent::ToolTip, centre, strip.mapToGlobal(centre));
+  QVERIFY(QApplication::sendEvent(&strip, &help));
+  QTRY_VERIFY(QToolTip::isVisible());
+  const QString text = QToolTip::text();
+  QVERIFY2(text.contains("Document 2 (gold)") && text.contains("Nobel Prize in Physics") &&
+               text.contains("143 tokens"),
+           qPrintable(text));
 }
 
 QTEST_MAIN(TestDocumentStrip)

@@ -24,6 +24,7 @@ private Q_SLOTS:
   void checkboxTogglesTheRun();
   void significantPositionsAreStarred();
   void logprobPanelOnlyWithLogprobs();
+  void noAccuracyLabelAboveHundred();
   void burstOfUpdatesCoalescesIntoOneReplot();
   void updatePointReplacesOnePosition();
   void plotDataHasEveryNumber();
@@ -213,6 +214,28 @@ void TestSweepPlot::logprobPanelOnlyWithLogprobs() {
   plot.setRunVisible(testdata::mistralBase().label, false);
   plot.replotNow();
   QVERIFY(!plot.logprobPanelShown());
+}
+
+void TestSweepPlot::noAccuracyLabelAboveHundred() {
+  SweepPlot plot;
+  plot.resize(700, 500);
+  SweepCurve a, b;
+  a.label = "a";
+  b.label = "b";
+  for (int pos = 0; pos < 5; ++pos) {
+    a.points << testdata::point(pos, 200, 150);
+    b.points << testdata::point(pos, 200, 199); // near 100 %: the star needs room above
+  }
+  plot.setCurve(a);
+  plot.setCurve(b);
+  plot.setComparison(testdata::comparison(a, b));
+  plot.replotNow();
+  QVERIFY(!plot.drawnSignificanceMarkers().isEmpty());
+  QVERIFY(plot.drawnSignificanceMarkers().first().y() > 100);
+  const QStringList labels = plot.drawnAccuracyTickLabels();
+  QVERIFY2(labels.contains("100"), qPrintable(labels.join(' ')));
+  for (const QString& label : labels)
+    QVERIFY2(label.toDouble() <= 100, qPrintable(labels.join(' ')));
 }
 
 void TestSweepPlot::burstOfUpdatesCoalescesIntoOneReplot() {
