@@ -88,6 +88,7 @@ SweepPlot::SweepPlot(QWidget* parent) : QWidget(parent) {
     rect->axis(QCPAxis::atBottom)->grid()->setVisible(false);
   }
   logprobRect_->setVisible(false);
+  logprobRect_->axis(QCPAxis::atLeft)->ticker()->setTickCount(3); // a short panel: few labels
   accuracyRect_->axis(QCPAxis::atLeft)->setLabel(tr("Accuracy (%)"));
   accuracyRect_->axis(QCPAxis::atLeft)->setTicker(QSharedPointer<QCPAxisTicker>(new AccuracyTicker));
   logprobRect_->axis(QCPAxis::atLeft)->setLabel(tr("Mean answer\nlog-prob"));
