@@ -9,8 +9,7 @@ namespace poslab {
 
 AttentionStudy::AttentionStudy(const LlamaModel& model, const Tokenizer& tokenizer,
                                std::optional<ChatTemplate> chat, AttentionStudySettings settings)
-    : settings_(std::move(settings)),
-      factory_(tokenizer, std::move(chat), settings_.prompt),
+    : settings_(std::move(settings)), factory_(tokenizer, std::move(chat), settings_.prompt),
       analyzer_(model, &tokenizer, settings_.options) {}
 
 std::vector<RetrievalExample> AttentionStudy::loadExamples(const ExampleSource& source) {
