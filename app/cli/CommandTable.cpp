@@ -30,6 +30,7 @@ int dispatch(int argc, char** argv) {
   addBenchCommand(app);
   addSweepCommand(app);
   addCompareCommand(app);
+  addAttentionCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

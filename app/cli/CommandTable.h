@@ -17,6 +17,7 @@ void addBenchCommand(CLI::App& app);
 void addBenchSweepCommand(CLI::App& bench); // a subcommand of bench
 void addSweepCommand(CLI::App& app);
 void addCompareCommand(CLI::App& app);
+void addAttentionCommand(CLI::App& app);
 
 int dispatch(int argc, char** argv);
 

@@ -7,6 +7,7 @@
 #include <QProcess>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <nlohmann/json.hpp>
 
 using namespace poslab;
@@ -19,6 +20,23 @@ using Run = CliRun;
 
 QString stories() {
   return QString::fromStdString(sharedPath("models/stories260K/stories260K.gguf"));
+}
+
+QString nqOracle() {
+  return QString::fromStdString(sharedPath("data/lost-in-the-middle/qa_data/nq-open-oracle.jsonl.gz"));
+}
+
+// The nested "data" of an attention array, checked against its "shape".
+std::vector<double> flatData(const nlohmann::json& array, const std::vector<size_t>& shape) {
+  if (array["shape"].get<std::vector<size_t>>() != shape) qFatal("attention array: unexpected shape");
+  std::vector<double> out;
+  std::function<void(const nlohmann::json&, size_t)> walk = [&](const nlohmann::json& j, size_t dim) {
+    if (j.size() != shape[dim]) qFatal("attention array: data does not match its shape");
+    for (const auto& x : j)
+      dim + 1 == shape.size() ? out.push_back(x.get<double>()) : walk(x, dim + 1);
+  };
+  walk(array["data"], 0);
+  return out;
 }
 
 void writeFile(const fs::path& path, const std::string& bytes) {
@@ -135,9 +153,82 @@ private Q_SLOTS:
       QVERIFY(std::abs(pa[i] - pb[i]) < 1e-5f);
   }
 
+  // DESIGN.md: poslab-cli attention --model M --data F --example I --gold-pos P --out F.json,
+  // in the layout of docs/ATTENTION-FORMAT.md, on the real model and data.
+  void attentionWritesProfile() {
+    const QString out = QString::fromStdString(tempDir("cli-attention") + "/one.json");
+    Run r = cli({"attention", "--model", stories(), "--data", nqOracle(), "--random-distractors", "5",
+                 "--example", "1", "--gold-pos", "2", "--query", "question", "--token-matrix", "1,3", "--out",
+                 out});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const auto j = nlohmann::json::parse(readFile(out.toStdString()));
+    QCOMPARE(j["format"].get<std::string>(), std::string("poslab-attention-profile"));
+    QCOMPARE(j["gold_position"].get<int>(), 2);
+    QCOMPARE(j["data"]["metadata"]["distractors"].get<std::string>(), std::string("random"));
+    const auto& p = j["profile"];
+    QCOMPARE(p["query"].get<std::string>(), std::string("question"));
+    QCOMPARE(p["gold_index"].get<int>(), 2);
+    QCOMPARE(p["document_ranges"].size(), size_t(5));
+    const std::vector<double> mass = flatData(p["mass"], {5, 8, 5});
+    const std::vector<double> outside = flatData(p["outside_mass"], {5, 8});
+    for (size_t lh = 0; lh < 40; ++lh) {
+      double sum = outside[lh];
+      for (size_t d = 0; d < 5; ++d)
+        sum += mass[lh * 5 + d];
+      QVERIFY2(std::abs(sum - 1.0) < 1e-4, qPrintable(QString::number(sum)));
+    }
+    QCOMPARE(flatData(p["sink_share"], {5}).size(), size_t(5));
+    QCOMPARE(flatData(p["mass_over_layers_and_heads"], {5}).size(), size_t(5));
+    const auto& rows = p["query_rows"];
+    const size_t q0 = rows[0].get<size_t>(), q1 = rows[1].get<size_t>();
+    QVERIFY(q1 > q0);
+    const auto& t = j["token_matrix"];
+    QCOMPARE(t["layer"].get<int>(), 1);
+    QCOMPARE(t["head"].get<int>(), 3);
+    const std::vector<double> w = flatData(t["weights"], {q1 - q0, q1});
+    QCOMPARE(t["pieces"].size(), q1);
+    for (size_t row = 0; row < q1 - q0; ++row) {
+      double sum = 0;
+      for (size_t k = 0; k < q1; ++k)
+        sum += w[row * q1 + k];
+      QVERIFY(std::abs(sum - 1.0) < 1e-4);
+    }
+  }
+
+  void attentionAggregatesOverPositions() {
+    const QString out = QString::fromStdString(tempDir("cli-attention-agg") + "/matrix.json");
+    Run r = cli({"attention", "--aggregate", "--examples", "2", "--model", stories(), "--data", nqOracle(),
+                 "--random-distractors", "3", "--out", out});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const auto j = nlohmann::json::parse(readFile(out.toStdString()));
+    QCOMPARE(j["format"].get<std::string>(), std::string("poslab-attention-matrix"));
+    const auto& m = j["matrix"];
+    QCOMPARE(m["counts"].get<std::vector<int>>(), (std::vector<int>{2, 2, 2}));
+    const std::vector<double> avg = flatData(m["mass"], {3, 3});
+    const std::vector<double> perLayer = flatData(m["mass_per_layer"], {5, 3, 3});
+    const std::vector<double> outside = flatData(m["outside_mass_per_layer"], {5, 3});
+    flatData(m["sink_share_per_layer"], {5, 3});
+    // per layer and position: documents + outside = 1; the average is the layers' mean
+    for (size_t p = 0; p < 3; ++p) {
+      for (size_t l = 0; l < 5; ++l) {
+        double sum = outside[l * 3 + p];
+        for (size_t d = 0; d < 3; ++d)
+          sum += perLayer[(l * 3 + d) * 3 + p];
+        QVERIFY(std::abs(sum - 1.0) < 1e-4);
+      }
+      for (size_t d = 0; d < 3; ++d) {
+        double mean = 0;
+        for (size_t l = 0; l < 5; ++l)
+          mean += perLayer[(l * 3 + d) * 3 + p] / 5;
+        QVERIFY(std::abs(mean - avg[d * 3 + p]) < 1e-6);
+      }
+    }
+  }
+
   void helpForEveryCommand_data() {
     QTest::addColumn<QString>("command");
-    for (const char* c : {"info", "tokenize", "forward", "generate", "convert", "bench", "sweep", "compare"})
+    for (const char* c :
+         {"info", "tokenize", "forward", "generate", "convert", "bench", "sweep", "compare", "attention"})
       QTest::newRow(c) << c;
   }
   void helpForEveryCommand() {
@@ -205,6 +296,19 @@ private Q_SLOTS:
     QTest::newRow("f16 on cpu") << QStringList{"forward", stories(), "--ids", "1",
                                                "--dtype", "f16",     "--out", d + "/z.st"}
                                 << "f16";
+    const QStringList att = {"attention", "--model",  stories(),
+                             "--data",    nqOracle(), "--random-distractors",
+                             "3",         "--out",    d + "/a.json"};
+    QTest::newRow("attention gold position") << att + QStringList{"--gold-pos", "3"} << "position";
+    QTest::newRow("attention no gold position") << att << "--gold-pos";
+    QTest::newRow("attention query") << att + QStringList{"--gold-pos", "0", "--query", "middle"}
+                                     << "--query";
+    QTest::newRow("attention token matrix")
+        << att + QStringList{"--gold-pos", "0", "--token-matrix", "9,0"} << "token matrix";
+    QTest::newRow("attention token matrix syntax")
+        << att + QStringList{"--gold-pos", "0", "--token-matrix", "1"} << "--token-matrix";
+    QTest::newRow("attention example")
+        << att + QStringList{"--gold-pos", "0", "--example", "999999"} << "--example";
     QTest::newRow("convert into non-empty") << QStringList{"convert", stories(), "--out", d} << "not empty";
   }
   void badInputGivesOneLineError() {

@@ -87,12 +87,29 @@ def stored_tensors(folder):
     """{name: (dtype, file)} straight from the safetensors headers."""
     out = {}
     for fname in sorted(os.listdir(folder)):
-        if fname.endswith(".safetensors") and fname != "golden.safetensors":
+        if fname.endswith(".safetensors") and fname not in ("golden.safetensors", "attention.safetensors"):
             tensors, _ = safetensors_io.load(os.path.join(folder, fname))
             for n, t in tensors.items():
                 expect(n not in out, f"{folder}: tensor {n} stored twice")
                 out[n] = (t, fname)
     return out
+
+
+def check_attention(name, cfg, w, folder):
+    """attention.safetensors: probabilities reproduce, are causal, rows sum
+    to 1, and every query's document masses plus the outside mass sum to 1."""
+    att, _ = safetensors_io.load(os.path.join(folder, "attention.safetensors"))
+    layers = []
+    ref.forward(cfg, w, att["ids"], attention_probs=layers)
+    probs = att["probs"]
+    expect(max_diff(torch.stack(layers), probs) <= REPRO_TOL, f"{name}: attention probs do not reproduce")
+    T = probs.shape[-1]
+    expect(max_diff(probs.sum(-1), torch.ones(probs.shape[:-1])) <= 1e-5, f"{name}: attention rows do not sum to 1")
+    expect(float(probs.triu(1).abs().max()) == 0.0, f"{name}: attention is not causal")
+    for q in ("last", "span"):
+        total = att[f"mass_{q}"].sum(-1) + att[f"outside_{q}"]
+        expect(max_diff(total, torch.ones_like(total)) <= 1e-5, f"{name}: mass_{q} + outside_{q} is not 1")
+    expect(T == att["ids"].numel(), f"{name}: attention ids and probs disagree")
 
 
 def check_hf(out_dir, entry):
@@ -101,6 +118,8 @@ def check_hf(out_dir, entry):
     cfg, w = ref.load_hf_folder(folder)
     gold, _ = safetensors_io.load(os.path.join(folder, "golden.safetensors"))
     check_golden(name, cfg, w, gold)
+    if os.path.exists(os.path.join(folder, "attention.safetensors")):
+        check_attention(name, cfg, w, folder)
     stored = stored_tensors(folder)
     want_dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16, "float16": torch.float16}[entry["dtype"]]
     expect(all(t.dtype == want_dtype for t, _ in stored.values()), f"{name}: stored dtype is not {entry['dtype']}")

@@ -9,7 +9,8 @@ exercises one loader/forward feature, plus golden.safetensors:
     logits_0..2             F32   [T_i, vocab]   reference logits, fp32 math
     greedy_prompt           int64 [5]
     greedy_ids              int64 [8]            8 greedy tokens, no EOS stop
-DIR/MANIFEST.json lists the fixtures and what each covers.
+DIR/MANIFEST.json lists the fixtures and what each covers. The fixtures in
+ATTENTION_FIXTURES also get attention.safetensors (see attention_golden).
 
 Deterministic (seeded per fixture, single-threaded math, sorted headers)
 and idempotent (unchanged files are not rewritten). Runs as the ctest
@@ -92,6 +93,13 @@ HF_FIXTURES = [
      torch.float32, 1),
 ]
 
+# Attention probabilities and per-document masses (core/attention) for these.
+ATTENTION_FIXTURES = ("gqa", "qwen2_bias")
+# Token ranges [first, last) of three "documents" in ids_1 (T = 20); the second
+# overlaps the first at token 4, which counts for the first (the earlier) only.
+ATTENTION_DOCUMENTS = ((1, 5), (4, 9), (9, 14))
+ATTENTION_QUERY_SPAN = (14, 20)
+
 GGUF_FIXTURES = [
     ("gguf_f32", "llama_basic weights as GGUF v3, all F32, q/k rows permuted as llama.cpp", gguf_io.GGML_F32),
     ("gguf_q8_0", "llama_basic weights as GGUF v3, 2-D weights Q8_0, norms F32; golden from dequantised weights",
@@ -161,6 +169,46 @@ def golden(config, weights, g):
             out["greedy_ids"] = new
             return out
     raise RuntimeError(f"no varied, well-separated greedy run for {config['architectures'][0]} fixture")
+
+
+def attention_golden(config, weights, ids):
+    """The reference's fp32 attention probabilities for ids, and the mass of
+    each document for two queries (the last token; rows 14..19), computed
+    here from the probabilities:
+        ids          int64 [T]
+        probs        F32   [L, H, T, T]   layer, head, query, key
+        documents    int64 [D, 2]         token ranges [first, last)
+        mass_last    F32   [L, H, D]      row T-1: sum of probs over each document's keys
+        outside_last F32   [L, H]         row T-1: keys in no document
+        sink_last    F32   [L, H]         row T-1: keys 0..3
+        query_span   int64 [2]            rows [first, last)
+        mass_span, outside_span, sink_span  the same, averaged over the span's rows
+    A key in two documents' ranges counts for the first only."""
+    cfg = ref.config_from_dict(config)
+    w = {k: v.float() for k, v in weights.items()}
+    layers = []
+    ref.forward(cfg, w, ids, attention_probs=layers)
+    probs = torch.stack(layers)  # [L, H, T, T]
+    T = ids.shape[0]
+    owner = torch.full((T,), -1, dtype=torch.int64)  # key -> document, -1 outside
+    for d, (first, last) in enumerate(ATTENTION_DOCUMENTS):
+        for k in range(first, last):
+            if owner[k] < 0:
+                owner[k] = d
+
+    def masses(rows):
+        p = probs[:, :, rows[0]:rows[1], :].double()  # [L, H, R, T]
+        per_doc = torch.stack([p[..., owner == d].sum(-1) for d in range(len(ATTENTION_DOCUMENTS))], -1)
+        outside = p[..., owner < 0].sum(-1)  # [L, H, R]
+        sink = p[..., :4].sum(-1)  # [L, H, R]
+        return per_doc.mean(2).float(), outside.mean(2).float(), sink.mean(2).float()
+
+    out = {"ids": ids, "probs": probs.float().contiguous(),
+           "documents": torch.tensor(ATTENTION_DOCUMENTS, dtype=torch.int64),
+           "query_span": torch.tensor(ATTENTION_QUERY_SPAN, dtype=torch.int64)}
+    out["mass_last"], out["outside_last"], out["sink_last"] = masses((T - 1, T))
+    out["mass_span"], out["outside_span"], out["sink_span"] = masses(ATTENTION_QUERY_SPAN)
+    return out
 
 
 GOLDEN_METADATA = {
@@ -274,7 +322,11 @@ def main():
         stored = {k: v.to(dtype) for k, v in weights.items()}
         folder = os.path.join(args.out, name)
         write_hf_fixture(folder, config, weights, dtype, shards)
-        safetensors_io.save(os.path.join(folder, "golden.safetensors"), golden(config, stored, g), GOLDEN_METADATA)
+        gold = golden(config, stored, g)
+        safetensors_io.save(os.path.join(folder, "golden.safetensors"), gold, GOLDEN_METADATA)
+        if name in ATTENTION_FIXTURES:
+            safetensors_io.save(os.path.join(folder, "attention.safetensors"),
+                                attention_golden(config, stored, gold["ids_1"]), GOLDEN_METADATA)
         manifest.append({"name": name, "format": "hf", "feature": feature,
                          "architecture": config["architectures"][0], "dtype": config["torch_dtype"]})
         if name == "llama_basic":
@@ -297,6 +349,19 @@ def main():
                 "greedy_ids": f"int64 [{GREEDY_NEW}] new tokens only, greedy argmax, no EOS stop",
             },
             "tolerance": "max |delta logit| <= 1e-3 in fp32",
+        },
+        "attention": {
+            "file": "attention.safetensors",
+            "fixtures": list(ATTENTION_FIXTURES),
+            "tensors": {
+                "ids": "int64 [20], golden ids_1",
+                "probs": "F32 [layers, heads, query, key], fp32 softmax of the reference",
+                "documents": f"int64 [D, 2] token ranges {list(ATTENTION_DOCUMENTS)}; a shared key counts for the first",
+                "query_span": f"int64 [2] rows {list(ATTENTION_QUERY_SPAN)}",
+                "mass_last, mass_span": "F32 [layers, heads, D]: query row(s) mass per document (span: mean over rows)",
+                "outside_last, outside_span, sink_last, sink_span": "F32 [layers, heads]: keys in no document; keys 0..3",
+            },
+            "tolerance": "max |delta| <= 1e-4 in fp32",
         },
         "fixtures": manifest,
     })

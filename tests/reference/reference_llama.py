@@ -162,8 +162,9 @@ def rms_norm(x, weight, eps):
     return weight * h.to(dtype)
 
 
-def attention(cfg, w, prefix, x, cos, sin):
-    """x: [T, hidden] (already normed) -> [T, hidden]."""
+def attention(cfg, w, prefix, x, cos, sin, probs_out=None):
+    """x: [T, hidden] (already normed) -> [T, hidden]. With probs_out (a list),
+    appends this layer's fp32 attention probabilities [H, T, T]."""
     T = x.shape[0]
     H, KV, D = cfg.num_attention_heads, cfg.num_key_value_heads, cfg.head_dim
     bias = (lambda n: w[f"{prefix}.{n}_proj.bias"]) if cfg.attention_bias else (lambda n: None)
@@ -189,7 +190,10 @@ def attention(cfg, w, prefix, x, cos, sin):
     if cfg.sliding_window is not None:
         allowed = allowed & (qi - ki < cfg.sliding_window)
     scores = scores.masked_fill(~allowed, torch.finfo(scores.dtype).min)
-    probs = torch.softmax(scores, dim=-1, dtype=torch.float32).to(q.dtype)  # [H, T, T]
+    probs = torch.softmax(scores, dim=-1, dtype=torch.float32)  # [H, T, T] fp32
+    if probs_out is not None:
+        probs_out.append(probs.clone())
+    probs = probs.to(q.dtype)
     out = torch.matmul(probs, v)  # [H, T, D]
     out = out.transpose(0, 1).reshape(T, H * D)  # [T, H*D]
     return F.linear(out, w[f"{prefix}.o_proj.weight"])  # [T, hidden]
@@ -202,16 +206,19 @@ def mlp(w, prefix, x):
     return F.linear(F.silu(gate) * up, w[f"{prefix}.down_proj.weight"])
 
 
-def forward(cfg, w, ids):
+def forward(cfg, w, ids, attention_probs=None):
     """ids: int64 [T] -> logits [T, vocab] in the weights' dtype.
-    Positions are 0..T-1 (each sequence starts at position 0)."""
+    Positions are 0..T-1 (each sequence starts at position 0).
+    attention_probs: an optional list that receives each layer's fp32
+    attention probabilities [H, T, T], layer by layer."""
     ids = torch.as_tensor(ids, dtype=torch.int64)
     positions = torch.arange(ids.shape[0])  # [T]
     cos, sin = rope_cos_sin(cfg, positions)  # [T, head_dim] each, fp32
     h = F.embedding(ids, w["model.embed_tokens.weight"])  # [T, hidden]
     for i in range(cfg.num_hidden_layers):
         p = f"model.layers.{i}"
-        h = h + attention(cfg, w, f"{p}.self_attn", rms_norm(h, w[f"{p}.input_layernorm.weight"], cfg.rms_norm_eps), cos, sin)
+        h = h + attention(cfg, w, f"{p}.self_attn", rms_norm(h, w[f"{p}.input_layernorm.weight"], cfg.rms_norm_eps), cos, sin,
+                          attention_probs)
         h = h + mlp(w, f"{p}.mlp", rms_norm(h, w[f"{p}.post_attention_layernorm.weight"], cfg.rms_norm_eps))
     h = rms_norm(h, w["model.norm.weight"], cfg.rms_norm_eps)  # [T, hidden]
     head = w["model.embed_tokens.weight"] if cfg.tie_word_embeddings else w["lm_head.weight"]

@@ -1,0 +1,216 @@
+// poslab-cli attention --model MODEL --data FILE --example I --gold-pos P --out F.json
+//                      [--query last|question|answer] [--docs K] [--token-matrix LAYER,HEAD]
+//                      [--random-distractors K [--distractor-seed S]] [--chat-template auto|none|NAME]
+//                      [--prompt-template NAME|FILE] [--system S] [--sink-tokens N]
+//                      [--max-answer-tokens N] [--query-block N] [--dtype D] [--device D] [--threads N]
+// poslab-cli attention --aggregate --model MODEL --data FILE [--examples N] --out F.json [...]
+// Attention mass per document for one (example, gold position), or the
+// document × gold-position matrix over the first N examples and every position.
+// Layout: docs/ATTENTION-FORMAT.md.
+#include "app/cli/CommandTable.h"
+#include "core/attention/AttentionJson.h"
+#include "core/attention/AttentionStudy.h"
+#include "core/engine/ChatTemplateLoader.h"
+#include "core/engine/Engine.h"
+#include "core/model/LlamaModel.h"
+#include "core/util/Error.h"
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <filesystem>
+
+namespace poslab::cli {
+
+namespace {
+
+using ojson = nlohmann::ordered_json;
+
+// "qa", "kv", ... or an upstream file name ("qa.prompt"), else a template file.
+PromptSettings promptSettings(const std::string& name, TaskKind kind) {
+  PromptSettings s;
+  s.style = kind == TaskKind::Kv ? PromptStyle::Kv : PromptStyle::Qa;
+  if (name.empty()) return s;
+  const std::pair<const char*, PromptStyle> styles[] = {
+      {"qa", PromptStyle::Qa},
+      {"qa-query-aware", PromptStyle::QaQueryAware},
+      {"qa-ordered-randomly", PromptStyle::QaOrderedRandomly},
+      {"kv", PromptStyle::Kv},
+      {"kv-query-aware", PromptStyle::KvQueryAware}};
+  for (const auto& [n, style] : styles)
+    if (name == n || name == PromptTemplate::fileName(style)) {
+      s.style = style;
+      return s;
+    }
+  if (!std::filesystem::exists(name))
+    fail(name, "--prompt-template",
+         "neither a built-in name (qa, qa-query-aware, qa-ordered-randomly, kv, kv-query-aware) nor a file");
+  s.templateFile = name;
+  return s;
+}
+
+// auto: the model's own chat template when it has one, else the plain prompt.
+std::optional<ChatTemplate> chatTemplate(const std::string& model, const std::string& name) {
+  if (name == "none") return std::nullopt;
+  if (name == "auto" || name.empty()) {
+    if (ChatTemplateLoader::templateText(model).empty()) return std::nullopt;
+    return ChatTemplateLoader::forModel(model);
+  }
+  return ChatTemplateLoader::forModel(model, name);
+}
+
+HeadSelection parseHead(const std::string& text) {
+  const size_t comma = text.find(',');
+  try {
+    size_t used = 0, used2 = 0;
+    if (comma == std::string::npos) throw std::invalid_argument(text);
+    const long long layer = std::stoll(text.substr(0, comma), &used);
+    const long long head = std::stoll(text.substr(comma + 1), &used2);
+    if (used != comma || used2 != text.size() - comma - 1) throw std::invalid_argument(text);
+    return {layer, head};
+  } catch (const std::logic_error&) {
+    fail("", "--token-matrix", "'" + text + "' is not LAYER,HEAD (e.g. 3,0)");
+  }
+}
+
+ojson tokenPieces(const Tokenizer& tok, const std::vector<int32_t>& ids, size_t count) {
+  ojson pieces = ojson::array();
+  for (size_t i = 0; i < count; ++i)
+    pieces.push_back(tok.piece(ids[i]));
+  return pieces;
+}
+
+} // namespace
+
+void addAttentionCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand("attention",
+                                 "Attention mass per document (one prompt, or document × gold position)");
+  struct Args {
+    std::string model, data, out, query = "last", tokenMatrix, chat = "auto", promptTemplate, system;
+    std::string dtype = "f32", device = "cpu";
+    size_t example = 0, goldPos = 0, docs = 0, randomDistractors = 0, sinkTokens = 4, examples = 10;
+    uint64_t distractorSeed = 0;
+    int64_t maxAnswerTokens = 32, queryBlock = 0;
+    int threads = 0;
+    bool aggregate = false;
+  };
+  auto a = std::make_shared<Args>();
+  cmd->add_option("--model", a->model, "Hugging Face folder or .gguf file")->required();
+  cmd->add_option("--data", a->data, "Dataset .jsonl / .jsonl.gz (lost-in-the-middle QA or KV, PosLab JSONL)")
+      ->required();
+  cmd->add_option("--out", a->out, "Output JSON file (docs/ATTENTION-FORMAT.md)")->required();
+  auto* example = cmd->add_option("--example", a->example, "0-based example index (default 0)");
+  auto* gold = cmd->add_option("--gold-pos", a->goldPos, "0-based gold position");
+  cmd->add_option("--query", a->query,
+                  "Query rows: last (last prompt token), question, answer (greedy answer)");
+  cmd->add_option("--docs", a->docs, "Keep the gold and the first K-1 other documents");
+  cmd->add_option("--random-distractors", a->randomDistractors,
+                  "Build K-document examples from an oracle file with random distractors");
+  cmd->add_option("--distractor-seed", a->distractorSeed, "Seed of --random-distractors (default 0)");
+  auto* matrix =
+      cmd->add_option("--token-matrix", a->tokenMatrix, "Also write the token-level matrix of LAYER,HEAD");
+  cmd->add_option("--chat-template", a->chat, "auto (the model's own, if any), none, or a family name");
+  cmd->add_option("--prompt-template", a->promptTemplate,
+                  "qa, qa-query-aware, qa-ordered-randomly, kv, kv-query-aware, or a template file");
+  cmd->add_option("--system", a->system, "System message for chat models");
+  cmd->add_option("--sink-tokens", a->sinkTokens, "First tokens counted as the sink (default 4)");
+  cmd->add_option("--max-answer-tokens", a->maxAnswerTokens,
+                  "--query answer: most tokens to generate (default 32)")
+      ->check(CLI::Range(1, 4096));
+  cmd->add_option("--query-block", a->queryBlock,
+                  "Query rows per attention block (memory bound; default 1024)")
+      ->check(CLI::Range(1, 1 << 20));
+  cmd->add_flag("--aggregate", a->aggregate, "Every gold position of the first --examples examples");
+  auto* examples = cmd->add_option("--examples", a->examples, "--aggregate: number of examples (default 10)")
+                       ->check(CLI::Range(size_t(1), size_t(1) << 30));
+  cmd->add_option("--dtype", a->dtype, "f32, bf16 or f16 (CUDA)");
+  cmd->add_option("--device", a->device, "cpu or cuda[:N]");
+  cmd->add_option("--threads", a->threads, "Intra-op threads (0 = all cores)");
+  cmd->callback([=] {
+    if (a->aggregate && (gold->count() || example->count() || matrix->count()))
+      fail("", "--aggregate",
+           "covers every position of the first --examples examples; drop --gold-pos, "
+           "--example and --token-matrix");
+    if (!a->aggregate && gold->count() == 0) fail("", "--gold-pos", "required (or use --aggregate)");
+    if (!a->aggregate && examples->count()) fail("", "--examples", "only with --aggregate");
+    const AttentionQuery query = parseAttentionQuery(a->query, "--query");
+    const std::optional<HeadSelection> head =
+        matrix->count() ? std::optional<HeadSelection>(parseHead(a->tokenMatrix)) : std::nullopt;
+
+    const size_t wanted = a->aggregate ? a->examples : a->example + 1;
+    const std::vector<RetrievalExample> loaded =
+        AttentionStudy::loadExamples({a->data, wanted, a->randomDistractors, a->distractorSeed});
+    if (loaded.empty()) fail(a->data, "examples", "the file has none");
+    if (!a->aggregate && a->example >= loaded.size())
+      fail(a->data, "--example",
+           std::to_string(a->example) + " is past the last example (" + std::to_string(loaded.size() - 1) +
+               ")");
+
+    auto engine = Engine::open(a->model, {a->device, a->dtype, a->threads});
+    if (a->queryBlock) engine->model().setQueryBlock(a->queryBlock);
+    const Tokenizer& tok = engine->requireTokenizer();
+    AttentionStudySettings settings;
+    settings.prompt = promptSettings(a->promptTemplate, loaded.front().kind);
+    settings.prompt.system = a->system;
+    settings.prompt.placement.docs = a->docs;
+    settings.query = query;
+    settings.options.sinkTokens = a->sinkTokens;
+    settings.options.maxAnswerTokens = a->maxAnswerTokens;
+    const std::optional<ChatTemplate> chat = chatTemplate(a->model, a->chat);
+    AttentionStudy study(engine->model(), tok, chat, settings);
+
+    const ModelInfo& info = engine->info();
+    ojson j;
+    j["format"] = a->aggregate ? "poslab-attention-matrix" : "poslab-attention-profile";
+    j["version"] = 1;
+    j["model"] = {{"path", info.path},    {"architecture", info.architecture}, {"layers", info.layers},
+                  {"heads", info.heads},  {"kv_heads", info.kvHeads},          {"dtype", info.computeDtype},
+                  {"device", info.device}};
+    ojson s;
+    s["query"] = attentionQueryName(query);
+    s["docs"] = a->docs;
+    s["random_distractors"] = a->randomDistractors;
+    s["distractor_seed"] = a->distractorSeed;
+    s["chat_template"] = chat ? ChatTemplate::familyName(chat->family()) : "none";
+    s["prompt_template"] = study.prompts().promptTemplate().name();
+    s["system"] = a->system;
+    s["sink_tokens"] = a->sinkTokens;
+    s["max_answer_tokens"] = a->maxAnswerTokens;
+    s["query_block"] = a->queryBlock ? a->queryBlock : 1024;
+    j["settings"] = s;
+
+    const auto t0 = std::chrono::steady_clock::now();
+    if (a->aggregate) {
+      const AttentionMassMatrix m = study.aggregate(loaded);
+      j["data"] = {{"path", a->data}, {"examples", loaded.size()}};
+      j["matrix"] = AttentionJson::matrix(m);
+      j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    } else {
+      const RetrievalExample& ex = loaded[a->example];
+      const PromptAttention r = study.analyse(ex, a->goldPos, head);
+      ojson data = {
+          {"path", a->data}, {"example", a->example}, {"id", ex.id}, {"kind", taskKindName(ex.kind)}};
+      data["question"] = ex.kind == TaskKind::Qa ? ex.question : ex.key;
+      data["metadata"] = ex.metadata;
+      j["data"] = data;
+      j["gold_position"] = a->goldPos;
+      j["profile"] = AttentionJson::profile(r.analysis.profile);
+      if (r.analysis.tokens) {
+        ojson t = AttentionJson::tokens(*r.analysis.tokens);
+        // The pieces of the key tokens (prompt, then answer), for labels.
+        std::vector<int32_t> ids = r.prompt.encoding.ids;
+        ids.insert(ids.end(), r.analysis.profile.answerIds.begin(), r.analysis.profile.answerIds.end());
+        t["pieces"] = tokenPieces(tok, ids, r.analysis.tokens->keyTokens.size());
+        j["token_matrix"] = t;
+      }
+      const AttentionRunStats& st = r.analysis.stats;
+      j["stats"] = {{"forward_s", st.seconds},
+                    {"observer_calls", st.observerCalls},
+                    {"largest_block_rows", st.largestBlockRows},
+                    {"largest_block_floats", st.largestBlockFloats}};
+      j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    }
+    AttentionJson::write(a->out, j);
+  });
+}
+
+} // namespace poslab::cli
