@@ -82,7 +82,9 @@ std::string Trainer::saveCheckpoint() {
   s.elapsedSeconds = elapsedBefore_;
   lastCheckpoint_ = store_.save(model_.config(), model_.weights(), computeDtype_, *optimizer_,
                                 computeDtype_ != at::kFloat, s);
-  events_.append("checkpoint", {{"step", step_}, {"path", lastCheckpoint_}});
+  // Relative to the run folder, so a moved or copied run still reads right.
+  events_.append("checkpoint",
+                 {{"step", step_}, {"path", std::filesystem::relative(lastCheckpoint_, runDir_).string()}});
   return lastCheckpoint_;
 }
 
@@ -131,7 +133,8 @@ bool Trainer::resume() {
   targets_ = c.state.targets;
   elapsedBefore_ = c.state.elapsedSeconds;
   lastCheckpoint_ = *dir;
-  events_.append("resume", {{"step", step_}, {"checkpoint", *dir}});
+  events_.append("resume",
+                 {{"step", step_}, {"checkpoint", std::filesystem::relative(*dir, runDir_).string()}});
   return true;
 }
 
@@ -239,10 +242,11 @@ TrainingOutcome Trainer::run() {
     if (!out.cancelled) {
       elapsedBefore_ += secondsSince(sessionStart);
       saveCheckpoint();
-      events_.append("finish", {{"step", step_},
-                                {"loss", losses_.empty() ? 0.0 : losses_.back()},
-                                {"time_s", elapsedBefore_},
-                                {"checkpoint", lastCheckpoint_}});
+      events_.append("finish",
+                     {{"step", step_},
+                      {"loss", losses_.empty() ? 0.0 : losses_.back()},
+                      {"time_s", elapsedBefore_},
+                      {"checkpoint", std::filesystem::relative(lastCheckpoint_, runDir_).string()}});
     }
   } catch (const std::exception& e) {
     events_.append("error", {{"step", step_}, {"message", e.what()}});
