@@ -11,9 +11,8 @@
 namespace poslab {
 
 namespace {
-using Clock = std::chrono::steady_clock;
-double secondsSince(Clock::time_point t) {
-  return std::chrono::duration<double>(Clock::now() - t).count();
+double secondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 } // namespace
 
@@ -73,15 +72,18 @@ TrainerState Trainer::state() const {
   s.losses = losses_;
   s.tokens = tokens_;
   s.targets = targets_;
+  s.elapsedSeconds = elapsedSeconds();
   s.settings = settings_;
   return s;
 }
 
+double Trainer::elapsedSeconds() const {
+  return elapsedBefore_ + (running_ ? secondsSince(sessionStart_) : 0.0);
+}
+
 std::string Trainer::saveCheckpoint() {
-  TrainerState s = state();
-  s.elapsedSeconds = elapsedBefore_;
   lastCheckpoint_ = store_.save(model_.config(), model_.weights(), computeDtype_, *optimizer_,
-                                computeDtype_ != at::kFloat, s);
+                                computeDtype_ != at::kFloat, state());
   // Relative to the run folder, so a moved or copied run still reads right.
   events_.append("checkpoint",
                  {{"step", step_}, {"path", std::filesystem::relative(lastCheckpoint_, runDir_).string()}});
@@ -189,20 +191,20 @@ TrainingOutcome Trainer::run() {
                            {"sequences", sequences_.size()},
                            {"parameters", params},
                            {"settings", settings_.toJson()}});
-  const Clock::time_point sessionStart = Clock::now();
+  sessionStart_ = std::chrono::steady_clock::now();
+  running_ = true;
   const int64_t firstStep = step_;
   int64_t sessionTokens = 0;
   TrainingOutcome out;
   try {
     while (step_ < total) {
       if (cancel_ && cancel_->load()) {
-        elapsedBefore_ += secondsSince(sessionStart);
         saveCheckpoint();
         events_.append("cancel", {{"step", step_}});
         out.cancelled = true;
         break;
       }
-      const Clock::time_point t0 = Clock::now();
+      const auto t0 = std::chrono::steady_clock::now();
       const double lr = schedule_.at(step_);
       double gradNorm = 0;
       int64_t tokens = 0, targets = 0;
@@ -212,16 +214,16 @@ TrainingOutcome Trainer::run() {
       tokens_ += tokens;
       targets_ += targets;
       sessionTokens += tokens;
-      const double session = secondsSince(sessionStart);
-      TrainingProgress p{step_,
-                         total,
-                         loss,
-                         lr,
-                         gradNorm,
-                         static_cast<double>(sessionTokens) / std::max(session, 1e-9),
-                         elapsedBefore_ + session,
-                         session / static_cast<double>(step_ - firstStep) *
-                             static_cast<double>(total - step_)};
+      const double session = secondsSince(sessionStart_);
+      TrainingProgress p;
+      p.step = step_;
+      p.totalSteps = total;
+      p.loss = loss;
+      p.lr = lr;
+      p.gradNorm = gradNorm;
+      p.tokensPerSecond = static_cast<double>(sessionTokens) / std::max(session, 1e-9);
+      p.elapsedSeconds = elapsedSeconds();
+      p.etaSeconds = session / static_cast<double>(step_ - firstStep) * static_cast<double>(total - step_);
       if (step_ % settings_.logEvery == 0 || step_ == total)
         events_.append("step", {{"step", step_},
                                 {"loss", loss},
@@ -232,26 +234,25 @@ TrainingOutcome Trainer::run() {
                                 {"step_s", secondsSince(t0)},
                                 {"time_s", p.elapsedSeconds}});
       if (progress_) progress_(p);
-      if (settings_.checkpointEvery > 0 && step_ % settings_.checkpointEvery == 0 && step_ < total) {
-        const double saved = elapsedBefore_;
-        elapsedBefore_ += secondsSince(sessionStart);
+      if (settings_.checkpointEvery > 0 && step_ % settings_.checkpointEvery == 0 && step_ < total)
         saveCheckpoint();
-        elapsedBefore_ = saved;
-      }
     }
     if (!out.cancelled) {
-      elapsedBefore_ += secondsSince(sessionStart);
       saveCheckpoint();
       events_.append("finish",
                      {{"step", step_},
                       {"loss", losses_.empty() ? 0.0 : losses_.back()},
-                      {"time_s", elapsedBefore_},
+                      {"time_s", elapsedSeconds()},
                       {"checkpoint", std::filesystem::relative(lastCheckpoint_, runDir_).string()}});
     }
   } catch (const std::exception& e) {
+    elapsedBefore_ = elapsedSeconds();
+    running_ = false;
     events_.append("error", {{"step", step_}, {"message", e.what()}});
     throw;
   }
+  elapsedBefore_ = elapsedSeconds();
+  running_ = false;
   out.step = step_;
   out.losses = losses_;
   out.checkpoint = lastCheckpoint_;

@@ -18,6 +18,7 @@
 #include "core/train/TrainingSettings.h"
 
 #include <atomic>
+#include <chrono>
 #include <functional>
 #include <string>
 #include <vector>
@@ -73,6 +74,7 @@ private:
   double trainStep(double lr, double& gradNorm, int64_t& tokens, int64_t& targets);
   std::string saveCheckpoint();
   TrainerState state() const;
+  double elapsedSeconds() const; // training wall time of the whole run so far
 
   LlamaModel& model_;
   std::vector<TrainingSequence> sequences_;
@@ -91,7 +93,9 @@ private:
   int64_t step_ = 0;
   std::vector<double> losses_;
   int64_t tokens_ = 0, targets_ = 0;
-  double elapsedBefore_ = 0; // seconds spent in earlier sessions of the run
+  double elapsedBefore_ = 0; // seconds of earlier sessions and earlier run() calls
+  std::chrono::steady_clock::time_point sessionStart_{};
+  bool running_ = false; // inside run(): time since sessionStart_ counts too
   std::string lastCheckpoint_;
 };
 
