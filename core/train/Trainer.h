@@ -45,8 +45,9 @@ struct TrainingOutcome {
 
 class Trainer {
 public:
-  // Takes over `model`'s weights: they become trainable leaves in the settings'
-  // dtype on the model's device. runDir receives events.jsonl and checkpoints/.
+  // Takes over `model`'s weights: they become trainable leaves (requires_grad)
+  // in the settings' dtype on the model's device; evaluate the model under
+  // at::NoGradGuard afterwards. runDir receives events.jsonl and checkpoints/.
   Trainer(LlamaModel& model, std::vector<TrainingSequence> sequences, TrainingSettings settings,
           std::string runDir);
 
