@@ -1,12 +1,9 @@
 // TrainingSettings <-> JSON, and errors naming the source and the field.
-#include "core/train/SequenceSampler.h"
 #include "core/train/TrainingSettings.h"
 #include "core/util/Error.h"
 
 #include <QtTest/QtTest>
 #include <nlohmann/json.hpp>
-#include <algorithm>
-#include <numeric>
 
 using namespace poslab;
 
@@ -49,30 +46,6 @@ private Q_SLOTS:
     } catch (const Error& e) {
       QCOMPARE(QString(e.what()), message);
     }
-  }
-
-  void samplerEpochsArePermutationsAndResumable() {
-    SequenceSampler a(7, 3);
-    std::vector<size_t> first;
-    for (int i = 0; i < 7; ++i)
-      first.push_back(a.next());
-    std::vector<size_t> sorted = first;
-    std::sort(sorted.begin(), sorted.end());
-    std::vector<size_t> all(7);
-    std::iota(all.begin(), all.end(), size_t{0});
-    QCOMPARE(sorted, all);
-    a.next(); // into epoch 1
-    a.next();
-    SequenceSampler b(7, 3);
-    b.setState(a.state());
-    QCOMPARE(b.state().epoch, uint64_t{1});
-    for (int i = 0; i < 20; ++i)
-      QCOMPARE(b.next(), a.next());
-    SequenceSampler c(7, 4);
-    std::vector<size_t> other;
-    for (int i = 0; i < 7; ++i)
-      other.push_back(c.next());
-    QVERIFY(other != first);
   }
 };
 
