@@ -31,6 +31,7 @@ int dispatch(int argc, char** argv) {
   addSweepCommand(app);
   addCompareCommand(app);
   addAttentionCommand(app);
+  addTrainCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -18,6 +18,7 @@ void addBenchSweepCommand(CLI::App& bench); // a subcommand of bench
 void addSweepCommand(CLI::App& app);
 void addCompareCommand(CLI::App& app);
 void addAttentionCommand(CLI::App& app);
+void addTrainCommand(CLI::App& app);
 
 int dispatch(int argc, char** argv);
 

@@ -9,7 +9,7 @@
 #include "core/model/LlamaModel.h"
 #include "core/prompt/PromptFactory.h"
 #include "core/sweep/ExamplesLog.h"
-#include "core/sweep/ModelFingerprint.h"
+#include "core/engine/ModelFingerprint.h"
 #include "core/sweep/PromptEvaluator.h"
 #include "core/sweep/TaskDefaults.h"
 #include "core/util/AtomicFile.h"

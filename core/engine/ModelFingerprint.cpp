@@ -1,4 +1,4 @@
-#include "core/sweep/ModelFingerprint.h"
+#include "core/engine/ModelFingerprint.h"
 
 #include "core/data/Sha256.h"
 #include "core/util/Error.h"

@@ -1,0 +1,133 @@
+#include "core/train/CheckpointStore.h"
+
+#include "core/model/HuggingFaceWriter.h"
+#include "core/train/AdamW.h"
+#include "core/util/AtomicFile.h"
+#include "core/util/Error.h"
+#include "core/util/JsonFile.h"
+#include "core/weights/SafetensorsFile.h"
+#include "core/weights/SafetensorsWriter.h"
+#include "core/weights/TensorLoader.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+
+namespace poslab {
+
+namespace {
+
+void writeTensors(const std::string& path, const std::vector<std::pair<std::string, at::Tensor>>& named,
+                  const std::map<std::string, std::string>& metadata) {
+  std::vector<at::Tensor> keep; // contiguous fp32 CPU copies the entries point into
+  std::vector<SafetensorsWriter::Entry> entries;
+  keep.reserve(named.size());
+  for (const auto& [name, t] : named) {
+    keep.push_back(t.detach().to(at::kCPU).to(at::kFloat).contiguous());
+    const at::Tensor& k = keep.back();
+    entries.push_back({name, DType::F32, k.sizes().vec(), k.data_ptr(), k.nbytes()});
+  }
+  SafetensorsWriter::write(path, entries, metadata);
+}
+
+std::map<std::string, at::Tensor> readTensors(const std::string& path) {
+  if (!fs::exists(path)) fail(path, "", "missing from the checkpoint");
+  SafetensorsFile file(path);
+  std::map<std::string, at::Tensor> out;
+  for (const TensorView& v : file.tensors())
+    out[v.name] = loadTensor(v, file.mapping(), at::kFloat).clone(); // own memory: the file may be pruned
+  return out;
+}
+
+} // namespace
+
+CheckpointStore::CheckpointStore(std::string runDir, int64_t keep)
+    : runDir_(std::move(runDir)), keep_(keep) {}
+
+std::string CheckpointStore::folder() const {
+  return (fs::path(runDir_) / "checkpoints").string();
+}
+
+std::string CheckpointStore::stepName(int64_t step) {
+  char name[32];
+  std::snprintf(name, sizeof name, "step-%06lld", static_cast<long long>(step));
+  return name;
+}
+
+std::string CheckpointStore::save(const ModelConfig& config, const ModelWeights& weights,
+                                  at::ScalarType modelDtype, const AdamW& optimizer, bool saveMaster,
+                                  const TrainerState& state) const {
+  const fs::path root = folder();
+  fs::create_directories(root);
+  const std::string name = stepName(state.step);
+  const fs::path temp = root / (".tmp-" + name + "-" + std::to_string(::getpid()));
+  const fs::path final = root / name;
+  fs::remove_all(temp);
+  try {
+    HuggingFaceWriter::write(temp.string(), config, weights, modelDtype);
+    std::vector<std::pair<std::string, at::Tensor>> opt = optimizer.stateTensors();
+    if (saveMaster)
+      for (const OptimizedParameter& p : optimizer.parameters())
+        opt.emplace_back("master." + p.name, p.value);
+    writeTensors((temp / "optimizer.safetensors").string(), opt,
+                 {{"format", "poslab-adamw"}, {"step", std::to_string(optimizer.steps())}});
+    JsonFile::write((temp / "trainer_state.json").string(), state.toJson());
+    for (const std::string& file : companions_)
+      fs::copy_file(file, temp / fs::path(file).filename(), fs::copy_options::overwrite_existing);
+    fs::remove_all(final); // a checkpoint of the same step (e.g. cancel right after a periodic one)
+    fs::rename(temp, final);
+  } catch (...) {
+    std::error_code ignored;
+    fs::remove_all(temp, ignored);
+    throw;
+  }
+  AtomicFile::writeText((root / "latest").string(), name + "\n");
+  prune();
+  return final.string();
+}
+
+void CheckpointStore::prune() const {
+  std::vector<std::string> steps;
+  for (const auto& entry : fs::directory_iterator(folder())) {
+    const std::string n = entry.path().filename().string();
+    if (entry.is_directory() && n.starts_with("step-")) steps.push_back(n);
+  }
+  std::sort(steps.begin(), steps.end()); // zero-padded: lexical order is step order
+  for (size_t i = 0; i + static_cast<size_t>(keep_) < steps.size(); ++i)
+    fs::remove_all(fs::path(folder()) / steps[i]);
+}
+
+std::optional<std::string> CheckpointStore::latest() const {
+  const fs::path file = fs::path(folder()) / "latest";
+  if (!fs::exists(file)) return std::nullopt;
+  std::ifstream in(file);
+  std::string name;
+  std::getline(in, name);
+  if (!name.starts_with("step-") || name.find('/') != std::string::npos)
+    fail(file.string(), "", "does not name a checkpoint folder (\"" + name + "\")");
+  const fs::path dir = fs::path(folder()) / name;
+  if (!fs::is_directory(dir)) fail(file.string(), "", "names " + name + ", which does not exist");
+  return dir.string();
+}
+
+CheckpointStore::Loaded CheckpointStore::load(const std::string& dir) {
+  Loaded out;
+  const std::string statePath = (fs::path(dir) / "trainer_state.json").string();
+  if (!fs::exists(statePath)) fail(statePath, "", "missing from the checkpoint");
+  out.state = TrainerState::fromJson(JsonFile::readObject(statePath), statePath);
+  out.model = readTensors((fs::path(dir) / "model.safetensors").string());
+  const std::string optPath = (fs::path(dir) / "optimizer.safetensors").string();
+  out.optimizer = readTensors(optPath);
+  SafetensorsFile meta(optPath);
+  auto step = meta.metadata().find("step");
+  if (step == meta.metadata().end() || step->second != std::to_string(out.state.step))
+    fail(optPath, "__metadata__.step",
+         "does not match trainer_state.json's step " + std::to_string(out.state.step));
+  return out;
+}
+
+} // namespace poslab

@@ -1,0 +1,60 @@
+#pragma once
+// <run>/checkpoints/step-000123/:
+//   model.safetensors + config.json  the weights under Hugging Face names (HuggingFaceWriter),
+//                                    loadable by ModelLoader and every `poslab-cli` command
+//   optimizer.safetensors            AdamW moments "exp_avg.<name>", "exp_avg_sq.<name>", and
+//                                    "master.<name>" fp32 master weights when the model is bf16
+//   trainer_state.json               TrainerState (step, data position, losses, settings)
+// A checkpoint is written into a temporary folder and renamed into place, then
+// <run>/checkpoints/latest (one line, the folder name) is replaced atomically;
+// so a crash at any moment leaves `latest` naming a complete checkpoint.
+#include "core/train/TrainerState.h"
+
+#include <ATen/ATen.h>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace poslab {
+
+struct ModelConfig;
+struct ModelWeights;
+class AdamW;
+
+class CheckpointStore {
+public:
+  CheckpointStore(std::string runDir, int64_t keep);
+
+  // Files copied into every checkpoint beside the weights (tokenizer files), so
+  // each checkpoint is a complete model folder.
+  void setCompanionFiles(std::vector<std::string> paths) { companions_ = std::move(paths); }
+
+  std::string folder() const;                // <run>/checkpoints
+  static std::string stepName(int64_t step); // "step-000123"
+
+  // Writes the checkpoint of `state.step`, points `latest` at it, drops old ones.
+  // Returns its folder.
+  std::string save(const ModelConfig& config, const ModelWeights& weights, at::ScalarType modelDtype,
+                   const AdamW& optimizer, bool saveMaster, const TrainerState& state) const;
+
+  // The folder `latest` names, or nullopt when the run has no checkpoint yet.
+  std::optional<std::string> latest() const;
+
+  struct Loaded {
+    TrainerState state;
+    std::map<std::string, at::Tensor> model;     // model.safetensors, fp32
+    std::map<std::string, at::Tensor> optimizer; // optimizer.safetensors, fp32
+  };
+  // Reads and checks every piece; errors name the file and the field.
+  static Loaded load(const std::string& checkpointDir);
+
+private:
+  void prune() const;
+
+  std::string runDir_;
+  int64_t keep_;
+  std::vector<std::string> companions_;
+};
+
+} // namespace poslab

@@ -1,0 +1,262 @@
+#include "core/train/Trainer.h"
+
+#include "core/train/GradientClipper.h"
+#include "core/train/ParameterNames.h"
+#include "core/train/TokenLoss.h"
+#include "core/util/Error.h"
+
+#include <chrono>
+#include <filesystem>
+
+namespace poslab {
+
+namespace {
+double secondsSince(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+} // namespace
+
+Trainer::Trainer(LlamaModel& model, std::vector<TrainingSequence> sequences, TrainingSettings settings,
+                 std::string runDir)
+    : model_(model), sequences_(std::move(sequences)), settings_(std::move(settings)),
+      runDir_(std::move(runDir)), computeDtype_(settings_.dtype == "bf16" ? at::kBFloat16 : at::kFloat),
+      sampler_(sequences_.size(), settings_.seed), schedule_(settings_),
+      store_(runDir_, settings_.keepCheckpoints),
+      events_((std::filesystem::path(runDir_) / "events.jsonl").string()) {
+  settings_.validate("training settings");
+  checkSequences();
+  prepareWeights();
+}
+
+void Trainer::checkSequences() const {
+  const bool all = settings_.lossOn == "all";
+  for (size_t i = 0; i < sequences_.size(); ++i) {
+    const TrainingSequence& s = sequences_[i];
+    const std::string field = "sequence " + std::to_string(i);
+    if (s.lossMask.size() != s.ids.size())
+      fail("training data", field, "loss mask length differs from the token count");
+    for (int32_t id : s.ids)
+      if (id < 0 || id >= model_.config().vocabSize)
+        fail("training data", field, "token id " + std::to_string(id) + " is outside the vocabulary");
+    if (static_cast<int64_t>(s.ids.size()) > model_.config().maxPositions)
+      fail("training data", field,
+           std::to_string(s.ids.size()) + " tokens exceed the model's context of " +
+               std::to_string(model_.config().maxPositions));
+    if (TokenLoss::targetCount(s, all) == 0) fail("training data", field, "has no target token");
+  }
+}
+
+void Trainer::prepareWeights() {
+  ModelWeights& w = model_.weights();
+  const bool tied = w.lmHead.is_same(w.embed);
+  std::vector<OptimizedParameter> masters;
+  for (const NamedTensor& n : ParameterNames::of(w)) {
+    // A private fp32 copy: loaded weights may be read-only file mappings.
+    at::Tensor master = n.tensor->detach().to(at::kFloat).clone();
+    *n.tensor = computeDtype_ == at::kFloat ? master : master.to(computeDtype_);
+    n.tensor->requires_grad_(true);
+    modelParams_.emplace_back(n.name, n.tensor);
+    masters.push_back({n.name, master, ParameterNames::decays(master)});
+  }
+  if (tied) w.lmHead = w.embed;
+  optimizer_ =
+      std::make_unique<AdamW>(std::move(masters), AdamW::Options{settings_.beta1, settings_.beta2,
+                                                                 settings_.eps, settings_.weightDecay});
+}
+
+TrainerState Trainer::state() const {
+  TrainerState s;
+  s.step = step_;
+  s.sampler = sampler_.state();
+  s.sequenceCount = sequences_.size();
+  s.losses = losses_;
+  s.tokens = tokens_;
+  s.targets = targets_;
+  s.elapsedSeconds = elapsedSeconds();
+  s.settings = settings_;
+  return s;
+}
+
+double Trainer::elapsedSeconds() const {
+  return elapsedBefore_ + (running_ ? secondsSince(sessionStart_) : 0.0);
+}
+
+std::string Trainer::saveCheckpoint() {
+  lastCheckpoint_ = store_.save(model_.config(), model_.weights(), computeDtype_, *optimizer_,
+                                computeDtype_ != at::kFloat, state());
+  // Relative to the run folder, so a moved or copied run still reads right.
+  events_.append("checkpoint",
+                 {{"step", step_}, {"path", std::filesystem::relative(lastCheckpoint_, runDir_).string()}});
+  return lastCheckpoint_;
+}
+
+bool Trainer::resume() {
+  std::optional<std::string> dir = store_.latest();
+  if (!dir) return false;
+  CheckpointStore::Loaded c = CheckpointStore::load(*dir);
+  const std::string source = (std::filesystem::path(*dir) / "trainer_state.json").string();
+  const TrainingSettings& was = c.state.settings;
+  auto same = [&](bool equal, const char* field, const std::string& then, const std::string& now) {
+    if (!equal)
+      fail(source, std::string("settings.") + field, "the checkpoint used " + then + ", this run " + now);
+  };
+  same(was.batchSize == settings_.batchSize, "batch_size", std::to_string(was.batchSize),
+       std::to_string(settings_.batchSize));
+  same(was.gradAccumulation == settings_.gradAccumulation, "grad_accumulation",
+       std::to_string(was.gradAccumulation), std::to_string(settings_.gradAccumulation));
+  same(was.seed == settings_.seed, "seed", std::to_string(was.seed), std::to_string(settings_.seed));
+  same(was.dtype == settings_.dtype, "dtype", was.dtype, settings_.dtype);
+  same(was.lossOn == settings_.lossOn, "loss_on", was.lossOn, settings_.lossOn);
+  if (c.state.sequenceCount != sequences_.size())
+    fail(source, "sequence_count",
+         "the checkpoint was trained on " + std::to_string(c.state.sequenceCount) +
+             " sequences, this run has " + std::to_string(sequences_.size()));
+
+  const std::string dirName = std::filesystem::path(*dir).filename().string();
+  const bool master = computeDtype_ != at::kFloat;
+  const std::map<std::string, at::Tensor>& from = master ? c.optimizer : c.model;
+  const std::string fromFile = dirName + (master ? "/optimizer.safetensors" : "/model.safetensors");
+  at::NoGradGuard noGrad;
+  for (size_t i = 0; i < modelParams_.size(); ++i) {
+    const std::string key = (master ? "master." : "") + modelParams_[i].first;
+    auto it = from.find(key);
+    if (it == from.end()) fail(fromFile, "tensor '" + key + "'", "missing");
+    const at::Tensor& value = optimizer_->parameters()[i].value;
+    if (it->second.sizes() != value.sizes())
+      fail(fromFile, "tensor '" + key + "'", "shape differs from the model's");
+    value.copy_(it->second);
+    if (master) modelParams_[i].second->copy_(value);
+  }
+  optimizer_->loadState(c.state.step, c.optimizer, dirName + "/optimizer.safetensors");
+  sampler_.setState(c.state.sampler);
+  step_ = c.state.step;
+  losses_ = c.state.losses;
+  tokens_ = c.state.tokens;
+  targets_ = c.state.targets;
+  elapsedBefore_ = c.state.elapsedSeconds;
+  lastCheckpoint_ = *dir;
+  events_.append("resume",
+                 {{"step", step_}, {"checkpoint", std::filesystem::relative(*dir, runDir_).string()}});
+  return true;
+}
+
+double Trainer::trainStep(double lr, double& gradNorm, int64_t& tokens, int64_t& targets) {
+  const bool all = settings_.lossOn == "all";
+  std::vector<std::vector<const TrainingSequence*>> micro(static_cast<size_t>(settings_.gradAccumulation));
+  int64_t stepTargets = 0;
+  for (auto& batch : micro)
+    for (int64_t i = 0; i < settings_.batchSize; ++i) {
+      batch.push_back(&sequences_[sampler_.next()]);
+      stepTargets += TokenLoss::targetCount(*batch.back(), all);
+    }
+
+  for (auto& [name, t] : modelParams_)
+    t->mutable_grad() = at::Tensor();
+  // Each micro-batch contributes sum/N_step, so the accumulated gradient is
+  // that of the mean over all the step's targets (≡ one big batch).
+  double lossSum = 0;
+  tokens = 0;
+  for (const auto& batch : micro) {
+    TokenLoss::Sum s = TokenLoss::sum(model_, batch, all);
+    tokens += s.tokens;
+    if (s.targets == 0) continue;
+    (s.loss / static_cast<double>(stepTargets)).backward();
+    lossSum += s.loss.item<double>();
+  }
+  targets = stepTargets;
+
+  std::vector<at::Tensor> grads;
+  grads.reserve(modelParams_.size());
+  for (size_t i = 0; i < modelParams_.size(); ++i) {
+    const at::Tensor& g = modelParams_[i].second->grad();
+    grads.push_back(g.defined() ? g.to(at::kFloat) : at::zeros_like(optimizer_->parameters()[i].value));
+  }
+  gradNorm = GradientClipper::clip(grads, settings_.clipNorm);
+  optimizer_->step(grads, lr);
+  if (computeDtype_ != at::kFloat) {
+    at::NoGradGuard noGrad;
+    for (size_t i = 0; i < modelParams_.size(); ++i)
+      modelParams_[i].second->copy_(optimizer_->parameters()[i].value);
+  }
+  return lossSum / static_cast<double>(stepTargets);
+}
+
+TrainingOutcome Trainer::run() {
+  const int64_t total = settings_.totalSteps;
+  int64_t params = 0;
+  for (const OptimizedParameter& p : optimizer_->parameters())
+    params += p.value.numel();
+  events_.append("start", {{"step", step_},
+                           {"total_steps", total},
+                           {"sequences", sequences_.size()},
+                           {"parameters", params},
+                           {"settings", settings_.toJson()}});
+  sessionStart_ = std::chrono::steady_clock::now();
+  running_ = true;
+  const int64_t firstStep = step_;
+  int64_t sessionTokens = 0;
+  TrainingOutcome out;
+  try {
+    while (step_ < total) {
+      if (cancel_ && cancel_->load()) {
+        saveCheckpoint();
+        events_.append("cancel", {{"step", step_}});
+        out.cancelled = true;
+        break;
+      }
+      const auto t0 = std::chrono::steady_clock::now();
+      const double lr = schedule_.at(step_);
+      double gradNorm = 0;
+      int64_t tokens = 0, targets = 0;
+      const double loss = trainStep(lr, gradNorm, tokens, targets);
+      ++step_;
+      losses_.push_back(loss);
+      tokens_ += tokens;
+      targets_ += targets;
+      sessionTokens += tokens;
+      const double session = secondsSince(sessionStart_);
+      TrainingProgress p;
+      p.step = step_;
+      p.totalSteps = total;
+      p.loss = loss;
+      p.lr = lr;
+      p.gradNorm = gradNorm;
+      p.tokensPerSecond = static_cast<double>(sessionTokens) / std::max(session, 1e-9);
+      p.elapsedSeconds = elapsedSeconds();
+      p.etaSeconds = session / static_cast<double>(step_ - firstStep) * static_cast<double>(total - step_);
+      if (step_ % settings_.logEvery == 0 || step_ == total)
+        events_.append("step", {{"step", step_},
+                                {"loss", loss},
+                                {"lr", lr},
+                                {"grad_norm", gradNorm},
+                                {"tokens", tokens},
+                                {"targets", targets},
+                                {"step_s", secondsSince(t0)},
+                                {"time_s", p.elapsedSeconds}});
+      if (progress_) progress_(p);
+      if (settings_.checkpointEvery > 0 && step_ % settings_.checkpointEvery == 0 && step_ < total)
+        saveCheckpoint();
+    }
+    if (!out.cancelled) {
+      saveCheckpoint();
+      events_.append("finish",
+                     {{"step", step_},
+                      {"loss", losses_.empty() ? 0.0 : losses_.back()},
+                      {"time_s", elapsedSeconds()},
+                      {"checkpoint", std::filesystem::relative(lastCheckpoint_, runDir_).string()}});
+    }
+  } catch (const std::exception& e) {
+    elapsedBefore_ = elapsedSeconds();
+    running_ = false;
+    events_.append("error", {{"step", step_}, {"message", e.what()}});
+    throw;
+  }
+  elapsedBefore_ = elapsedSeconds();
+  running_ = false;
+  out.step = step_;
+  out.losses = losses_;
+  out.checkpoint = lastCheckpoint_;
+  return out;
+}
+
+} // namespace poslab

@@ -1,0 +1,273 @@
+#include "core/train/TrainingJob.h"
+
+#include "core/data/DataFingerprint.h"
+#include "core/data/DatasetLoader.h"
+#include "core/engine/GgufConverter.h"
+#include "core/engine/TokenizerLoader.h"
+#include "core/model/ModelLoader.h"
+#include "core/engine/ModelFingerprint.h"
+#include "core/train/ModelInitializer.h"
+#include "core/train/PromptSequenceBuilder.h"
+#include "core/util/Error.h"
+#include "core/util/JsonFile.h"
+
+#include <ATen/Parallel.h>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <thread>
+
+namespace fs = std::filesystem;
+
+namespace poslab {
+
+namespace {
+
+// Files that make a weights folder a usable model; copied into checkpoints and <run>/model.
+const char* kCompanions[] = {"tokenizer.json",
+                             "tokenizer.model",
+                             "tokenizer_config.json",
+                             "special_tokens_map.json",
+                             "generation_config.json",
+                             "vocab.json",
+                             "merges.txt",
+                             "encoder.json",
+                             "vocab.bpe"};
+
+std::string utcNow() {
+  const std::time_t t = std::time(nullptr);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::vector<std::string> companionsIn(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const char* name : kCompanions)
+    if (fs::is_regular_file(fs::path(dir) / name)) out.push_back((fs::path(dir) / name).string());
+  return out;
+}
+
+struct Prepared {
+  std::unique_ptr<LlamaModel> model;
+  std::unique_ptr<Tokenizer> tokenizer;
+  std::vector<TrainingSequence> sequences;
+  std::vector<std::string> companions;
+  nlohmann::json modelJson, dataJson;
+};
+
+void note(const TrainingJobRuntime& rt, const std::string& line) {
+  if (rt.log) rt.log(line);
+}
+
+Prepared prepare(const TrainingJobSpec& spec, const std::string& runDir, const TrainingJobRuntime& rt) {
+  Prepared p;
+  const at::Device device(rt.device);
+  std::string tokenizerDir;
+  if (!spec.init.empty()) {
+    const ModelConfig config = ModelConfig::fromHuggingFaceJson(spec.init);
+    p.model = ModelInitializer::model(config, spec.settings.seed, at::kFloat, device);
+    tokenizerDir = spec.tokenizer;
+    p.modelJson = {{"init", spec.init},
+                   {"fingerprint", DataFingerprint::ofFile(spec.init)},
+                   {"seed", spec.settings.seed},
+                   {"tokenizer", spec.tokenizer}};
+  } else {
+    std::string folder = spec.model;
+    if (!fs::is_directory(folder)) { // a .gguf: train its Hugging Face form (weights and tokenizer.model)
+      folder = (fs::path(runDir) / "base-model").string();
+      if (!fs::exists(fs::path(folder) / "model.safetensors")) {
+        note(rt, "converting " + spec.model + " to " + folder);
+        GgufConverter::convert(spec.model, folder, "f32");
+      }
+    }
+    p.model = std::move(ModelLoader::load(folder, at::kFloat, device).model);
+    tokenizerDir = folder;
+    p.modelJson = {{"path", spec.model}, {"fingerprint", ModelFingerprint::of(spec.model)}};
+  }
+  p.tokenizer = TokenizerLoader::load(tokenizerDir);
+  if (!p.tokenizer)
+    fail(tokenizerDir, "tokenizer",
+         "none found (looked for " + TokenizerLoader::searchedFiles() + "); prompts need one");
+  if (p.tokenizer->vocabSize() > p.model->config().vocabSize)
+    fail(tokenizerDir, "vocab_size",
+         "the tokenizer has " + std::to_string(p.tokenizer->vocabSize()) + " tokens, the model's config " +
+             std::to_string(p.model->config().vocabSize));
+  p.companions = companionsIn(tokenizerDir);
+
+  DatasetLoadOptions load;
+  load.limit = spec.limit;
+  const LoadedDataset data = DatasetLoader::load(spec.data, load);
+  if (data.examples.empty()) fail(spec.data, "", "no examples");
+  PromptSettings prompt;
+  prompt.style = data.examples.front().kind == TaskKind::Kv ? PromptStyle::Kv : PromptStyle::Qa;
+  prompt.placement.docs = spec.docs;
+  PromptFactory factory(*p.tokenizer, std::nullopt, prompt);
+  int32_t eos = p.tokenizer->specialTokens().eos;
+  if (eos < 0 && !p.model->config().eosTokenIds.empty())
+    eos = static_cast<int32_t>(p.model->config().eosTokenIds[0]);
+  PromptSequenceBuilder builder(factory, eos, spec.positionWeights, spec.settings.seed);
+  p.sequences = builder.build(data.examples);
+
+  std::vector<int64_t> perPosition;
+  int64_t tokens = 0, answerTokens = 0;
+  for (size_t i = 0; i < data.examples.size(); ++i) {
+    const size_t pos = builder.positionFor(data.examples[i]);
+    if (perPosition.size() <= pos) perPosition.resize(pos + 1, 0);
+    ++perPosition[pos];
+    tokens += static_cast<int64_t>(p.sequences[i].ids.size());
+    for (uint8_t m : p.sequences[i].lossMask)
+      answerTokens += m;
+  }
+  p.dataJson = {{"path", spec.data},
+                {"fingerprint", DataFingerprint::ofFile(spec.data)},
+                {"examples", data.examples.size()},
+                {"task", taskKindName(data.examples.front().kind)},
+                {"tokens", tokens},
+                {"answer_tokens", answerTokens},
+                {"gold_positions", perPosition}};
+  note(rt, std::to_string(p.sequences.size()) + " training sequences, " + std::to_string(tokens) +
+               " tokens (" + std::to_string(answerTokens) + " answer + EOS), mean " +
+               std::to_string(tokens / static_cast<int64_t>(p.sequences.size())) + " per sequence");
+  return p;
+}
+
+// <run>/model: the final checkpoint's model files (weights, config, tokenizer), replaced as a whole.
+std::string publishModel(const std::string& runDir, const std::string& checkpoint) {
+  const fs::path final = fs::path(runDir) / "model", temp = fs::path(runDir) / ".tmp-model";
+  fs::remove_all(temp);
+  fs::create_directories(temp);
+  for (const auto& e : fs::directory_iterator(checkpoint)) {
+    const std::string n = e.path().filename().string();
+    if (n != "optimizer.safetensors" && n != "trainer_state.json") fs::copy_file(e.path(), temp / n);
+  }
+  fs::remove_all(final);
+  fs::rename(temp, final);
+  return final.string();
+}
+
+TrainingOutcome execute(const TrainingJobSpec& spec, const std::string& runDir, nlohmann::json manifest,
+                        const TrainingJobRuntime& rt, bool resuming) {
+  const std::string manifestPath = (fs::path(runDir) / "run.json").string();
+  const int threads =
+      rt.threads > 0 ? rt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  at::set_num_threads(threads);
+  try {
+    Prepared p = prepare(spec, runDir, rt);
+    // A run that failed before it loaded anything has no fingerprints to hold against.
+    auto recorded = [&](const char* part) {
+      auto it = manifest.find(part);
+      return it != manifest.end() && it->is_object() ? it->value("fingerprint", "") : std::string();
+    };
+    if (resuming && !recorded("data").empty() && recorded("data") != p.dataJson["fingerprint"])
+      fail(manifestPath, "data.fingerprint", spec.data + " has changed since the run started");
+    if (resuming && !recorded("model").empty() && recorded("model") != p.modelJson["fingerprint"])
+      fail(manifestPath, "model.fingerprint", "the model has changed since the run started");
+    manifest["model"] = p.modelJson;
+    manifest["data"] = p.dataJson;
+    manifest["status"] = "running";
+    manifest["device"] = rt.device;
+    manifest["threads"] = threads;
+    manifest["updated"] = utcNow();
+    JsonFile::write(manifestPath, manifest);
+
+    Trainer trainer(*p.model, std::move(p.sequences), spec.settings, runDir);
+    trainer.setCompanionFiles(p.companions);
+    if (rt.progress) trainer.setProgressCallback(rt.progress);
+    trainer.setCancelFlag(rt.cancel);
+    if (resuming) {
+      if (trainer.resume())
+        note(rt, "resuming at step " + std::to_string(trainer.step()) + " from " + trainer.lastCheckpoint());
+      else
+        note(rt, "no checkpoint yet: starting the run from step 0");
+    }
+    TrainingOutcome out = trainer.run();
+    manifest["status"] = out.cancelled ? "cancelled" : "finished";
+    manifest["result"] = {
+        {"step", out.step},
+        {"final_loss", out.losses.empty() ? nlohmann::json() : nlohmann::json(out.losses.back())},
+        {"checkpoint", fs::relative(out.checkpoint, runDir).string()}};
+    if (!out.cancelled)
+      manifest["result"]["model"] = fs::relative(publishModel(runDir, out.checkpoint), runDir).string();
+    manifest["updated"] = utcNow();
+    JsonFile::write(manifestPath, manifest);
+    return out;
+  } catch (const std::exception& e) {
+    manifest["status"] = "failed";
+    manifest["error"] = e.what();
+    manifest["updated"] = utcNow();
+    JsonFile::write(manifestPath, manifest);
+    throw;
+  }
+}
+
+} // namespace
+
+nlohmann::json TrainingJob::specToJson(const TrainingJobSpec& s) {
+  return {{"model", s.model},
+          {"init", s.init},
+          {"tokenizer", s.tokenizer},
+          {"data", s.data},
+          {"limit", s.limit},
+          {"docs", s.docs},
+          {"position_weights", s.positionWeights}};
+}
+
+TrainingJobSpec TrainingJob::specFromJson(const nlohmann::json& run, const std::string& source) {
+  auto it = run.find("sources");
+  if (it == run.end() || !it->is_object()) fail(source, "sources", "missing");
+  TrainingJobSpec s;
+  try {
+    s.model = it->at("model").get<std::string>();
+    s.init = it->at("init").get<std::string>();
+    s.tokenizer = it->at("tokenizer").get<std::string>();
+    s.data = it->at("data").get<std::string>();
+    s.limit = it->at("limit").get<size_t>();
+    s.docs = it->at("docs").get<size_t>();
+    s.positionWeights = it->at("position_weights").get<std::vector<double>>();
+  } catch (const nlohmann::json::exception& e) {
+    fail(source, "sources", std::string("missing or wrong type (") + e.what() + ")");
+  }
+  auto settings = run.find("settings");
+  if (settings == run.end()) fail(source, "settings", "missing");
+  s.settings = TrainingSettings::fromJson(*settings, source + ": settings");
+  return s;
+}
+
+TrainingOutcome TrainingJob::start(const TrainingJobSpec& spec, const std::string& runDir,
+                                   const TrainingJobRuntime& rt) {
+  if (spec.model.empty() == spec.init.empty()) fail("", "--model/--init", "give exactly one of them");
+  if (!spec.init.empty() && spec.tokenizer.empty())
+    fail("", "--tokenizer", "--init needs a tokenizer folder");
+  spec.settings.validate("training settings");
+  const fs::path manifestPath = fs::path(runDir) / "run.json";
+  if (fs::exists(manifestPath))
+    fail(manifestPath.string(), "",
+         "this folder already holds a run: continue it with --resume or choose a new --out");
+  fs::create_directories(runDir);
+  nlohmann::json manifest = {
+      {"kind", "train"},     {"status", "starting"},        {"software", rt.software},
+      {"created", utcNow()}, {"sources", specToJson(spec)}, {"settings", spec.settings.toJson()}};
+  JsonFile::write(manifestPath.string(), manifest);
+  return execute(spec, runDir, manifest, rt, false);
+}
+
+TrainingOutcome TrainingJob::resume(const std::string& runDir, std::optional<int64_t> totalSteps,
+                                    const TrainingJobRuntime& rt) {
+  const std::string manifestPath = (fs::path(runDir) / "run.json").string();
+  if (!fs::exists(manifestPath)) fail(manifestPath, "", "missing: there is no run to resume in " + runDir);
+  nlohmann::json manifest = JsonFile::readObject(manifestPath);
+  if (manifest.value("kind", "") != "train") fail(manifestPath, "kind", "is not \"train\"");
+  TrainingJobSpec spec = specFromJson(manifest, manifestPath);
+  if (totalSteps) {
+    spec.settings.totalSteps = *totalSteps;
+    spec.settings.validate("--steps");
+    manifest["settings"] = spec.settings.toJson();
+  }
+  manifest.erase("error");
+  return execute(spec, runDir, manifest, rt, true);
+}
+
+} // namespace poslab

@@ -1,0 +1,155 @@
+// Checkpoints: a checkpoint folder is a model ModelLoader opens with the
+// trainer's exact logits; only the newest N are kept; `latest` names the
+// newest; every damaged or missing piece is a one-line error naming the file
+// and the field.
+#include "core/model/ModelLoader.h"
+#include "core/train/CheckpointStore.h"
+#include "core/train/ModelInitializer.h"
+#include "core/train/Trainer.h"
+#include "core/util/Error.h"
+#include "core/util/JsonFile.h"
+#include "core/weights/SafetensorsWriter.h"
+#include "tests/train/TrainTestSupport.h"
+
+#include <filesystem>
+#include <fstream>
+
+using namespace poslab;
+using namespace poslab::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+TrainingSettings settings(int steps) {
+  TrainingSettings s;
+  s.lr = 1e-3;
+  s.totalSteps = steps;
+  s.batchSize = 2;
+  return s;
+}
+
+// A run of `steps` steps in a fresh folder; returns the folder.
+std::string trainedRun(const std::string& name, int steps, int64_t every = 0, int64_t keep = 2) {
+  const std::string run = tempDir(name);
+  TrainingSettings s = settings(steps);
+  s.checkpointEvery = every;
+  s.keepCheckpoints = keep;
+  auto model = ModelInitializer::model(tinyConfig(), 3, at::kFloat);
+  Trainer(*model, toySequences(4), s, run).run();
+  return run;
+}
+
+QString resumeError(const std::string& run) {
+  auto model = ModelInitializer::model(tinyConfig(), 3, at::kFloat);
+  Trainer t(*model, toySequences(4), settings(2), run);
+  try {
+    t.resume();
+  } catch (const Error& e) {
+    return QString(e.what());
+  }
+  return "no error";
+}
+
+} // namespace
+
+class TestCheckpointStore : public QObject {
+  Q_OBJECT
+private Q_SLOTS:
+  void initTestCase() { at::set_num_threads(1); }
+
+  void checkpointIsALoadableModel() {
+    const std::string run = tempDir("loadable");
+    auto model = ModelInitializer::model(tinyConfig(true), 3, at::kFloat);
+    Trainer t(*model, toySequences(4), settings(2), run);
+    TrainingOutcome out = t.run();
+    QCOMPARE(fs::path(out.checkpoint).filename().string(), std::string("step-000002"));
+    LoadedModel loaded = ModelLoader::load(out.checkpoint, at::kFloat, at::kCPU);
+    QCOMPARE(loaded.model->config().tieWordEmbeddings, true);
+    at::NoGradGuard noGrad;
+    at::Tensor ids = at::tensor(std::vector<int64_t>{1, 5, 9, 13, 2}).unsqueeze(0); // [1, 5]
+    at::Tensor pos = at::arange(5, at::kLong).unsqueeze(0);
+    at::Tensor want = model->forward({ids, pos, {}});
+    at::Tensor got = loaded.model->forward({ids, pos, {}});
+    QVERIFY(at::equal(want, got)); // f32 weights round-trip bit for bit
+  }
+
+  void keepsNewestAndPointsLatestAtIt() {
+    const std::string run = trainedRun("keep", 5, 1, 2);
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(fs::path(run) / "checkpoints"))
+      names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    QCOMPARE(names, (std::vector<std::string>{"latest", "step-000004", "step-000005"}));
+    CheckpointStore store(run, 2);
+    QCOMPARE(fs::path(*store.latest()).filename().string(), std::string("step-000005"));
+    CheckpointStore::Loaded c = CheckpointStore::load(*store.latest());
+    QCOMPARE(c.state.step, int64_t{5});
+    QCOMPARE(c.state.losses.size(), size_t{5});
+  }
+
+  void noCheckpointMeansNoResume() {
+    auto model = ModelInitializer::model(tinyConfig(), 3, at::kFloat);
+    Trainer t(*model, toySequences(4), settings(2), tempDir("empty"));
+    QVERIFY(!t.resume());
+  }
+
+  void damagedPiecesNameFileAndField_data() {
+    QTest::addColumn<QString>("damage");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("trainer_state.json missing")
+        << "rm-state"
+        << "step-000002/trainer_state.json: missing from the checkpoint";
+    QTest::newRow("trainer_state.json field missing") << "no-losses"
+                                                      << "step-000002/trainer_state.json: losses: missing";
+    QTest::newRow("optimizer.safetensors missing")
+        << "rm-optimizer"
+        << "step-000002/optimizer.safetensors: missing from the checkpoint";
+    QTest::newRow("optimizer tensor missing")
+        << "optimizer-tensor"
+        << "step-000002/optimizer.safetensors: tensor 'exp_avg.model.norm.weight': missing";
+    QTest::newRow("model.safetensors truncated") << "truncate-model"
+                                                 << "step-000002/model.safetensors: ";
+    QTest::newRow("latest names nothing") << "latest"
+                                          << "checkpoints/latest: names step-000009, which does not exist";
+    QTest::newRow("different data") << "sequence-count"
+                                    << "step-000002/trainer_state.json: sequence_count: the checkpoint was "
+                                       "trained on 5 sequences, this run has 4";
+  }
+  void damagedPiecesNameFileAndField() {
+    QFETCH(QString, damage);
+    QFETCH(QString, message);
+    const std::string run = trainedRun("damaged", 2);
+    const fs::path dir = fs::path(run) / "checkpoints" / "step-000002";
+    if (damage == "rm-state") fs::remove(dir / "trainer_state.json");
+    if (damage == "rm-optimizer") fs::remove(dir / "optimizer.safetensors");
+    if (damage == "no-losses" || damage == "sequence-count") {
+      nlohmann::json j = JsonFile::readObject((dir / "trainer_state.json").string());
+      if (damage == "no-losses") j.erase("losses");
+      if (damage == "sequence-count") j["sequence_count"] = 5;
+      JsonFile::write((dir / "trainer_state.json").string(), j);
+    }
+    if (damage == "optimizer-tensor") {
+      // Rewrite the optimizer file without one moment.
+      SafetensorsFile f((dir / "optimizer.safetensors").string());
+      std::vector<at::Tensor> keep;
+      std::vector<SafetensorsWriter::Entry> entries;
+      for (const TensorView& v : f.tensors())
+        if (v.name != "exp_avg.model.norm.weight") {
+          keep.push_back(loadTensor(v, f.mapping(), at::kFloat).clone());
+          entries.push_back({v.name, DType::F32, v.shape, keep.back().data_ptr(), keep.back().nbytes()});
+        }
+      SafetensorsWriter::write((dir / "optimizer.safetensors").string(), entries, f.metadata());
+    }
+    if (damage == "truncate-model")
+      fs::resize_file(dir / "model.safetensors", fs::file_size(dir / "model.safetensors") / 2);
+    if (damage == "latest") {
+      std::ofstream(fs::path(run) / "checkpoints" / "latest") << "step-000009\n";
+    }
+    const QString error = resumeError(run);
+    QVERIFY2(error.contains(message), qPrintable(error));
+    QVERIFY(!error.contains('\n'));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCheckpointStore)
+#include "test_checkpoint_store.moc"
