@@ -90,7 +90,8 @@ bool EngineController::runSweep(const SweepSettings& settings, const QString& ru
   setBusy(true);
   Q_EMIT sweepStarted(runDir);
   QMetaObject::invokeMethod(
-      worker_, [worker = worker_, settings, runDir] { worker->runSweep(settings, runDir); }, Qt::QueuedConnection);
+      worker_, [worker = worker_, settings, runDir] { worker->runSweep(settings, runDir); },
+      Qt::QueuedConnection);
   return true;
 }
 

@@ -6,8 +6,8 @@
 #include "core/engine/Engine.h"
 #include "core/sweep/SweepSettings.h"
 #include "widgets/GenerationStats.h"
-#include "widgets/SweepCurve.h"
 #include "widgets/ModelSummary.h"
+#include "widgets/SweepCurve.h"
 
 #include <QObject>
 #include <QThread>

@@ -4,8 +4,8 @@
 // exception stops here and leaves as a failure signal with a readable message.
 #include "core/sweep/SweepSettings.h"
 #include "widgets/GenerationStats.h"
-#include "widgets/SweepCurve.h"
 #include "widgets/ModelSummary.h"
+#include "widgets/SweepCurve.h"
 
 #include <QObject>
 #include <atomic>

@@ -120,19 +120,23 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(engine_, &EngineController::generationFailed, this, &MainWindow::onGenerationFailed);
   connect(view_, &GenerationView::generateRequested, this, &MainWindow::onGenerate);
   connect(view_, &GenerationView::cancelRequested, engine_, &EngineController::cancel);
-  connect(sweep_, &SweepPanel::runRequested, this, [this](const SweepSettings& settings, const QString& runDir) {
-    if (!engine_->runSweep(settings, runDir)) sweep_->failed(tr("the engine is busy or no model is loaded"));
-  });
+  connect(sweep_, &SweepPanel::runRequested, this,
+          [this](const SweepSettings& settings, const QString& runDir) {
+            if (!engine_->runSweep(settings, runDir))
+              sweep_->failed(tr("the engine is busy or no model is loaded"));
+          });
   connect(sweep_, &SweepPanel::cancelRequested, engine_, &EngineController::cancel);
   connect(engine_, &EngineController::sweepStarted, sweep_, [this] { sweep_->setRunning(true); });
   connect(engine_, &EngineController::sweepCurve, sweep_, &SweepPanel::showCurve);
   connect(engine_, &EngineController::sweepProgress, sweep_, &SweepPanel::showProgress);
-  connect(engine_, &EngineController::sweepFinished, this, [this](const QString& runDir, const QString& status) {
-    sweep_->setRunning(false);
-    sweep_->finished(runDir, status);
-    statusBar()->showMessage(tr("Sweep %1: %2").arg(status, QDir::toNativeSeparators(runDir)), kMessageMs);
-    Q_EMIT sweepDone(runDir, status);
-  });
+  connect(engine_, &EngineController::sweepFinished, this,
+          [this](const QString& runDir, const QString& status) {
+            sweep_->setRunning(false);
+            sweep_->finished(runDir, status);
+            statusBar()->showMessage(tr("Sweep %1: %2").arg(status, QDir::toNativeSeparators(runDir)),
+                                     kMessageMs);
+            Q_EMIT sweepDone(runDir, status);
+          });
   connect(engine_, &EngineController::sweepFailed, this, [this](const QString& message) {
     sweep_->setRunning(false);
     sweep_->failed(message);

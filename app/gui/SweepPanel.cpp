@@ -60,11 +60,13 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
   maxNew_ = new QSpinBox;
   maxNew_->setRange(0, 4096);
   maxNew_->setSpecialValueText(tr("default"));
-  maxNew_->setToolTip(tr("Most tokens generated per answer; default: the model's task, else 100 (METHOD.md)"));
+  maxNew_->setToolTip(
+      tr("Most tokens generated per answer; default: the model's task, else 100 (METHOD.md)"));
   closedBook_ = new QCheckBox(tr("Closed-book"));
   closedBook_->setToolTip(tr("Also ask every question with no documents (QA only): a dashed reference line"));
   oracle_ = new QCheckBox(tr("Oracle"));
-  oracle_->setToolTip(tr("Also ask every question with the gold document alone (QA only): a dashed reference line"));
+  oracle_->setToolTip(
+      tr("Also ask every question with the gold document alone (QA only): a dashed reference line"));
   prefixCache_ = new QCheckBox(tr("Reuse shared prefixes"));
   prefixCache_->setChecked(true);
   prefixCache_->setToolTip(tr("Reuse the KV states of tokens shared with the previous prompt (verified "
@@ -78,7 +80,8 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
   run_->setToolTip(tr("Sweep the gold document over the positions with the loaded model (Ctrl+R)"));
   run_->setShortcut(QKeySequence("Ctrl+R"));
   cancel_ = new QPushButton(tr("Cancel"));
-  cancel_->setToolTip(tr("Stop after the current forward pass; the records so far are kept and resume later"));
+  cancel_->setToolTip(
+      tr("Stop after the current forward pass; the records so far are kept and resume later"));
   export_ = new QPushButton(tr("Export figure…"));
   export_->setToolTip(tr("Save the plot as PDF, SVG or PNG, or its numbers as CSV or JSON"));
   connect(run_, &QPushButton::clicked, this, &SweepPanel::requestRun);
@@ -129,10 +132,18 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
   updateButtons();
 }
 
-QString SweepPanel::dataPath() const { return data_->text().trimmed(); }
-void SweepPanel::setDataPath(const QString& path) { data_->setText(path); }
-void SweepPanel::setLimit(int examples) { limit_->setValue(examples); }
-void SweepPanel::setMaxNewTokens(int tokens) { maxNew_->setValue(tokens); }
+QString SweepPanel::dataPath() const {
+  return data_->text().trimmed();
+}
+void SweepPanel::setDataPath(const QString& path) {
+  data_->setText(path);
+}
+void SweepPanel::setLimit(int examples) {
+  limit_->setValue(examples);
+}
+void SweepPanel::setMaxNewTokens(int tokens) {
+  maxNew_->setValue(tokens);
+}
 
 void SweepPanel::setWorkspace(const QString& folder) {
   workspace_ = folder;
@@ -171,8 +182,9 @@ void SweepPanel::updateButtons() {
 }
 
 void SweepPanel::chooseData() {
-  const QString file = QFileDialog::getOpenFileName(this, tr("Open dataset"), QFileInfo(dataPath()).absolutePath(),
-                                                    tr("Datasets (*.jsonl *.jsonl.gz *.gz);;All files (*)"));
+  const QString file =
+      QFileDialog::getOpenFileName(this, tr("Open dataset"), QFileInfo(dataPath()).absolutePath(),
+                                   tr("Datasets (*.jsonl *.jsonl.gz *.gz);;All files (*)"));
   if (!file.isEmpty()) data_->setText(file);
 }
 
@@ -190,7 +202,9 @@ void SweepPanel::requestRun() {
   Q_EMIT runRequested(settings(), currentRun_);
 }
 
-void SweepPanel::showCurve(const SweepCurve& curve) { plot_->setCurve(curve); }
+void SweepPanel::showCurve(const SweepCurve& curve) {
+  plot_->setCurve(curve);
+}
 
 void SweepPanel::showProgress(int done, int total, double etaSeconds, double tokensPerSecond) {
   progress_->setRange(0, std::max(total, 1));
@@ -205,9 +219,10 @@ void SweepPanel::showProgress(int done, int total, double etaSeconds, double tok
 void SweepPanel::finished(const QString& runDir, const QString& status) {
   progress_->setRange(0, 1);
   progress_->setValue(status == "finished" ? 1 : 0);
-  status_->setText(status == "finished" ? tr("Finished: %1").arg(QDir::toNativeSeparators(runDir))
-                                        : tr("Cancelled; the records so far are kept in %1")
-                                              .arg(QDir::toNativeSeparators(runDir)));
+  status_->setText(
+      status == "finished"
+          ? tr("Finished: %1").arg(QDir::toNativeSeparators(runDir))
+          : tr("Cancelled; the records so far are kept in %1").arg(QDir::toNativeSeparators(runDir)));
   refreshRuns();
 }
 
@@ -224,7 +239,8 @@ void SweepPanel::refreshRuns() {
     if (runs_->item(i)->checkState() == Qt::Checked) shown << runs_->item(i)->data(Qt::UserRole).toString();
   runs_->clear();
   const QDir dir(QDir(workspace_).filePath("runs"));
-  for (const QFileInfo& run : dir.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed)) {
+  for (const QFileInfo& run :
+       dir.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed)) {
     if (!QFileInfo(QDir(run.filePath()).filePath("summary.json")).isFile()) continue;
     auto* item = new QListWidgetItem(run.fileName(), runs_);
     item->setData(Qt::UserRole, run.filePath());
@@ -242,8 +258,10 @@ void SweepPanel::runToggled(QListWidgetItem* item) {
     return;
   }
   QString error;
-  if (auto curve = SweepCurves::fromRunFolder(dir, &error)) plot_->setCurve(*curve);
-  else failed(error);
+  if (auto curve = SweepCurves::fromRunFolder(dir, &error))
+    plot_->setCurve(*curve);
+  else
+    failed(error);
 }
 
 void SweepPanel::exportFigure() {

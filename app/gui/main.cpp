@@ -40,11 +40,13 @@ void runScreenshot(poslab::MainWindow& window, const QString& file, const QStrin
     });
   };
   if (!window.sweepPanel()->dataPath().isEmpty()) { // with DATA: a sweep, shot when it ends
-    QObject::connect(&window, &poslab::MainWindow::modelReady, window.sweepPanel(), &poslab::SweepPanel::requestRun);
-    QObject::connect(&window, &poslab::MainWindow::sweepDone, &window, [save, fail](const QString&, const QString& status) {
-      if (status == "failed") return fail(QStringLiteral("the sweep failed"));
-      save();
-    });
+    QObject::connect(&window, &poslab::MainWindow::modelReady, window.sweepPanel(),
+                     &poslab::SweepPanel::requestRun);
+    QObject::connect(&window, &poslab::MainWindow::sweepDone, &window,
+                     [save, fail](const QString&, const QString& status) {
+                       if (status == "failed") return fail(QStringLiteral("the sweep failed"));
+                       save();
+                     });
     QObject::connect(window.engine(), &poslab::EngineController::loadFailed, &window, fail);
     QTimer::singleShot(600'000, &window, [fail] { fail(QStringLiteral("timed out")); });
     return;

@@ -2,6 +2,7 @@
 // model, generate, cancel, survive a bad file, keep the event loop responsive.
 #include "app/gui/EngineController.h"
 #include "app/gui/MainWindow.h"
+#include "tests/gui/StallMeter.h"
 #include "tests/util/TestPaths.h"
 #include "widgets/GenerationView.h"
 #include "widgets/ModelInfoPanel.h"
@@ -21,35 +22,12 @@
 #include <memory>
 
 using namespace poslab;
+using poslab::test::StallMeter;
 
 namespace {
 
 constexpr int kLoadMs = 60'000;
 constexpr int kGenerateMs = 60'000;
-
-// Ticks every 10 ms and records the longest gap between ticks: a blocked GUI
-// thread shows up as a long gap.
-class StallMeter {
-public:
-  StallMeter() {
-    timer_.setInterval(10);
-    timer_.setTimerType(Qt::PreciseTimer);
-    QObject::connect(&timer_, &QTimer::timeout, [this] {
-      worst_ = std::max(worst_, clock_.restart());
-      ++ticks_;
-    });
-    clock_.start();
-    timer_.start();
-  }
-  qint64 worstGapMs() const { return worst_; }
-  int ticks() const { return ticks_; }
-
-private:
-  QTimer timer_;
-  QElapsedTimer clock_;
-  qint64 worst_ = 0;
-  int ticks_ = 0;
-};
 
 } // namespace
 
