@@ -9,22 +9,22 @@
 namespace poslab {
 
 // Which query tokens the attention was measured from (METHOD.md §4.2).
-enum class AttentionQuery { LastToken, Question, Answer };
+enum class QuerySelection { LastToken, Question, Answer };
 
 // How the heads of a layer are reduced for display.
-struct HeadSelection {
+struct HeadReduction {
   enum Kind { Mean, Max, Single };
   Kind kind = Mean;
   int head = 0; // Single only
 
-  friend bool operator==(const HeadSelection&, const HeadSelection&) = default;
+  friend bool operator==(const HeadReduction&, const HeadReduction&) = default;
 };
 
 struct AttentionGrid {
   int layers = 0;
   int heads = 0;
   int documents = 0;
-  AttentionQuery query = AttentionQuery::LastToken;
+  QuerySelection query = QuerySelection::LastToken;
   // mass[(layer * heads + head) * documents + doc]: share of the query's attention on the
   // document's tokens, in [0, 1]
   QVector<float> mass;
@@ -36,17 +36,17 @@ struct AttentionGrid {
   float at(int layer, int head, int doc) const { return mass[(layer * heads + head) * documents + doc]; }
 
   // [layers, documents]: the heads of each layer reduced as `selection` says.
-  QVector<double> reduced(HeadSelection selection) const {
+  QVector<double> reduced(HeadReduction selection) const {
     QVector<double> out(layers * documents, 0.0);
     for (int l = 0; l < layers; ++l)
       for (int d = 0; d < documents; ++d) {
         double v = 0;
-        if (selection.kind == HeadSelection::Single) {
+        if (selection.kind == HeadReduction::Single) {
           v = at(l, selection.head, d);
         } else {
           for (int h = 0; h < heads; ++h) {
             const double x = at(l, h, d);
-            v = selection.kind == HeadSelection::Max ? (h == 0 ? x : std::max(v, x)) : v + x / heads;
+            v = selection.kind == HeadReduction::Max ? (h == 0 ? x : std::max(v, x)) : v + x / heads;
           }
         }
         out[l * documents + d] = v;
@@ -58,5 +58,5 @@ struct AttentionGrid {
 } // namespace poslab
 
 Q_DECLARE_METATYPE(poslab::AttentionGrid)
-Q_DECLARE_METATYPE(poslab::HeadSelection)
-Q_DECLARE_METATYPE(poslab::AttentionQuery)
+Q_DECLARE_METATYPE(poslab::HeadReduction)
+Q_DECLARE_METATYPE(poslab::QuerySelection)

@@ -40,9 +40,9 @@ AttentionHeatmap::AttentionHeatmap(QWidget* parent) : QWidget(parent) {
 
   queryCombo_ = new QComboBox(this);
   queryCombo_->setObjectName("queryCombo");
-  queryCombo_->addItem(tr("Last prompt token"), static_cast<int>(AttentionQuery::LastToken));
-  queryCombo_->addItem(tr("Question tokens"), static_cast<int>(AttentionQuery::Question));
-  queryCombo_->addItem(tr("Answer tokens"), static_cast<int>(AttentionQuery::Answer));
+  queryCombo_->addItem(tr("Last prompt token"), static_cast<int>(QuerySelection::LastToken));
+  queryCombo_->addItem(tr("Question tokens"), static_cast<int>(QuerySelection::Question));
+  queryCombo_->addItem(tr("Answer tokens"), static_cast<int>(QuerySelection::Answer));
   queryCombo_->setToolTip(tr("Which tokens the attention is measured from: the last prompt token, "
                              "the question's tokens, or the generated answer's tokens (mean)"));
   queryCombo_->setFocusPolicy(Qt::StrongFocus);
@@ -86,15 +86,15 @@ AttentionHeatmap::AttentionHeatmap(QWidget* parent) : QWidget(parent) {
 
   connect(headCombo_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
     const int value = headCombo_->itemData(index).toInt();
-    HeadSelection selection;
-    selection.kind = value == -1   ? HeadSelection::Mean
-                     : value == -2 ? HeadSelection::Max
-                                   : HeadSelection::Single;
+    HeadReduction selection;
+    selection.kind = value == -1   ? HeadReduction::Mean
+                     : value == -2 ? HeadReduction::Max
+                                   : HeadReduction::Single;
     selection.head = std::max(0, value);
     setHeadSelection(selection);
   });
   connect(queryCombo_, qOverload<int>(&QComboBox::activated), this, [this](int index) {
-    Q_EMIT queryChanged(static_cast<AttentionQuery>(queryCombo_->itemData(index).toInt()));
+    Q_EMIT queryChanged(static_cast<QuerySelection>(queryCombo_->itemData(index).toInt()));
   });
   connect(tokenButton_, &QPushButton::clicked, this,
           [this] { Q_EMIT tokenMapRequested(tokenLayer_->value(), selection_, query()); });
@@ -105,15 +105,15 @@ AttentionHeatmap::AttentionHeatmap(QWidget* parent) : QWidget(parent) {
   redraw();
 }
 
-AttentionQuery AttentionHeatmap::query() const {
-  return static_cast<AttentionQuery>(queryCombo_->currentData().toInt());
+QuerySelection AttentionHeatmap::query() const {
+  return static_cast<QuerySelection>(queryCombo_->currentData().toInt());
 }
 
 void AttentionHeatmap::setGrid(const AttentionGrid& grid) {
   grid_ = grid;
   if (grid_.mass.size() != grid_.layers * grid_.heads * grid_.documents) grid_ = AttentionGrid{};
-  if (selection_.kind == HeadSelection::Single && selection_.head >= grid_.heads)
-    selection_ = HeadSelection{};
+  if (selection_.kind == HeadReduction::Single && selection_.head >= grid_.heads)
+    selection_ = HeadReduction{};
   {
     const QSignalBlocker block(queryCombo_);
     queryCombo_->setCurrentIndex(queryCombo_->findData(static_cast<int>(grid_.query)));
@@ -123,10 +123,10 @@ void AttentionHeatmap::setGrid(const AttentionGrid& grid) {
   redraw();
 }
 
-void AttentionHeatmap::setHeadSelection(const HeadSelection& selection) {
-  HeadSelection valid = selection;
-  if (valid.kind == HeadSelection::Single && (valid.head < 0 || valid.head >= grid_.heads))
-    valid = HeadSelection{};
+void AttentionHeatmap::setHeadSelection(const HeadReduction& selection) {
+  HeadReduction valid = selection;
+  if (valid.kind == HeadReduction::Single && (valid.head < 0 || valid.head >= grid_.heads))
+    valid = HeadReduction{};
   if (valid == selection_) return;
   selection_ = valid;
   fillHeadCombo();
@@ -134,7 +134,7 @@ void AttentionHeatmap::setHeadSelection(const HeadSelection& selection) {
   Q_EMIT headSelectionChanged(selection_);
 }
 
-void AttentionHeatmap::setQuery(AttentionQuery q) {
+void AttentionHeatmap::setQuery(QuerySelection q) {
   const QSignalBlocker block(queryCombo_);
   queryCombo_->setCurrentIndex(queryCombo_->findData(static_cast<int>(q)));
 }
@@ -146,8 +146,8 @@ void AttentionHeatmap::fillHeadCombo() {
   headCombo_->addItem(tr("Max of heads"), -2);
   for (int h = 0; h < grid_.heads; ++h)
     headCombo_->addItem(tr("Head %1").arg(h), h);
-  const int current = selection_.kind == HeadSelection::Mean  ? -1
-                      : selection_.kind == HeadSelection::Max ? -2
+  const int current = selection_.kind == HeadReduction::Mean  ? -1
+                      : selection_.kind == HeadReduction::Max ? -2
                                                               : selection_.head;
   headCombo_->setCurrentIndex(headCombo_->findData(current));
 }

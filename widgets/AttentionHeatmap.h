@@ -26,8 +26,8 @@ public:
 
   void setGrid(const AttentionGrid& grid);
   const AttentionGrid& grid() const { return grid_; }
-  HeadSelection headSelection() const { return selection_; }
-  AttentionQuery query() const;
+  HeadReduction headSelection() const { return selection_; }
+  QuerySelection query() const;
   // Mean over layers of the selected heads' attention per document (for AttentionBars).
   QVector<double> documentMass() const;
   MatrixHeatmap* heatmap() const { return heatmap_; }
@@ -36,20 +36,20 @@ public:
   PlotData plotData() const override;
 
 public Q_SLOTS:
-  void setHeadSelection(const poslab::HeadSelection& selection);
-  void setQuery(poslab::AttentionQuery query);
+  void setHeadSelection(const poslab::HeadReduction& selection);
+  void setQuery(poslab::QuerySelection query);
 
 Q_SIGNALS:
-  void headSelectionChanged(const poslab::HeadSelection& selection);
-  void queryChanged(poslab::AttentionQuery query);
-  void tokenMapRequested(int layer, const poslab::HeadSelection& selection, poslab::AttentionQuery query);
+  void headSelectionChanged(const poslab::HeadReduction& selection);
+  void queryChanged(poslab::QuerySelection query);
+  void tokenMapRequested(int layer, const poslab::HeadReduction& selection, poslab::QuerySelection query);
 
 private:
   void fillHeadCombo();
   void redraw();
 
   AttentionGrid grid_;
-  HeadSelection selection_;
+  HeadReduction selection_;
   QComboBox* headCombo_ = nullptr;
   QComboBox* queryCombo_ = nullptr;
   QSpinBox* tokenLayer_ = nullptr;

@@ -13,12 +13,12 @@ AttentionMassHeatmap::AttentionMassHeatmap(QWidget* parent) : QWidget(parent) {
   heatmap_->setObjectName("attentionMassHeatmap");
   layout->addWidget(heatmap_);
   setMinimumSize(300, 240);
-  setMatrix(AttentionMassMatrix{});
+  setMatrix(AttentionMassGrid{});
 }
 
-void AttentionMassHeatmap::setMatrix(const AttentionMassMatrix& matrix) {
+void AttentionMassHeatmap::setMatrix(const AttentionMassGrid& matrix) {
   matrix_ = matrix;
-  if (matrix_.mass.size() != matrix_.documents * matrix_.goldPositions) matrix_ = AttentionMassMatrix{};
+  if (matrix_.mass.size() != matrix_.documents * matrix_.goldPositions) matrix_ = AttentionMassGrid{};
   HeatmapMatrix m;
   m.rows = matrix_.goldPositions;
   m.columns = matrix_.documents;

@@ -4,7 +4,7 @@
 // intervals, a sink-heavy attention grid. Numbers between the papers' five
 // reference positions are interpolated, not measured.
 #include "widgets/AttentionGrid.h"
-#include "widgets/AttentionMassMatrix.h"
+#include "widgets/AttentionMassGrid.h"
 #include "widgets/DepthGrid.h"
 #include "widgets/DocumentStripItem.h"
 #include "widgets/PairedComparison.h"
@@ -115,8 +115,8 @@ inline AttentionGrid sinkHeavyGrid(int layers = 16, int heads = 8, int documents
   return g;
 }
 
-inline AttentionMassMatrix massMatrix(int documents = 20) {
-  AttentionMassMatrix m;
+inline AttentionMassGrid massMatrix(int documents = 20) {
+  AttentionMassGrid m;
   m.documents = documents;
   m.goldPositions = documents;
   m.description = QStringLiteral("last token, mean of layers and heads");

@@ -13,7 +13,7 @@
 
 using namespace poslab;
 
-Q_DECLARE_METATYPE(HeadSelection::Kind)
+Q_DECLARE_METATYPE(HeadReduction::Kind)
 
 class TestAttentionHeatmap : public QObject {
   Q_OBJECT
@@ -31,16 +31,16 @@ private Q_SLOTS:
 };
 
 void TestAttentionHeatmap::cellsAreTheSelectedReduction_data() {
-  QTest::addColumn<HeadSelection::Kind>("kind");
+  QTest::addColumn<HeadReduction::Kind>("kind");
   QTest::addColumn<int>("head");
-  QTest::newRow("mean") << HeadSelection::Mean << 0;
-  QTest::newRow("max") << HeadSelection::Max << 0;
-  QTest::newRow("head 0") << HeadSelection::Single << 0;
-  QTest::newRow("head 5") << HeadSelection::Single << 5;
+  QTest::newRow("mean") << HeadReduction::Mean << 0;
+  QTest::newRow("max") << HeadReduction::Max << 0;
+  QTest::newRow("head 0") << HeadReduction::Single << 0;
+  QTest::newRow("head 5") << HeadReduction::Single << 5;
 }
 
 void TestAttentionHeatmap::cellsAreTheSelectedReduction() {
-  QFETCH(HeadSelection::Kind, kind);
+  QFETCH(HeadReduction::Kind, kind);
   QFETCH(int, head);
   const AttentionGrid grid = testdata::sinkHeavyGrid(6, 8, 10, 4);
   AttentionHeatmap view;
@@ -53,10 +53,10 @@ void TestAttentionHeatmap::cellsAreTheSelectedReduction() {
       double expected = 0;
       for (int h = 0; h < 8; ++h) {
         const double v = grid.at(l, h, d);
-        if (kind == HeadSelection::Mean) expected += v / 8;
-        if (kind == HeadSelection::Max) expected = std::max(expected, v);
+        if (kind == HeadReduction::Mean) expected += v / 8;
+        if (kind == HeadReduction::Max) expected = std::max(expected, v);
       }
-      if (kind == HeadSelection::Single) expected = grid.at(l, head, d);
+      if (kind == HeadReduction::Single) expected = grid.at(l, head, d);
       QVERIFY2(qAbs(map->drawnCell(l, d) - expected) < 1e-7,
                qPrintable(QString("layer %1 doc %2").arg(l).arg(d)));
     }
@@ -73,14 +73,14 @@ void TestAttentionHeatmap::headComboSelectsByKeyboard() {
   combo->setFocus();
   QTest::keyClick(combo, Qt::Key_Down);
   QCOMPARE(changed.count(), 1);
-  QCOMPARE(view.headSelection().kind, HeadSelection::Max);
+  QCOMPARE(view.headSelection().kind, HeadReduction::Max);
   QTest::keyClick(combo, Qt::Key_Down);
-  QCOMPARE(view.headSelection().kind, HeadSelection::Single);
+  QCOMPARE(view.headSelection().kind, HeadReduction::Single);
   QCOMPARE(view.headSelection().head, 0);
   // A grid with fewer heads drops a head it no longer has.
-  view.setHeadSelection({HeadSelection::Single, 2});
+  view.setHeadSelection({HeadReduction::Single, 2});
   view.setGrid(testdata::sinkHeavyGrid(4, 2, 5, 2));
-  QCOMPARE(view.headSelection().kind, HeadSelection::Mean);
+  QCOMPARE(view.headSelection().kind, HeadReduction::Mean);
   QCOMPARE(combo->count(), 4);
 }
 
@@ -103,12 +103,12 @@ void TestAttentionHeatmap::queryComboAsksForAGrid() {
   combo->setFocus();
   QTest::keyClick(combo, Qt::Key_Down);
   QCOMPARE(asked.count(), 1);
-  QCOMPARE(asked.first().at(0).value<AttentionQuery>(), AttentionQuery::Question);
+  QCOMPARE(asked.first().at(0).value<QuerySelection>(), QuerySelection::Question);
   // The grid that answers sets the combo without asking again.
   AttentionGrid answer = testdata::sinkHeavyGrid(4, 2, 5, 1);
-  answer.query = AttentionQuery::Answer;
+  answer.query = QuerySelection::Answer;
   view.setGrid(answer);
-  QCOMPARE(view.query(), AttentionQuery::Answer);
+  QCOMPARE(view.query(), QuerySelection::Answer);
   QCOMPARE(asked.count(), 1);
 }
 
@@ -119,13 +119,13 @@ void TestAttentionHeatmap::tokenMapIsRequestedForTheChosenLayer() {
   auto* button = view.findChild<QPushButton*>("tokenMapButton");
   QVERIFY(spin && button);
   QCOMPARE(spin->maximum(), 5);
-  view.setHeadSelection({HeadSelection::Single, 3});
+  view.setHeadSelection({HeadReduction::Single, 3});
   spin->setValue(4);
   QSignalSpy requested(&view, &AttentionHeatmap::tokenMapRequested);
   QTest::mouseClick(button, Qt::LeftButton);
   QCOMPARE(requested.count(), 1);
   QCOMPARE(requested.first().at(0).toInt(), 4);
-  QCOMPARE(requested.first().at(1).value<HeadSelection>(), (HeadSelection{HeadSelection::Single, 3}));
+  QCOMPARE(requested.first().at(1).value<HeadReduction>(), (HeadReduction{HeadReduction::Single, 3}));
 }
 
 void TestAttentionHeatmap::documentMassIsTheLayerMean() {

@@ -49,7 +49,7 @@ void TestDepthHeatmap::depthPlotDataSkipsMissingCells() {
 }
 
 void TestDepthHeatmap::massCellsAndDiagonal() {
-  const AttentionMassMatrix mass = testdata::massMatrix(12);
+  const AttentionMassGrid mass = testdata::massMatrix(12);
   AttentionMassHeatmap view;
   view.setMatrix(mass);
   MatrixHeatmap* map = view.heatmap();
@@ -72,7 +72,7 @@ void TestDepthHeatmap::mismatchedSizesAreShownEmpty() {
   DepthHeatmap depth;
   depth.setGrid(grid);
   QCOMPARE(depth.heatmap()->drawnSize(), QSize());
-  AttentionMassMatrix mass = testdata::massMatrix(4);
+  AttentionMassGrid mass = testdata::massMatrix(4);
   mass.documents = 5;
   AttentionMassHeatmap massView;
   massView.setMatrix(mass);

@@ -54,7 +54,7 @@ void TestPlacementExplorer::barsFollowTheHeadSelection() {
   explorer.setDetails(testdata::placement());
   QCOMPARE(explorer.attentionBars()->values(), explorer.attentionHeatmap()->documentMass());
   const QVector<double> mean = explorer.attentionBars()->values();
-  explorer.attentionHeatmap()->setHeadSelection({HeadSelection::Single, 2});
+  explorer.attentionHeatmap()->setHeadSelection({HeadReduction::Single, 2});
   QCOMPARE(explorer.attentionBars()->values(), explorer.attentionHeatmap()->documentMass());
   QVERIFY(explorer.attentionBars()->values() != mean);
 }

@@ -6,7 +6,7 @@
 
 namespace poslab {
 
-struct AttentionMassMatrix {
+struct AttentionMassGrid {
   int documents = 0;     // rows: document index in the prompt, 0-based
   int goldPositions = 0; // columns: where the gold was, 0-based
   // mass[gold * documents + doc]: mean share of attention on that document, in [0, 1]
