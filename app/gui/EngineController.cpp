@@ -8,6 +8,7 @@ EngineController::EngineController(QObject* parent) : QObject(parent) {
   qRegisterMetaType<ModelSummary>();
   qRegisterMetaType<GenerationStats>();
   qRegisterMetaType<SweepCurve>();
+  qRegisterMetaType<PlacementDetails>();
   thread_.setObjectName("PosLab engine");
   worker_ = new EngineWorker(&cancel_);
   worker_->moveToThread(&thread_);
@@ -50,6 +51,9 @@ EngineController::EngineController(QObject* parent) : QObject(parent) {
     setBusy(false);
     Q_EMIT sweepFailed(message);
   });
+  connect(worker_, &EngineWorker::positionCount, this, &EngineController::positionCount);
+  connect(worker_, &EngineWorker::placement, this, &EngineController::placement);
+  connect(worker_, &EngineWorker::exploreFailed, this, &EngineController::exploreFailed);
   thread_.start();
 }
 
@@ -91,6 +95,18 @@ bool EngineController::runSweep(const SweepSettings& settings, const QString& ru
   Q_EMIT sweepStarted(runDir);
   QMetaObject::invokeMethod(
       worker_, [worker = worker_, settings, runDir] { worker->runSweep(settings, runDir); },
+      Qt::QueuedConnection);
+  return true;
+}
+
+bool EngineController::explore(const PlacementRequest& request) {
+  if (!hasModel_) return false;
+  const quint64 serial = ++exploreSerial_;
+  QMetaObject::invokeMethod(
+      worker_,
+      [worker = worker_, request, serial, latest = &exploreSerial_] {
+        worker->explore(request, serial, latest);
+      },
       Qt::QueuedConnection);
   return true;
 }

@@ -3,6 +3,7 @@
 // object owns as a member (Tiled's pattern): requests are queued to an
 // EngineWorker moved onto it, results come back as queued signals. Cancelling
 // sets an atomic flag directly (a queued request would wait behind the job).
+#include "app/gui/PlacementBuilder.h"
 #include "core/engine/Engine.h"
 #include "core/sweep/SweepSettings.h"
 #include "widgets/GenerationStats.h"
@@ -29,6 +30,8 @@ public:
   bool loadModel(const QString& path, const LoadOptions& options);
   bool generate(const QString& prompt, int maxNewTokens, bool stopAtEndOfText);
   bool runSweep(const SweepSettings& settings, const QString& runDir);
+  // Queued behind any running job; only the newest request is computed.
+  bool explore(const PlacementRequest& request);
   void cancel();
 
   bool isBusy() const { return busy_; }
@@ -51,11 +54,15 @@ Q_SIGNALS:
   void sweepProgress(int done, int total, double etaSeconds, double tokensPerSecond);
   void sweepFinished(const QString& runDir, const QString& status);
   void sweepFailed(const QString& message);
+  void positionCount(const QString& key, int count);
+  void placement(const QString& key, const poslab::PlacementDetails& details);
+  void exploreFailed(const QString& key, const QString& message);
 
 private:
   void setBusy(bool busy);
 
   std::atomic<bool> cancel_{false};
+  std::atomic<quint64> exploreSerial_{0};
   QThread thread_;
   EngineWorker* worker_ = nullptr; // lives on thread_; deleted after it stops
   bool busy_ = false;

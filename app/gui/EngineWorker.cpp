@@ -81,6 +81,7 @@ EngineWorker::EngineWorker(const std::atomic<bool>* cancel) : cancel_(cancel) {}
 EngineWorker::~EngineWorker() = default;
 
 void EngineWorker::load(const QString& path, const LoadOptions& options) {
+  placements_.reset();
   const std::string file = QFile::encodeName(path).toStdString();
   guarded(
       [&] {
@@ -206,6 +207,20 @@ void EngineWorker::runSweep(const SweepSettings& settings, const QString& runDir
         Q_EMIT sweepFinished(runDir, QString::fromStdString(result.status));
       },
       [&](const QString& message) { Q_EMIT sweepFailed(message); });
+}
+
+void EngineWorker::explore(const PlacementRequest& request, quint64 serial,
+                           const std::atomic<quint64>* latest) {
+  if (latest && latest->load() != serial) return; // a newer request is queued behind this one
+  const QString key = request.key();
+  guarded(
+      [&] {
+        if (!engine_) fail("", "explorer", "no model is loaded");
+        if (!placements_) placements_ = std::make_unique<PlacementBuilder>(*engine_);
+        Q_EMIT positionCount(key, placements_->positionCount(request));
+        Q_EMIT placement(key, placements_->build(request));
+      },
+      [&](const QString& message) { Q_EMIT exploreFailed(key, message); });
 }
 
 } // namespace poslab

@@ -2,6 +2,7 @@
 // The half of EngineController that lives on the worker thread: it owns the
 // Engine and runs the blocking core calls (inspect, open, generate). Every
 // exception stops here and leaves as a failure signal with a readable message.
+#include "app/gui/PlacementBuilder.h"
 #include "core/sweep/SweepSettings.h"
 #include "widgets/GenerationStats.h"
 #include "widgets/ModelSummary.h"
@@ -30,6 +31,9 @@ public:
   void generate(const QString& prompt, int maxNewTokens, bool stopAtEndOfText);
   // A position sweep of the loaded model into runDir (resumes what is there).
   void runSweep(const poslab::SweepSettings& settings, const QString& runDir);
+  // One placement for the explorer; skipped when a newer request (serial <
+  // *latest) is already waiting, so the newest slider position wins.
+  void explore(const poslab::PlacementRequest& request, quint64 serial, const std::atomic<quint64>* latest);
 
 Q_SIGNALS:
   void inspected(const poslab::ModelSummary& estimate);
@@ -47,12 +51,16 @@ Q_SIGNALS:
   void sweepProgress(int done, int total, double etaSeconds, double tokensPerSecond);
   void sweepFinished(const QString& runDir, const QString& status);
   void sweepFailed(const QString& message);
+  void positionCount(const QString& key, int count);
+  void placement(const QString& key, const poslab::PlacementDetails& details);
+  void exploreFailed(const QString& key, const QString& message);
 
 private:
   void probeCuda(const std::string& path);
 
   const std::atomic<bool>* cancel_;
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<PlacementBuilder> placements_; // keeps the explored dataset loaded
   bool cudaProbed_ = false;
 };
 

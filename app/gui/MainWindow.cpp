@@ -1,6 +1,7 @@
 #include "app/gui/MainWindow.h"
 
 #include "app/gui/EngineController.h"
+#include "app/gui/ExplorerPanel.h"
 #include "app/gui/SweepPanel.h"
 #include "widgets/GenerationView.h"
 #include "widgets/ModelInfoPanel.h"
@@ -69,8 +70,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   tabs->setObjectName("views");
   tabs->addTab(sweep_, tr("Sweep"));
   tabs->setTabToolTip(0, tr("Accuracy as the gold document moves through the prompt"));
+  explorer_ = new ExplorerPanel(this);
+  tabs->addTab(explorer_, tr("Explore"));
+  tabs->setTabToolTip(1, tr("One example: move the gold document and see the answer and the attention"));
   tabs->addTab(view_, tr("Generate"));
-  tabs->setTabToolTip(1, tr("Free generation from a prompt"));
+  tabs->setTabToolTip(2, tr("Free generation from a prompt"));
+  connect(tabs, &QTabWidget::currentChanged, this, [this, tabs](int index) {
+    if (tabs->widget(index) != explorer_) return;
+    explorer_->setSettings(sweep_->settings());
+    explorer_->request();
+  });
   setCentralWidget(tabs);
   {
     QSettings settings;
@@ -126,6 +135,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
               sweep_->failed(tr("the engine is busy or no model is loaded"));
           });
   connect(sweep_, &SweepPanel::cancelRequested, engine_, &EngineController::cancel);
+  connect(explorer_, &ExplorerPanel::placementRequested, engine_, &EngineController::explore);
+  connect(engine_, &EngineController::positionCount, explorer_, &ExplorerPanel::onPositionCount);
+  connect(engine_, &EngineController::placement, explorer_, &ExplorerPanel::onPlacement);
+  connect(engine_, &EngineController::exploreFailed, explorer_, &ExplorerPanel::onFailed);
   connect(engine_, &EngineController::sweepStarted, sweep_, [this] { sweep_->setRunning(true); });
   connect(engine_, &EngineController::sweepCurve, sweep_, &SweepPanel::showCurve);
   connect(engine_, &EngineController::sweepProgress, sweep_, &SweepPanel::showProgress);
@@ -319,6 +332,7 @@ void MainWindow::onLoaded(const ModelSummary& summary) {
       static_cast<int>(std::min<qint64>(summary.contextLength > 0 ? summary.contextLength : 4096, 1 << 20)));
   view_->setModelReady(true);
   sweep_->setModelReady(true);
+  explorer_->clearCache();
   modelLabel_->setText(
       tr("%1 · %2 · %3").arg(displayName(summary.path), summary.device, summary.computeDtype));
   modelLabel_->setToolTip(summary.path);

@@ -22,6 +22,7 @@ namespace poslab {
 class EngineController;
 class GenerationView;
 class SweepPanel;
+class ExplorerPanel;
 class ModelInfoPanel;
 
 class MainWindow : public QMainWindow {
@@ -33,6 +34,7 @@ public:
   ModelInfoPanel* modelPanel() const { return panel_; }
   GenerationView* generationView() const { return view_; }
   SweepPanel* sweepPanel() const { return sweep_; }
+  ExplorerPanel* explorerPanel() const { return explorer_; }
   EngineController* engine() const { return engine_; }
   QStringList recentModels() const;
   LoadOptions loadOptions() const;
@@ -81,6 +83,7 @@ private:
   ModelInfoPanel* panel_ = nullptr;
   GenerationView* view_ = nullptr;
   SweepPanel* sweep_ = nullptr;
+  ExplorerPanel* explorer_ = nullptr;
   QComboBox* compute_ = nullptr;
   QLabel* modelLabel_ = nullptr;
   QProgressBar* busyBar_ = nullptr;

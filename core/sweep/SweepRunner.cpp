@@ -5,11 +5,11 @@
 #include "core/data/RandomDistractors.h"
 #include "core/engine/ChatTemplateLoader.h"
 #include "core/engine/Engine.h"
+#include "core/engine/ModelFingerprint.h"
 #include "core/eval/AnswerScorer.h"
 #include "core/model/LlamaModel.h"
 #include "core/prompt/PromptFactory.h"
 #include "core/sweep/ExamplesLog.h"
-#include "core/engine/ModelFingerprint.h"
 #include "core/sweep/PromptEvaluator.h"
 #include "core/sweep/TaskDefaults.h"
 #include "core/util/AtomicFile.h"
@@ -35,8 +35,10 @@ double since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
 }
 
+} // namespace
+
 // A built-in template by its upstream file stem, else a user template file.
-PromptSettings promptSettings(const SweepSettings& s, TaskKind kind) {
+PromptSettings SweepRunner::promptSettings(const SweepSettings& s, TaskKind kind) {
   PromptSettings p;
   const std::string& t = s.promptTemplate;
   if (t.empty())
@@ -61,7 +63,7 @@ PromptSettings promptSettings(const SweepSettings& s, TaskKind kind) {
   return p;
 }
 
-std::optional<ChatTemplate> chatTemplate(const SweepSettings& s) {
+std::optional<ChatTemplate> SweepRunner::chatTemplate(const SweepSettings& s) {
   if (s.chatTemplate == "none") return std::nullopt;
   if (s.chatTemplate == "auto") {
     if (ChatTemplateLoader::templateText(s.modelPath).empty()) return std::nullopt; // a base model
@@ -69,6 +71,8 @@ std::optional<ChatTemplate> chatTemplate(const SweepSettings& s) {
   }
   return ChatTemplate::fromName(s.chatTemplate);
 }
+
+namespace {
 
 std::vector<int32_t> stopIds(const Engine& engine) {
   std::vector<int32_t> ids;

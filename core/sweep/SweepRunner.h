@@ -7,6 +7,7 @@
 // with the same settings skips the records already there. At the end (or on
 // cancel) <out>/summary.json, summary.csv and run.json are written atomically.
 // Plain types only: the GUI runs this on a worker thread.
+#include "core/prompt/PromptFactory.h"
 #include "core/sweep/SweepRecord.h"
 #include "core/sweep/SweepSettings.h"
 #include "core/sweep/SweepSummary.h"
@@ -54,6 +55,10 @@ public:
 
   // The settings after the model's task defaults are applied (what run() uses).
   static SweepSettings resolve(SweepSettings settings);
+  // The prompt and chat template a sweep with these (resolved) settings uses;
+  // the explorer and attention analysis build the same prompts with them.
+  static PromptSettings promptSettings(const SweepSettings& settings, TaskKind kind);
+  static std::optional<ChatTemplate> chatTemplate(const SweepSettings& settings);
 
 private:
   const Engine& engine_;
