@@ -47,10 +47,21 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
   for (int64_t start = 0; start < T; start += queryBlock_) {
     const int64_t rows = std::min(queryBlock_, T - start);
     at::Tensor qb = qg.narrow(3, start, rows).reshape({B, Hkv, G * rows, D});
-    at::Tensor scores = at::matmul(qb, kt).mul_(scale).view({B, H, rows, S}); // [B, H, Tq, S]
-    // As transformers' eager attention: the additive mask in the compute dtype,
-    // softmax accumulated in fp32 (softmax's dtype argument upcasts inside the kernel).
-    if (mask.defined()) scores.add_(mask.narrow(2, start, rows));
+    // As transformers' eager attention: scaled scores plus the additive mask in
+    // the compute dtype, softmax accumulated in fp32 (softmax's dtype argument
+    // upcasts inside the kernel).
+    at::Tensor scores;
+    if (mask.defined() && mask.size(0) == 1) {
+      // One mask for every row of the batch: the scale and the mask ride along
+      // in the GEMM (baddbmm: mask + scale * q k^T) instead of two more passes
+      // over [B, H, Tq, S]. The mask's G copies for the grouped heads are small.
+      at::Tensor maskG = mask.narrow(2, start, rows).expand({1, G, rows, S}).reshape({1, G * rows, S});
+      scores = at::baddbmm(maskG, qb.reshape({B * Hkv, G * rows, D}), kt.reshape({B * Hkv, D, S}), 1.0, scale)
+                   .view({B, H, rows, S}); // [B, H, Tq, S]
+    } else {
+      scores = at::matmul(qb, kt).mul_(scale).view({B, H, rows, S}); // [B, H, Tq, S]
+      if (mask.defined()) scores.add_(mask.narrow(2, start, rows));
+    }
     at::Tensor probs = at::softmax(scores, -1, at::kFloat); // [B, H, Tq, S]
     if (observer) (*observer)(layer, start, probs);
     at::Tensor pb = probs.to(q.scalar_type()).view({B, Hkv, G * rows, S});

@@ -34,6 +34,7 @@ public:
 
   const ModelConfig& config() const { return config_; }
   ModelWeights& weights() { return weights_; }
+  const ModelWeights& weights() const { return weights_; }
   at::ScalarType dtype() const { return weights_.embed.scalar_type(); }
   at::Device device() const { return weights_.embed.device(); }
 
