@@ -65,8 +65,13 @@ void addGenerateCommand(CLI::App& app) {
     auto stream = [&](int32_t id) {
       if (a->json || !tok) return;
       // Decode the whole output each time: multi-byte characters can span tokens.
+      // Their unfinished bytes decode to trailing U+FFFD until the rest comes, so
+      // those are held back (and printed at the end if generation stops inside one).
       soFar.push_back(id);
       std::string text = tok->decode(soFar);
+      constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+      while (text.ends_with(kReplacement))
+        text.resize(text.size() - kReplacement.size());
       if (text.size() > printed.size() && text.compare(0, printed.size(), printed) == 0) {
         std::cout << text.substr(printed.size()) << std::flush;
         printed = text;
@@ -85,6 +90,9 @@ void addGenerateCommand(CLI::App& app) {
         std::cout << (i ? " " : "") << out.ids[i];
       std::cout << '\n';
     } else {
+      const std::string text = tok->decode(soFar);
+      if (text.size() > printed.size() && text.compare(0, printed.size(), printed) == 0)
+        std::cout << text.substr(printed.size());
       std::cout << '\n';
     }
   });

@@ -10,6 +10,9 @@
 #include <sstream>
 #include <thread>
 
+#include <cstdlib>
+#include <dlfcn.h>
+
 namespace poslab {
 
 namespace {
@@ -99,6 +102,18 @@ struct Engine::Impl {
 void configureThreads(int threads) {
   const int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (at::get_num_threads() != n) at::set_num_threads(n);
+  // Debian's LibTorch runs fp32 GEMMs through the system BLAS; OpenBLAS keeps a
+  // thread pool of its own (one thread per core) that at::set_num_threads does
+  // not reach, so "1 thread" would use every core for GEMMs and n threads would
+  // run OpenBLAS's pool beside ATen's OpenMP one. Found at run time: with
+  // another BLAS the symbol is absent and this does nothing.
+  using SetThreads = void (*)(int);
+  static const auto openblasSetThreads =
+      reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+  if (openblasSetThreads) openblasSetThreads(n);
+  // Processes started from here (the Python reference of `bench model`) use the
+  // same count: OpenBLAS reads this when it loads.
+  setenv("OPENBLAS_NUM_THREADS", std::to_string(n).c_str(), 1);
 }
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}

@@ -67,7 +67,9 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
-// Sets LibTorch's intra-op threads (0 = every core: Debian's LibTorch starts with one).
+// Sets LibTorch's intra-op threads (0 = every core: Debian's LibTorch starts with
+// one) and OpenBLAS's threads to the same count (OPENBLAS_NUM_THREADS too, for
+// child processes).
 void configureThreads(int threads);
 
 } // namespace poslab

@@ -95,7 +95,10 @@ std::unique_ptr<Tokenizer> TokenizerLoader::load(const std::string& modelPath, c
   else if (fs::exists(path / "tokenizer.model"))
     tok = SentencePieceTokenizer::fromFile((path / "tokenizer.model").string());
   else if (fs::exists(path / "encoder.json") && fs::exists(path / "vocab.bpe"))
-    tok = BpeTokenizer::fromGpt2Files((path / "encoder.json").string(), (path / "vocab.bpe").string());
+    // Which regex (GPT-2's or Llama 3's) is read off the vocabulary: see
+    // BpeTokenizer::preTokenizerForVocabulary.
+    tok =
+        BpeTokenizer::fromGpt2Files((path / "encoder.json").string(), (path / "vocab.bpe").string(), "auto");
   if (tok) applyFolderSettings(path, *tok);
   return tok;
 }

@@ -69,18 +69,18 @@ void HuggingFaceWriter::write(const std::string& dir, const ModelConfig& c, cons
     const LayerWeights& l = w.layers[i];
     const std::string p = "model.layers." + std::to_string(i) + ".";
     named.emplace_back(p + "input_layernorm.weight", l.attnNorm);
-    named.emplace_back(p + "self_attn.q_proj.weight", l.wq);
-    named.emplace_back(p + "self_attn.k_proj.weight", l.wk);
-    named.emplace_back(p + "self_attn.v_proj.weight", l.wv);
-    if (l.bq.defined()) {
-      named.emplace_back(p + "self_attn.q_proj.bias", l.bq);
-      named.emplace_back(p + "self_attn.k_proj.bias", l.bk);
-      named.emplace_back(p + "self_attn.v_proj.bias", l.bv);
+    named.emplace_back(p + "self_attn.q_proj.weight", l.wq());
+    named.emplace_back(p + "self_attn.k_proj.weight", l.wk());
+    named.emplace_back(p + "self_attn.v_proj.weight", l.wv());
+    if (l.bqkv.defined()) {
+      named.emplace_back(p + "self_attn.q_proj.bias", l.bq());
+      named.emplace_back(p + "self_attn.k_proj.bias", l.bk());
+      named.emplace_back(p + "self_attn.v_proj.bias", l.bv());
     }
     named.emplace_back(p + "self_attn.o_proj.weight", l.wo);
     named.emplace_back(p + "post_attention_layernorm.weight", l.ffnNorm);
-    named.emplace_back(p + "mlp.gate_proj.weight", l.wGate);
-    named.emplace_back(p + "mlp.up_proj.weight", l.wUp);
+    named.emplace_back(p + "mlp.gate_proj.weight", l.wGate());
+    named.emplace_back(p + "mlp.up_proj.weight", l.wUp());
     named.emplace_back(p + "mlp.down_proj.weight", l.wDown);
   }
   named.emplace_back("model.norm.weight", w.finalNorm);

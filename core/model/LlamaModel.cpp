@@ -2,6 +2,9 @@
 
 #include "core/model/KvCache.h"
 
+#include <c10/core/InferenceMode.h>
+
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -24,9 +27,12 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
   const int64_t B = x.size(0), T = x.size(1);
   const int64_t H = config_.numHeads, Hkv = config_.numKvHeads, D = config_.headDim, G = H / Hkv;
 
-  at::Tensor q = at::linear(x, w.wq, w.bq).view({B, T, H, D}).transpose(1, 2);   // [B, H, T, D]
-  at::Tensor k = at::linear(x, w.wk, w.bk).view({B, T, Hkv, D}).transpose(1, 2); // [B, Hkv, T, D]
-  at::Tensor v = at::linear(x, w.wv, w.bv).view({B, T, Hkv, D}).transpose(1, 2); // [B, Hkv, T, D]
+  // One GEMM for q, k and v (ModelWeights.h), then views of its columns.
+  at::Tensor qkv = at::linear(x, w.wqkv, w.bqkv);                                     // [B, T, (H+2Hkv)*D]
+  at::Tensor q = qkv.narrow(-1, 0, H * D).view({B, T, H, D}).transpose(1, 2);         // [B, H, T, D]
+  at::Tensor k = qkv.narrow(-1, H * D, Hkv * D).view({B, T, Hkv, D}).transpose(1, 2); // [B, Hkv, T, D]
+  at::Tensor v =
+      qkv.narrow(-1, (H + Hkv) * D, Hkv * D).view({B, T, Hkv, D}).transpose(1, 2); // [B, Hkv, T, D]
   q = RotaryEmbedding::apply(q, cos, sin);
   k = RotaryEmbedding::apply(k, cos, sin);
   if (cache) std::tie(k, v) = cache->append(layer, k, v); // [B, Hkv, S, D], S = cached + T
@@ -41,10 +47,21 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
   for (int64_t start = 0; start < T; start += queryBlock_) {
     const int64_t rows = std::min(queryBlock_, T - start);
     at::Tensor qb = qg.narrow(3, start, rows).reshape({B, Hkv, G * rows, D});
-    at::Tensor scores = at::matmul(qb, kt).mul_(scale).view({B, H, rows, S}); // [B, H, Tq, S]
-    // As transformers' eager attention: the additive mask in the compute dtype,
-    // softmax accumulated in fp32 (softmax's dtype argument upcasts inside the kernel).
-    scores.add_(mask.narrow(2, start, rows));
+    // As transformers' eager attention: scaled scores plus the additive mask in
+    // the compute dtype, softmax accumulated in fp32 (softmax's dtype argument
+    // upcasts inside the kernel).
+    at::Tensor scores;
+    if (mask.defined() && mask.size(0) == 1) {
+      // One mask for every row of the batch: the scale and the mask ride along
+      // in the GEMM (baddbmm: mask + scale * q k^T) instead of two more passes
+      // over [B, H, Tq, S]. The mask's G copies for the grouped heads are small.
+      at::Tensor maskG = mask.narrow(2, start, rows).expand({1, G, rows, S}).reshape({1, G * rows, S});
+      scores = at::baddbmm(maskG, qb.reshape({B * Hkv, G * rows, D}), kt.reshape({B * Hkv, D, S}), 1.0, scale)
+                   .view({B, H, rows, S}); // [B, H, Tq, S]
+    } else {
+      scores = at::matmul(qb, kt).mul_(scale).view({B, H, rows, S}); // [B, H, Tq, S]
+      if (mask.defined()) scores.add_(mask.narrow(2, start, rows));
+    }
     at::Tensor probs = at::softmax(scores, -1, at::kFloat); // [B, H, Tq, S]
     if (observer) (*observer)(layer, start, probs);
     at::Tensor pb = probs.to(q.scalar_type()).view({B, Hkv, G * rows, S});
@@ -55,36 +72,77 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
   return at::linear(merged, w.wo);
 }
 
-at::Tensor LlamaModel::hidden(const ForwardBatch& batch, KvCache* cache,
-                              const AttentionObserver* observer) const {
-  const int64_t B = batch.ids.size(0), T = batch.ids.size(1);
-  const int64_t past = cache ? cache->length() : 0, S = past + T;
-  const at::Device dev = device();
+at::Tensor LlamaModel::causalMask(int64_t T) const {
+  std::lock_guard lock(maskMutex_);
+  if (!causalMask_.defined() || causalMask_.size(0) < T || causalMask_.scalar_type() != dtype() ||
+      causalMask_.device() != device()) {
+    // Made outside any InferenceMode so a later forward with autograd may use it.
+    c10::InferenceMode normal(false);
+    const int64_t n = std::max<int64_t>(T, causalMask_.defined() ? causalMask_.size(0) : 0);
+    causalMask_ = at::full({n, n}, -std::numeric_limits<float>::infinity(),
+                           at::TensorOptions().dtype(dtype()).device(device()))
+                      .triu_(1); // [N, N]: -inf above the diagonal (key j > query i)
+  }
+  return causalMask_.narrow(0, 0, T).narrow(1, 0, T).view({1, 1, T, T});
+}
 
-  // Additive mask [B, 1, T, S] in the compute dtype: key j is visible to query i (cache index past+i)
-  // when j <= past+i, j is a real token, and (sliding window) past+i-j < window.
+at::Tensor LlamaModel::attentionMask(const ForwardBatch& batch, int64_t past) const {
+  const int64_t B = batch.ids.size(0), T = batch.ids.size(1), S = past + T;
+  const at::Device dev = device();
+  // Padding only matters if some key is masked out; a mask of all real tokens
+  // (Generator passes one for unpadded batches) is the same as none.
+  const bool padded = batch.keyMask.defined() && !batch.keyMask.all().item<bool>();
+  // The sliding window hides nothing while every query sees fewer keys than it.
+  const bool windowed = config_.slidingWindow && S > *config_.slidingWindow;
+  if (!windowed && !padded) {
+    if (past == 0) return causalMask(T); // plain causal prefill: the kept mask
+    if (T == 1) return {};               // one new token sees every cached key
+  }
+  if (!windowed && T == 1) {
+    // A decode step: only padding hides keys. (The step's own key is a real
+    // token in every row that is still generating; a finished row feeds a pad
+    // whose output is never read, and keeps seeing its earlier real tokens.)
+    at::Tensor visible = batch.keyMask.to(dev).view({B, 1, 1, S}); // [B, 1, 1, S]
+    // A row with no real key at all would softmax to NaN: let it see every key
+    // (its output is never read).
+    visible = visible.logical_or(visible.logical_not().all(-1, /*keepdim=*/true));
+    return at::zeros({B, 1, 1, S}, at::TensorOptions().dtype(dtype()).device(dev))
+        .masked_fill_(visible.logical_not(), -std::numeric_limits<float>::infinity());
+  }
+  // The general case: additive mask [B, 1, T, S] in the compute dtype: key j is
+  // visible to query i (cache index past+i) when j <= past+i, j is a real token,
+  // and (sliding window) past+i-j < window.
   at::Tensor qIdx =
       at::arange(past, S, at::TensorOptions().dtype(at::kLong).device(dev)).unsqueeze(1);            // [T, 1]
   at::Tensor kIdx = at::arange(0, S, at::TensorOptions().dtype(at::kLong).device(dev)).unsqueeze(0); // [1, S]
   at::Tensor allowed = (kIdx <= qIdx).unsqueeze(0).unsqueeze(0); // [1, 1, T, S]
-  if (config_.slidingWindow)
-    allowed = allowed.logical_and(((qIdx - kIdx) < *config_.slidingWindow).view({1, 1, T, S}));
-  if (batch.keyMask.defined()) allowed = allowed.logical_and(batch.keyMask.to(dev).view({B, 1, 1, S}));
+  if (windowed) allowed = allowed.logical_and(((qIdx - kIdx) < *config_.slidingWindow).view({1, 1, T, S}));
+  if (padded) allowed = allowed.logical_and(batch.keyMask.to(dev).view({B, 1, 1, S}));
   // A pad query of a left-padded row sees no real key and would softmax to NaN;
   // let it see itself (its output is never read, but NaN would spread via 0*NaN).
   at::Tensor blind = allowed.logical_not().all(-1, /*keepdim=*/true);                 // [B|1, 1, T, 1]
   allowed = allowed.logical_or(blind.logical_and((kIdx == qIdx).view({1, 1, T, S}))); // [B|1, 1, T, S]
-  at::Tensor mask = at::zeros(allowed.sizes(), at::TensorOptions().dtype(dtype()).device(dev))
-                        .masked_fill_(allowed.logical_not(), -std::numeric_limits<float>::infinity())
-                        .expand({B, 1, T, S});
+  return at::zeros(allowed.sizes(), at::TensorOptions().dtype(dtype()).device(dev))
+      .masked_fill_(allowed.logical_not(), -std::numeric_limits<float>::infinity());
+}
+
+at::Tensor LlamaModel::hidden(const ForwardBatch& batch, KvCache* cache,
+                              const AttentionObserver* observer) const {
+  const int64_t T = batch.ids.size(1);
+  const int64_t past = cache ? cache->length() : 0;
+  const at::Device dev = device();
+  const at::Tensor mask = attentionMask(batch, past); // [B|1, 1, T, S] or undefined
 
   auto [cos, sin] = rope_.cosSin(batch.positions.to(dev), dtype()); // [B, 1, T, D]
   at::Tensor x = at::embedding(weights_.embed, batch.ids.to(dev));  // [B, T, d]
   for (int64_t l = 0; l < config_.numLayers; ++l) {
     const LayerWeights& w = weights_.layers[static_cast<size_t>(l)];
     x = x + attention(l, rmsNorm(x, w.attnNorm), cos, sin, mask, cache, observer);
-    at::Tensor h = rmsNorm(x, w.ffnNorm);
-    x = x + at::linear(at::silu(at::linear(h, w.wGate)) * at::linear(h, w.wUp), w.wDown); // SwiGLU
+    // SwiGLU with gate and up from one GEMM: [B, T, 2*d_ff] -> silu(gate) * up.
+    at::Tensor gateUp = at::linear(rmsNorm(x, w.ffnNorm), w.wGateUp); // [B, T, 2*d_ff]
+    const int64_t ff = gateUp.size(-1) / 2;
+    at::Tensor act = at::silu(gateUp.narrow(-1, 0, ff)) * gateUp.narrow(-1, ff, ff); // [B, T, d_ff]
+    x = x + at::linear(act, w.wDown);
   }
   if (cache) cache->advance(T);
   return rmsNorm(x, weights_.finalNorm);

@@ -10,6 +10,8 @@
 
 #include <ATen/ATen.h>
 #include <functional>
+#include <memory>
+#include <mutex>
 
 namespace poslab {
 
@@ -32,6 +34,7 @@ public:
 
   const ModelConfig& config() const { return config_; }
   ModelWeights& weights() { return weights_; }
+  const ModelWeights& weights() const { return weights_; }
   at::ScalarType dtype() const { return weights_.embed.scalar_type(); }
   at::Device device() const { return weights_.embed.device(); }
 
@@ -52,11 +55,18 @@ private:
   at::Tensor attention(int64_t layer, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
                        const at::Tensor& mask, KvCache* cache, const AttentionObserver* observer) const;
   at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight) const;
+  // The additive mask [B|1, 1, T, S] for a forward (undefined: nothing is hidden).
+  at::Tensor attentionMask(const ForwardBatch& batch, int64_t past) const;
+  // [1, 1, T, T] additive causal mask in the model dtype, cut from one kept
+  // for the longest T so far (the common prefill: no padding, no cache).
+  at::Tensor causalMask(int64_t T) const;
 
   ModelConfig config_;
   ModelWeights weights_;
   RotaryEmbedding rope_;
   int64_t queryBlock_ = 1024;
+  mutable std::mutex maskMutex_;
+  mutable at::Tensor causalMask_; // [N, N], N >= every T asked for
 };
 
 } // namespace poslab

@@ -75,27 +75,32 @@ ModelWeights WeightAdapter::load(const WeightSource& source, const ModelConfig& 
   for (int64_t i = 0; i < c.numLayers; ++i) {
     LayerWeights& l = w.layers[static_cast<size_t>(i)];
     l.attnNorm = L.get(n.layer(i, "input_layernorm.weight", "attn_norm.weight"), {d});
-    l.wq = L.get(n.layer(i, "self_attn.q_proj.weight", "attn_q.weight"), {q, d});
-    l.wk = L.get(n.layer(i, "self_attn.k_proj.weight", "attn_k.weight"), {kv, d});
-    l.wv = L.get(n.layer(i, "self_attn.v_proj.weight", "attn_v.weight"), {kv, d});
+    at::Tensor wq = L.get(n.layer(i, "self_attn.q_proj.weight", "attn_q.weight"), {q, d});
+    at::Tensor wk = L.get(n.layer(i, "self_attn.k_proj.weight", "attn_k.weight"), {kv, d});
+    at::Tensor wv = L.get(n.layer(i, "self_attn.v_proj.weight", "attn_v.weight"), {kv, d});
+    at::Tensor bq, bk, bv;
     l.wo = L.get(n.layer(i, "self_attn.o_proj.weight", "attn_output.weight"), {d, q});
     if (c.attentionBias) {
-      l.bq = L.get(n.layer(i, "self_attn.q_proj.bias", "attn_q.bias"), {q});
-      l.bk = L.get(n.layer(i, "self_attn.k_proj.bias", "attn_k.bias"), {kv});
-      l.bv = L.get(n.layer(i, "self_attn.v_proj.bias", "attn_v.bias"), {kv});
+      bq = L.get(n.layer(i, "self_attn.q_proj.bias", "attn_q.bias"), {q});
+      bk = L.get(n.layer(i, "self_attn.k_proj.bias", "attn_k.bias"), {kv});
+      bv = L.get(n.layer(i, "self_attn.v_proj.bias", "attn_v.bias"), {kv});
     }
     l.ffnNorm = L.get(n.layer(i, "post_attention_layernorm.weight", "ffn_norm.weight"), {d});
-    l.wGate = L.get(n.layer(i, "mlp.gate_proj.weight", "ffn_gate.weight"), {c.intermediateSize, d});
-    l.wUp = L.get(n.layer(i, "mlp.up_proj.weight", "ffn_up.weight"), {c.intermediateSize, d});
+    at::Tensor gate = L.get(n.layer(i, "mlp.gate_proj.weight", "ffn_gate.weight"), {c.intermediateSize, d});
+    at::Tensor up = L.get(n.layer(i, "mlp.up_proj.weight", "ffn_up.weight"), {c.intermediateSize, d});
     l.wDown = L.get(n.layer(i, "mlp.down_proj.weight", "ffn_down.weight"), {d, c.intermediateSize});
     // llama.cpp's converter permutes q/k only for the llama/mistral family;
     // Qwen2 GGUFs keep HF's order (NEOX-style RoPE in llama.cpp).
     if (n.gguf && c.family != "qwen2") {
-      l.wq = unpermuteGgufRope(l.wq, c.numHeads);
-      l.wk = unpermuteGgufRope(l.wk, c.numKvHeads);
-      if (l.bq.defined()) l.bq = unpermuteGgufRope(l.bq.unsqueeze(1), c.numHeads).squeeze(1);
-      if (l.bk.defined()) l.bk = unpermuteGgufRope(l.bk.unsqueeze(1), c.numKvHeads).squeeze(1);
+      wq = unpermuteGgufRope(wq, c.numHeads);
+      wk = unpermuteGgufRope(wk, c.numKvHeads);
+      if (bq.defined()) bq = unpermuteGgufRope(bq.unsqueeze(1), c.numHeads).squeeze(1);
+      if (bk.defined()) bk = unpermuteGgufRope(bk.unsqueeze(1), c.numKvHeads).squeeze(1);
     }
+    // One GEMM each for q/k/v and for gate/up (ModelWeights.h); the copies are
+    // made one layer at a time, so loading needs at most one layer's worth extra.
+    l.setAttention(wq, wk, wv, bq, bk, bv);
+    l.setFeedForward(gate, up);
   }
   return w;
 }

@@ -282,8 +282,25 @@ void BpeTokenizer::applyMerges(Piece& symbols) const {
 
 std::string BpeTokenizer::decode(const std::vector<int32_t>& ids, bool keepSpecial) const {
   std::string out;
+  std::string fallbackBytes; // a run of <0xNN> tokens not yet written (not byte-level)
+  // HF's ByteFallback decoder: a run of byte tokens that is valid UTF-8 becomes
+  // its text; otherwise every byte of the run becomes one U+FFFD.
+  auto flushBytes = [&] {
+    if (fallbackBytes.empty()) return;
+    if (Utf8::lossy(fallbackBytes) == fallbackBytes)
+      out += fallbackBytes;
+    else
+      for (size_t i = 0; i < fallbackBytes.size(); ++i)
+        out += "\xEF\xBF\xBD";
+    fallbackBytes.clear();
+  };
   for (int32_t id : ids) {
     if (id < 0 || static_cast<size_t>(id) >= pieces_.size()) continue;
+    if (!config_.byteLevel && byteOfId_[id] >= 0 && !addedById_[id]) {
+      fallbackBytes += static_cast<char>(byteOfId_[id]);
+      continue;
+    }
+    flushBytes();
     if (const AddedToken* added = addedById_[id]) {
       if (!added->special || keepSpecial) out += added->text;
       continue;
@@ -291,8 +308,6 @@ std::string BpeTokenizer::decode(const std::vector<int32_t>& ids, bool keepSpeci
     const std::string& p = pieces_[id];
     if (config_.byteLevel) {
       ByteLevelAlphabet::toBytes(p, out);
-    } else if (byteOfId_[id] >= 0) {
-      out += static_cast<char>(byteOfId_[id]);
     } else if (config_.spaceSymbol.empty()) {
       out += p;
     } else {
@@ -305,8 +320,10 @@ std::string BpeTokenizer::decode(const std::vector<int32_t>& ids, bool keepSpeci
       }
     }
   }
+  flushBytes();
   if (config_.stripLeadingSpace && !out.empty() && out.front() == ' ') out.erase(0, 1);
-  return out;
+  // HF's ByteLevel decoder joins the bytes of all tokens, then String::from_utf8_lossy.
+  return config_.byteLevel ? Utf8::lossy(out) : out;
 }
 
 // --- Loaders (tokenizer.json: TokenizerJsonLoader) ---------------------------
@@ -334,13 +351,37 @@ std::string BpeTokenizer::preTokenizerNames() {
   return "gpt-2, default, llama-bpe, llama3, qwen2";
 }
 
+std::string BpeTokenizer::preTokenizerForVocabulary(const std::vector<std::string>& pieces) {
+  // A BPE vocabulary carries the fingerprint of the regex it was trained
+  // behind, in its number tokens. Llama 3's `\p{N}{1,3}` cuts digit runs into
+  // groups of at most three with no space before them, so its vocabulary holds
+  // every 1-3 digit string ("0".."9", "00".."99", "000".."999": 1 110 tokens),
+  // no longer digit run and no space+digits token. GPT-2's ` ?\p{N}+` keeps whole
+  // runs with their space and learns tokens such as "2016" and "Ġ2016".
+  // The files have no other field that names the regex (encoder.json has no
+  // special tokens, so <|begin_of_text|> cannot be looked for).
+  size_t shortNumbers = 0;
+  for (const std::string& p : pieces) {
+    std::string_view digits = p;
+    const bool spaced = digits.starts_with("\xC4\xA0"); // "Ġ", the byte-level space
+    if (spaced) digits.remove_prefix(2);
+    if (digits.empty() ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      continue;
+    if (spaced || digits.size() > 3) return "gpt-2";
+    ++shortNumbers;
+  }
+  return shortNumbers == 10 + 100 + 1000 ? "llama-bpe" : "gpt-2";
+}
+
 std::unique_ptr<BpeTokenizer> BpeTokenizer::fromGpt2Files(const std::string& encoderJson,
                                                           const std::string& vocabBpe,
                                                           const std::string& pre) {
   Config config;
   config.source = vocabBpe;
-  if (!applyPreTokenizerPreset(pre, config))
-    fail(encoderJson, "pre-tokenizer", "unknown '" + pre + "' (supported: " + preTokenizerNames() + ")");
+  if (pre != "auto" && !applyPreTokenizerPreset(pre, config))
+    fail(encoderJson, "pre-tokenizer",
+         "unknown '" + pre + "' (supported: auto, " + preTokenizerNames() + ")");
 
   std::ifstream encoderIn(encoderJson, std::ios::binary);
   if (!encoderIn) fail(encoderJson, "", "cannot open");
@@ -358,6 +399,8 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::fromGpt2Files(const std::string& enc
     if (index >= config.pieces.size()) config.pieces.resize(index + 1);
     config.pieces[index] = token;
   }
+
+  if (pre == "auto") applyPreTokenizerPreset(preTokenizerForVocabulary(config.pieces), config);
 
   std::ifstream mergesIn(vocabBpe, std::ios::binary);
   if (!mergesIn) fail(vocabBpe, "", "cannot open");

@@ -18,8 +18,11 @@
 // Offsets are exact byte ranges of the input: byte-level BPE maps one input
 // byte to one symbol. Text a normalizer inserted (a prefix space or "▁")
 // covers no input bytes.
-// decode() returns the exact bytes encode() saw for byte-level vocabularies,
-// invalid UTF-8 included (nothing is replaced by U+FFFD).
+// decode() returns valid UTF-8 as Hugging Face tokenizers does: byte-level
+// vocabularies join the bytes of all tokens and replace each invalid sequence
+// by one U+FFFD (Rust's String::from_utf8_lossy); a run of <0xNN> byte-fallback
+// tokens that is not valid UTF-8 gives one U+FFFD per byte (HF ByteFallback).
+// Text that was valid UTF-8 decodes back to the exact bytes encode() saw.
 #include "core/tokenizer/PreTokenizer.h"
 #include "core/tokenizer/SpecialTextSplitter.h"
 #include "core/tokenizer/TextNormalizer.h"
@@ -73,7 +76,8 @@ public:
   // GPT-2 layout: encoder.json (token -> id) and vocab.bpe (one merge per line;
   // a first line "#version..." is skipped, every other line is a merge, even
   // those starting with '#'). `pre` names the pre-tokenizer as GGUF does
-  // (see preTokenizerNames()); GPT-2's own files need "gpt-2", Llama 3's "llama-bpe".
+  // (see preTokenizerNames()); GPT-2's own files need "gpt-2", Llama 3's
+  // "llama-bpe"; "auto" picks one with preTokenizerForVocabulary().
   static std::unique_ptr<BpeTokenizer> fromGpt2Files(const std::string& encoderJson,
                                                      const std::string& vocabBpe,
                                                      const std::string& pre = "gpt-2");
@@ -85,6 +89,10 @@ public:
   // false for other names.
   static bool applyPreTokenizerPreset(const std::string& name, Config& config);
   static std::string preTokenizerNames(); // "gpt-2, default, llama-bpe, llama3, qwen2"
+  // The preset whose regex made this vocabulary (id -> string, byte-level):
+  // "llama-bpe" when its number tokens are exactly Llama 3's (all 1-3 digit
+  // strings, nothing longer, none after a space), else "gpt-2".
+  static std::string preTokenizerForVocabulary(const std::vector<std::string>& pieces);
 
   Encoding encode(std::string_view text, const EncodeOptions& options = {}) const override;
   std::string decode(const std::vector<int32_t>& ids, bool keepSpecial = false) const override;

@@ -29,6 +29,10 @@ void TextNormalizer::addReplace(std::string pattern, std::string content) {
   steps_.push_back({Kind::Replace, std::move(pattern), std::move(content)});
 }
 
+void TextNormalizer::addUnicode(UnicodeNormalizer::Form form) {
+  steps_.push_back({Kind::Unicode, {}, {}, When::Always, form});
+}
+
 NormalizedText TextNormalizer::apply(std::string_view input, bool firstFragment) const {
   NormalizedText out;
   out.text = std::string(input);
@@ -39,6 +43,10 @@ NormalizedText TextNormalizer::apply(std::string_view input, bool firstFragment)
   for (const Step& step : steps_) {
     // HF normalizers skip empty strings (a Prepend on "" gives "").
     if (out.text.empty()) break;
+    if (step.kind == Kind::Unicode) {
+      UnicodeNormalizer::apply(step.form, out.text, out.origin);
+      continue;
+    }
     if (step.kind != Kind::Replace) {
       if (step.kind == Kind::PrependIfMissing &&
           (out.text.starts_with(step.a) || (step.when == When::FirstFragment && !firstFragment)))

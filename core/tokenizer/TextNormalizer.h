@@ -1,10 +1,12 @@
 #pragma once
 // The text rewrites a tokenizer.json applies before splitting (HF normalizers
-// `Prepend`, `Replace` with a string pattern, `NFC`), plus the prefix rules of
+// `Prepend`, `Replace` with a string pattern, `NFC`/`NFD`/`NFKC`/`NFKD`), plus the prefix rules of
 // the `ByteLevel` (add_prefix_space) and `Metaspace` (replacement +
 // prepend_scheme) pre-tokenizers, which rewrite the text the same way. Every
 // output byte remembers the input bytes it came from, so token offsets still
 // point into the caller's text; inserted bytes cover nothing (begin == end).
+#include "core/tokenizer/UnicodeNormalizer.h"
+
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -27,24 +29,21 @@ public:
   void addPrepend(std::string prefix);                                    // HF Prepend: unconditional
   void addPrependIfMissing(std::string prefix, When when = When::Always); // ByteLevel / Metaspace prefix
   void addReplace(std::string pattern, std::string content);              // HF Replace (string pattern)
-  // NFC is recorded but not applied: core/tokenizer carries no Unicode
-  // composition tables, so input is taken as already NFC (true of almost all text).
-  void addNfc() { hasNfc_ = true; }
+  void addUnicode(UnicodeNormalizer::Form form);                          // HF NFC, NFD, NFKC, NFKD
 
   bool empty() const { return steps_.empty(); }
-  bool hasNfc() const { return hasNfc_; }
   // `firstFragment`: this text starts at offset 0 of the caller's input.
   NormalizedText apply(std::string_view text, bool firstFragment) const;
 
 private:
-  enum class Kind { Prepend, PrependIfMissing, Replace };
+  enum class Kind { Prepend, PrependIfMissing, Replace, Unicode };
   struct Step {
     Kind kind;
     std::string a, b;
     When when = When::Always;
+    UnicodeNormalizer::Form form = UnicodeNormalizer::Form::NFC;
   };
   std::vector<Step> steps_;
-  bool hasNfc_ = false;
 };
 
 } // namespace poslab

@@ -58,10 +58,16 @@ public:
       config.normalizer.addReplace(from, to);
       if (from == " ") config.spaceSymbol = to;
     } else if (type == "NFC") {
-      config.normalizer.addNfc();
+      config.normalizer.addUnicode(UnicodeNormalizer::Form::NFC);
+    } else if (type == "NFD") {
+      config.normalizer.addUnicode(UnicodeNormalizer::Form::NFD);
+    } else if (type == "NFKC") {
+      config.normalizer.addUnicode(UnicodeNormalizer::Form::NFKC);
+    } else if (type == "NFKD") {
+      config.normalizer.addUnicode(UnicodeNormalizer::Form::NFKD);
     } else {
-      error(field + ".type",
-            "unsupported normalizer '" + type + "' (supported: Sequence, Prepend, Replace, NFC)");
+      error(field + ".type", "unsupported normalizer '" + type +
+                                 "' (supported: Sequence, Prepend, Replace, NFC, NFD, NFKC, NFKD)");
     }
   }
 

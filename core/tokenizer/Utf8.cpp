@@ -60,4 +60,54 @@ std::string Utf8::encode(char32_t cp) {
   return out;
 }
 
+std::string Utf8::lossy(std::string_view bytes) {
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(bytes.size());
+  const size_t n = bytes.size();
+  auto at = [&](size_t i) { return i < n ? static_cast<unsigned char>(bytes[i]) : 0x100u; };
+  auto continuation = [&](size_t i) { return (at(i) & 0xC0) == 0x80 && at(i) <= 0xFF; };
+  for (size_t i = 0; i < n;) {
+    const unsigned b0 = at(i);
+    if (b0 < 0x80) {
+      out += static_cast<char>(b0);
+      ++i;
+      continue;
+    }
+    const size_t start = i;
+    ++i;
+    // Rust's core::str::validations: the second byte's range depends on the lead.
+    bool valid = false;
+    if (b0 >= 0xC2 && b0 <= 0xDF) {
+      if (continuation(i)) ++i, valid = true;
+    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
+      const unsigned b1 = at(i);
+      const bool second = (b0 == 0xE0 && b1 >= 0xA0 && b1 <= 0xBF) ||
+                          (b0 == 0xED && b1 >= 0x80 && b1 <= 0x9F) ||
+                          (b0 != 0xE0 && b0 != 0xED && b1 >= 0x80 && b1 <= 0xBF);
+      if (second) {
+        ++i;
+        if (continuation(i)) ++i, valid = true;
+      }
+    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
+      const unsigned b1 = at(i);
+      const bool second = (b0 == 0xF0 && b1 >= 0x90 && b1 <= 0xBF) ||
+                          (b0 == 0xF4 && b1 >= 0x80 && b1 <= 0x8F) ||
+                          (b0 > 0xF0 && b0 < 0xF4 && b1 >= 0x80 && b1 <= 0xBF);
+      if (second) {
+        ++i;
+        if (continuation(i)) {
+          ++i;
+          if (continuation(i)) ++i, valid = true;
+        }
+      }
+    }
+    if (valid)
+      out.append(bytes.substr(start, i - start));
+    else
+      out += kReplacement; // bytes start..i are one maximal invalid subpart
+  }
+  return out;
+}
+
 } // namespace poslab

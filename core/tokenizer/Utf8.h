@@ -14,6 +14,11 @@ public:
   // Length in bytes of the valid sequence at `pos`, or 0 if it is not valid.
   static size_t validLength(std::string_view text, size_t pos);
   static std::string encode(char32_t codePoint);
+  // Valid UTF-8 with every invalid sequence replaced by one U+FFFD, exactly as
+  // Rust's String::from_utf8_lossy (the "maximal subpart" rule of Unicode
+  // 15, ch. 3): a truncated but otherwise valid prefix of a sequence counts as
+  // one invalid sequence, any other bad byte as one on its own.
+  static std::string lossy(std::string_view bytes);
   static bool isEscapedByte(char32_t codePoint) { return codePoint >= 0xDC80 && codePoint <= 0xDCFF; }
 };
 

@@ -185,9 +185,19 @@ private Q_SLOTS:
     at::Tensor ids = golden.get("ids_0").unsqueeze(0);
     at::Tensor loss = m.model->forward({ids, positionsFor(ids.size(1)), {}}).logsumexp(-1).mean();
     loss.backward();
-    const at::Tensor& grad = m.model->weights().layers[0].wq.grad();
-    QVERIFY(grad.defined());
-    QVERIFY(grad.abs().sum().item<double>() > 0);
+    // The fused parameters get the gradients; every projection's rows get some.
+    const LayerWeights& l = m.model->weights().layers[0];
+    const at::Tensor& qkv = l.wqkv.grad();
+    QVERIFY(qkv.defined());
+    QCOMPARE(qkv.size(0), l.qRows + 2 * l.kvRows);
+    for (const at::Tensor& part : {qkv.narrow(0, 0, l.qRows), qkv.narrow(0, l.qRows, l.kvRows),
+                                   qkv.narrow(0, l.qRows + l.kvRows, l.kvRows)})
+      QVERIFY(part.abs().sum().item<double>() > 0);
+    const at::Tensor& gateUp = l.wGateUp.grad();
+    QVERIFY(gateUp.defined());
+    QVERIFY(gateUp.narrow(0, 0, l.ffRows()).abs().sum().item<double>() > 0);
+    QVERIFY(gateUp.narrow(0, l.ffRows(), l.ffRows()).abs().sum().item<double>() > 0);
+    QVERIFY(l.wDown.grad().abs().sum().item<double>() > 0);
   }
 };
 

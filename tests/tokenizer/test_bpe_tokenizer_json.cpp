@@ -131,6 +131,38 @@ private Q_SLOTS:
     QCOMPARE(describe(t->encode("[INST]hi", {.parseSpecial = true}).ids), describe({8, 2, 3}));
   }
 
+  // normalizer NFC / NFD / NFKC / NFKD (alone and inside a Sequence) runs before
+  // the model: composed and decomposed spellings meet the same vocabulary entry.
+  void unicodeNormalizers_data() {
+    QTest::addColumn<QString>("normalizer");
+    QTest::addColumn<QByteArray>("text");
+    QTest::addColumn<QString>("ids");
+    const QString nfc = R"({"type": "NFC"})";
+    QTest::newRow("NFC decomposed") << nfc << QByteArray("e\xCC\x81") << describe({1});
+    QTest::newRow("NFC composed") << nfc << QByteArray("\xC3\xA9") << describe({1});
+    QTest::newRow("no normalizer") << "null" << QByteArray("e\xCC\x81") << describe({2, 3});
+    QTest::newRow("NFD composed") << R"({"type": "NFD"})" << QByteArray("\xC3\xA9") << describe({2, 3});
+    QTest::newRow("NFKC ligature")
+        << R"({"type": "Sequence", "normalizers": [{"type": "NFKC"}, {"type": "Prepend", "prepend": "x"}]})"
+        << QByteArray("\xEF\xAC\x81") << describe({4, 7});
+    QTest::newRow("NFKD ligature and accent")
+        << R"({"type": "NFKD"})" << QByteArray("\xEF\xAC\x81\xC3\xA9") << describe({7, 2, 3});
+  }
+  void unicodeNormalizers() {
+    QFETCH(QString, normalizer);
+    QFETCH(QByteArray, text);
+    QFETCH(QString, ids);
+    const std::string path = writeJson("unicode", R"({"normalizer": )" + normalizer.toStdString() + R"(,
+      "model": {"type": "BPE", "unk_token": "<unk>",
+                "vocab": {"<unk>": 0, "\u00e9": 1, "e": 2, "\u0301": 3, "x": 4, "f": 5, "i": 6, "fi": 7},
+                "merges": ["f i"]}})");
+    auto t = BpeTokenizer::fromTokenizerJson(path);
+    const Encoding e = t->encode(text.toStdString());
+    QCOMPARE(describe(e.ids), ids);
+    // Offsets still point into the caller's text: the last token ends at its end.
+    QCOMPARE(e.offsets.back().end, static_cast<size_t>(text.size()));
+  }
+
   void errorsNameFileAndField_data() {
     QTest::addColumn<QString>("json");
     QTest::addColumn<QString>("expected");
