@@ -9,18 +9,11 @@ std::vector<NamedTensor> ParameterNames::of(ModelWeights& w) {
     LayerWeights& l = w.layers[i];
     const std::string p = "model.layers." + std::to_string(i) + ".";
     out.push_back({p + "input_layernorm.weight", &l.attnNorm});
-    out.push_back({p + "self_attn.q_proj.weight", &l.wq});
-    out.push_back({p + "self_attn.k_proj.weight", &l.wk});
-    out.push_back({p + "self_attn.v_proj.weight", &l.wv});
-    if (l.bq.defined()) {
-      out.push_back({p + "self_attn.q_proj.bias", &l.bq});
-      out.push_back({p + "self_attn.k_proj.bias", &l.bk});
-      out.push_back({p + "self_attn.v_proj.bias", &l.bv});
-    }
+    out.push_back({p + "self_attn.qkv_proj.weight", &l.wqkv});
+    if (l.bqkv.defined()) out.push_back({p + "self_attn.qkv_proj.bias", &l.bqkv});
     out.push_back({p + "self_attn.o_proj.weight", &l.wo});
     out.push_back({p + "post_attention_layernorm.weight", &l.ffnNorm});
-    out.push_back({p + "mlp.gate_proj.weight", &l.wGate});
-    out.push_back({p + "mlp.up_proj.weight", &l.wUp});
+    out.push_back({p + "mlp.gate_up_proj.weight", &l.wGateUp});
     out.push_back({p + "mlp.down_proj.weight", &l.wDown});
   }
   out.push_back({"model.norm.weight", &w.finalNorm});

@@ -1,8 +1,10 @@
 #pragma once
-// The model's trainable tensors under their Hugging Face names (the names
-// HuggingFaceWriter writes), in one fixed order. Tied embeddings appear once,
-// as model.embed_tokens.weight. Used for optimizer state keys, initialisation
-// seeds and checkpoint loading.
+// The model's trainable tensors, named, in one fixed order: Hugging Face's
+// names except for ModelWeights' fused projections, which are named
+// "self_attn.qkv_proj.*" and "mlp.gate_up_proj.weight" (the checkpoint's
+// model.safetensors still has HF's separate names: HuggingFaceWriter splits
+// them). Tied embeddings appear once, as model.embed_tokens.weight. Used for
+// optimizer state keys.
 #include "core/model/ModelWeights.h"
 
 #include <string>

@@ -7,8 +7,39 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <optional>
 
 namespace poslab {
+
+namespace {
+
+// A parameter from a checkpoint file. model.safetensors has Hugging Face's
+// separate q/k/v and gate/up projections; the fused parameters
+// (ParameterNames' "qkv_proj" / "gate_up_proj") are joined from them.
+at::Tensor checkpointTensor(const std::map<std::string, at::Tensor>& from, const std::string& key,
+                            const std::string& file) {
+  auto get = [&](const std::string& name) {
+    auto it = from.find(name);
+    if (it == from.end()) fail(file, "tensor '" + name + "'", "missing");
+    return it->second;
+  };
+  if (from.count(key)) return from.at(key);
+  auto fused = [&](const std::string& part,
+                   const std::vector<std::string>& pieces) -> std::optional<at::Tensor> {
+    const size_t pos = key.find(part);
+    if (pos == std::string::npos) return std::nullopt;
+    std::vector<at::Tensor> parts;
+    for (const std::string& piece : pieces)
+      parts.push_back(get(key.substr(0, pos) + piece + key.substr(pos + part.size())));
+    return at::cat(parts, 0);
+  };
+  if (auto t = fused("qkv_proj", {"q_proj", "k_proj", "v_proj"})) return *t;
+  if (auto t = fused("gate_up_proj", {"gate_proj", "up_proj"})) return *t;
+  return get(key);
+}
+
+} // namespace
 
 namespace {
 double secondsSince(std::chrono::steady_clock::time_point t) {
@@ -119,12 +150,11 @@ bool Trainer::resume() {
   at::NoGradGuard noGrad;
   for (size_t i = 0; i < modelParams_.size(); ++i) {
     const std::string key = (master ? "master." : "") + modelParams_[i].first;
-    auto it = from.find(key);
-    if (it == from.end()) fail(fromFile, "tensor '" + key + "'", "missing");
+    const at::Tensor saved = checkpointTensor(from, key, fromFile);
     const at::Tensor& value = optimizer_->parameters()[i].value;
-    if (it->second.sizes() != value.sizes())
+    if (saved.sizes() != value.sizes())
       fail(fromFile, "tensor '" + key + "'", "shape differs from the model's");
-    value.copy_(it->second);
+    value.copy_(saved);
     if (master) modelParams_[i].second->copy_(value);
   }
   optimizer_->loadState(c.state.step, c.optimizer, dirName + "/optimizer.safetensors");

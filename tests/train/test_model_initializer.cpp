@@ -23,9 +23,9 @@ private Q_SLOTS:
     QVERIFY(std::abs(w.layers[1].wDown.std().item<double>() - 0.02) < 0.002);
     QVERIFY(at::equal(w.layers[0].attnNorm, at::ones({32})));
     QVERIFY(at::equal(w.finalNorm, at::ones({32})));
-    QVERIFY(at::equal(w.layers[0].bq, at::zeros({32})));
+    QVERIFY(at::equal(w.layers[0].bq(), at::zeros({32})));
     QVERIFY(!w.lmHead.is_same(w.embed));
-    QCOMPARE(w.layers[0].wk.sizes().vec(), (std::vector<int64_t>{16, 32}));
+    QCOMPARE(w.layers[0].wk().sizes().vec(), (std::vector<int64_t>{16, 32}));
   }
 
   void seedDecides() {
@@ -36,7 +36,8 @@ private Q_SLOTS:
     for (size_t i = 0; i < na.size(); ++i)
       QVERIFY(at::equal(*na[i].tensor, *nb[i].tensor));
     QVERIFY(!at::equal(a.embed, c.embed));
-    QVERIFY(!at::equal(a.layers[0].wq, a.layers[1].wq)); // every tensor draws its own stream
+    QVERIFY(!at::equal(a.layers[0].wq(), a.layers[1].wq())); // every tensor draws its own stream
+    QVERIFY(!at::equal(a.layers[0].wq(), a.layers[0].wk().narrow(0, 0, 1).expand_as(a.layers[0].wq())));
   }
 
   void tiedEmbeddingsAreOneTensor() {
