@@ -28,6 +28,7 @@ int dispatch(int argc, char** argv) {
   addGenerateCommand(app);
   addConvertCommand(app);
   addBenchCommand(app);
+  addMakeDemoCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
