@@ -173,6 +173,7 @@ void addBenchCommand(CLI::App& app) {
   addPeak(*bench);
   addModel(*bench);
   addTokenizer(*bench);
+  addBenchSweepCommand(*bench);
 }
 
 } // namespace poslab::cli

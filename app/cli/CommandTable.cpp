@@ -28,6 +28,8 @@ int dispatch(int argc, char** argv) {
   addGenerateCommand(app);
   addConvertCommand(app);
   addBenchCommand(app);
+  addSweepCommand(app);
+  addCompareCommand(app);
   addMakeDemoCommand(app);
   try {
     app.parse(argc, argv);

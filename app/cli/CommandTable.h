@@ -14,6 +14,9 @@ void addForwardCommand(CLI::App& app);
 void addGenerateCommand(CLI::App& app);
 void addConvertCommand(CLI::App& app);
 void addBenchCommand(CLI::App& app);
+void addBenchSweepCommand(CLI::App& bench); // a subcommand of bench
+void addSweepCommand(CLI::App& app);
+void addCompareCommand(CLI::App& app);
 void addMakeDemoCommand(CLI::App& app);
 
 int dispatch(int argc, char** argv);

@@ -7,6 +7,7 @@ namespace poslab {
 EngineController::EngineController(QObject* parent) : QObject(parent) {
   qRegisterMetaType<ModelSummary>();
   qRegisterMetaType<GenerationStats>();
+  qRegisterMetaType<SweepCurve>();
   thread_.setObjectName("PosLab engine");
   worker_ = new EngineWorker(&cancel_);
   worker_->moveToThread(&thread_);
@@ -39,6 +40,16 @@ EngineController::EngineController(QObject* parent) : QObject(parent) {
     setBusy(false);
     Q_EMIT generationFailed(message);
   });
+  connect(worker_, &EngineWorker::sweepCurve, this, &EngineController::sweepCurve);
+  connect(worker_, &EngineWorker::sweepProgress, this, &EngineController::sweepProgress);
+  connect(worker_, &EngineWorker::sweepFinished, this, [this](const QString& runDir, const QString& status) {
+    setBusy(false);
+    Q_EMIT sweepFinished(runDir, status);
+  });
+  connect(worker_, &EngineWorker::sweepFailed, this, [this](const QString& message) {
+    setBusy(false);
+    Q_EMIT sweepFailed(message);
+  });
   thread_.start();
 }
 
@@ -70,6 +81,16 @@ bool EngineController::generate(const QString& prompt, int maxNewTokens, bool st
         worker->generate(prompt, maxNewTokens, stopAtEndOfText);
       },
       Qt::QueuedConnection);
+  return true;
+}
+
+bool EngineController::runSweep(const SweepSettings& settings, const QString& runDir) {
+  if (busy_ || !hasModel_) return false;
+  cancel_ = false;
+  setBusy(true);
+  Q_EMIT sweepStarted(runDir);
+  QMetaObject::invokeMethod(
+      worker_, [worker = worker_, settings, runDir] { worker->runSweep(settings, runDir); }, Qt::QueuedConnection);
   return true;
 }
 

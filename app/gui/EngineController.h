@@ -4,7 +4,9 @@
 // EngineWorker moved onto it, results come back as queued signals. Cancelling
 // sets an atomic flag directly (a queued request would wait behind the job).
 #include "core/engine/Engine.h"
+#include "core/sweep/SweepSettings.h"
 #include "widgets/GenerationStats.h"
+#include "widgets/SweepCurve.h"
 #include "widgets/ModelSummary.h"
 
 #include <QObject>
@@ -26,6 +28,7 @@ public:
   // Inspect, then load; false (and nothing queued) while another job runs.
   bool loadModel(const QString& path, const LoadOptions& options);
   bool generate(const QString& prompt, int maxNewTokens, bool stopAtEndOfText);
+  bool runSweep(const SweepSettings& settings, const QString& runDir);
   void cancel();
 
   bool isBusy() const { return busy_; }
@@ -43,6 +46,11 @@ Q_SIGNALS:
   void token(const QString& piece, int generatedTokens);
   void generationFinished(const poslab::GenerationStats& stats);
   void generationFailed(const QString& message);
+  void sweepStarted(const QString& runDir);
+  void sweepCurve(const poslab::SweepCurve& curve);
+  void sweepProgress(int done, int total, double etaSeconds, double tokensPerSecond);
+  void sweepFinished(const QString& runDir, const QString& status);
+  void sweepFailed(const QString& message);
 
 private:
   void setBusy(bool busy);

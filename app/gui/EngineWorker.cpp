@@ -1,9 +1,12 @@
 #include "app/gui/EngineWorker.h"
 
+#include "app/gui/SweepCurves.h"
 #include "core/engine/Engine.h"
+#include "core/sweep/SweepRunner.h"
 #include "core/util/Error.h"
 
 #include <QFile>
+#include <QFileInfo>
 #include <algorithm>
 #include <chrono>
 #include <exception>
@@ -175,6 +178,34 @@ void EngineWorker::generate(const QString& prompt, int maxNewTokens, bool stopAt
         Q_EMIT generationFinished(stats);
       },
       [&](const QString& message) { Q_EMIT generationFailed(message); });
+}
+
+void EngineWorker::runSweep(const SweepSettings& settings, const QString& runDir) {
+  guarded(
+      [&] {
+        if (!engine_) fail("", "sweep", "no model is loaded");
+        const QString label = QFileInfo(runDir).fileName();
+        std::vector<SweepRecord> records;
+        auto lastEmit = Clock::now() - std::chrono::seconds(1);
+        SweepCallbacks callbacks;
+        callbacks.onRecord = [&](const SweepRecord& r) {
+          records.push_back(r);
+          if (Clock::now() - lastEmit < std::chrono::milliseconds(100)) return;
+          lastEmit = Clock::now();
+          Q_EMIT sweepCurve(SweepCurves::fromSummary(label, SweepSummary::of(records)));
+        };
+        callbacks.onProgress = [&](const SweepProgress& p) {
+          Q_EMIT sweepProgress(static_cast<int>(p.done), static_cast<int>(p.total), p.etaSeconds,
+                               p.tokensPerSecond);
+        };
+        SweepSettings s = settings;
+        s.modelPath = engine_->info().path; // the model in memory, whatever the caller thought
+        const SweepResult result = SweepRunner(*engine_).run(s, runDir.toStdString(), callbacks, cancel_);
+        // The whole run, resumed records included, from what is on disk.
+        Q_EMIT sweepCurve(SweepCurves::fromSummary(label, result.summary));
+        Q_EMIT sweepFinished(runDir, QString::fromStdString(result.status));
+      },
+      [&](const QString& message) { Q_EMIT sweepFailed(message); });
 }
 
 } // namespace poslab

@@ -2,7 +2,9 @@
 // The half of EngineController that lives on the worker thread: it owns the
 // Engine and runs the blocking core calls (inspect, open, generate). Every
 // exception stops here and leaves as a failure signal with a readable message.
+#include "core/sweep/SweepSettings.h"
 #include "widgets/GenerationStats.h"
+#include "widgets/SweepCurve.h"
 #include "widgets/ModelSummary.h"
 
 #include <QObject>
@@ -26,6 +28,8 @@ public:
   // frees the previous model and loads the new one.
   void load(const QString& path, const poslab::LoadOptions& options);
   void generate(const QString& prompt, int maxNewTokens, bool stopAtEndOfText);
+  // A position sweep of the loaded model into runDir (resumes what is there).
+  void runSweep(const poslab::SweepSettings& settings, const QString& runDir);
 
 Q_SIGNALS:
   void inspected(const poslab::ModelSummary& estimate);
@@ -38,6 +42,11 @@ Q_SIGNALS:
   void token(const QString& piece, int generatedTokens);
   void generationFinished(const poslab::GenerationStats& stats);
   void generationFailed(const QString& message);
+  // The run's whole curve so far, at most every ~100 ms and once at the end.
+  void sweepCurve(const poslab::SweepCurve& curve);
+  void sweepProgress(int done, int total, double etaSeconds, double tokensPerSecond);
+  void sweepFinished(const QString& runDir, const QString& status);
+  void sweepFailed(const QString& message);
 
 private:
   void probeCuda(const std::string& path);

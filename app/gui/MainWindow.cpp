@@ -1,6 +1,7 @@
 #include "app/gui/MainWindow.h"
 
 #include "app/gui/EngineController.h"
+#include "app/gui/SweepPanel.h"
 #include "widgets/GenerationView.h"
 #include "widgets/ModelInfoPanel.h"
 
@@ -8,6 +9,7 @@
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
@@ -23,7 +25,9 @@
 #include <QProgressBar>
 #include <QScrollArea>
 #include <QSettings>
+#include <QStandardPaths>
 #include <QStatusBar>
+#include <QTabWidget>
 #include <QThread>
 #include <QToolBar>
 #include <algorithm>
@@ -60,7 +64,20 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   engine_ = new EngineController(this);
 
   view_ = new GenerationView(this);
-  setCentralWidget(view_);
+  sweep_ = new SweepPanel(this);
+  auto* tabs = new QTabWidget(this);
+  tabs->setObjectName("views");
+  tabs->addTab(sweep_, tr("Sweep"));
+  tabs->setTabToolTip(0, tr("Accuracy as the gold document moves through the prompt"));
+  tabs->addTab(view_, tr("Generate"));
+  tabs->setTabToolTip(1, tr("Free generation from a prompt"));
+  setCentralWidget(tabs);
+  {
+    QSettings settings;
+    const QString fallback =
+        QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath("workspace");
+    sweep_->setWorkspace(settings.value("workspace", fallback).toString());
+  }
 
   panel_ = new ModelInfoPanel;
   auto* scroll = new QScrollArea;
@@ -103,6 +120,25 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(engine_, &EngineController::generationFailed, this, &MainWindow::onGenerationFailed);
   connect(view_, &GenerationView::generateRequested, this, &MainWindow::onGenerate);
   connect(view_, &GenerationView::cancelRequested, engine_, &EngineController::cancel);
+  connect(sweep_, &SweepPanel::runRequested, this, [this](const SweepSettings& settings, const QString& runDir) {
+    if (!engine_->runSweep(settings, runDir)) sweep_->failed(tr("the engine is busy or no model is loaded"));
+  });
+  connect(sweep_, &SweepPanel::cancelRequested, engine_, &EngineController::cancel);
+  connect(engine_, &EngineController::sweepStarted, sweep_, [this] { sweep_->setRunning(true); });
+  connect(engine_, &EngineController::sweepCurve, sweep_, &SweepPanel::showCurve);
+  connect(engine_, &EngineController::sweepProgress, sweep_, &SweepPanel::showProgress);
+  connect(engine_, &EngineController::sweepFinished, this, [this](const QString& runDir, const QString& status) {
+    sweep_->setRunning(false);
+    sweep_->finished(runDir, status);
+    statusBar()->showMessage(tr("Sweep %1: %2").arg(status, QDir::toNativeSeparators(runDir)), kMessageMs);
+    Q_EMIT sweepDone(runDir, status);
+  });
+  connect(engine_, &EngineController::sweepFailed, this, [this](const QString& message) {
+    sweep_->setRunning(false);
+    sweep_->failed(message);
+    statusBar()->showMessage(tr("Sweep failed: %1").arg(message), kMessageMs);
+    Q_EMIT sweepDone(QString(), "failed");
+  });
 
   QSettings settings;
   if (!restoreGeometry(settings.value("geometry").toByteArray())) resize(1120, 760);
@@ -267,6 +303,7 @@ void MainWindow::onUnloaded() {
   loaded_ = {};
   modelLabel_->clear();
   view_->setModelReady(false);
+  sweep_->setModelReady(false);
 }
 
 void MainWindow::onLoaded(const ModelSummary& summary) {
@@ -277,6 +314,7 @@ void MainWindow::onLoaded(const ModelSummary& summary) {
   view_->setTokenLimit(
       static_cast<int>(std::min<qint64>(summary.contextLength > 0 ? summary.contextLength : 4096, 1 << 20)));
   view_->setModelReady(true);
+  sweep_->setModelReady(true);
   modelLabel_->setText(
       tr("%1 · %2 · %3").arg(displayName(summary.path), summary.device, summary.computeDtype));
   modelLabel_->setToolTip(summary.path);

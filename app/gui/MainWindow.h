@@ -21,6 +21,7 @@ namespace poslab {
 
 class EngineController;
 class GenerationView;
+class SweepPanel;
 class ModelInfoPanel;
 
 class MainWindow : public QMainWindow {
@@ -31,6 +32,7 @@ public:
 
   ModelInfoPanel* modelPanel() const { return panel_; }
   GenerationView* generationView() const { return view_; }
+  SweepPanel* sweepPanel() const { return sweep_; }
   EngineController* engine() const { return engine_; }
   QStringList recentModels() const;
   LoadOptions loadOptions() const;
@@ -41,6 +43,7 @@ Q_SIGNALS:
   // For scripted use (screenshot mode, tests): a model is ready / a generation ended.
   void modelReady();
   void generationDone();
+  void sweepDone(const QString& runDir, const QString& status);
 
 public Q_SLOTS:
   // A .gguf file or a Hugging Face folder (a config.json or *.safetensors inside
@@ -77,6 +80,7 @@ private:
   EngineController* engine_ = nullptr;
   ModelInfoPanel* panel_ = nullptr;
   GenerationView* view_ = nullptr;
+  SweepPanel* sweep_ = nullptr;
   QComboBox* compute_ = nullptr;
   QLabel* modelLabel_ = nullptr;
   QProgressBar* busyBar_ = nullptr;

@@ -3,6 +3,7 @@
 // beside the checkout when there is one (until the bundled demo model exists).
 #include "app/gui/EngineController.h"
 #include "app/gui/MainWindow.h"
+#include "app/gui/SweepPanel.h"
 #include "widgets/GenerationView.h"
 
 #include <QApplication>
@@ -32,18 +33,29 @@ void runScreenshot(poslab::MainWindow& window, const QString& file, const QStrin
     std::fprintf(stderr, "poslab: screenshot: %s\n", qPrintable(why));
     QCoreApplication::exit(1);
   };
+  auto save = [&window, file, fail] {
+    QTimer::singleShot(300, &window, [&window, file, fail] {
+      if (!window.grab().save(file)) return fail(QStringLiteral("cannot write %1").arg(file));
+      QCoreApplication::exit(0);
+    });
+  };
+  if (!window.sweepPanel()->dataPath().isEmpty()) { // with DATA: a sweep, shot when it ends
+    QObject::connect(&window, &poslab::MainWindow::modelReady, window.sweepPanel(), &poslab::SweepPanel::requestRun);
+    QObject::connect(&window, &poslab::MainWindow::sweepDone, &window, [save, fail](const QString&, const QString& status) {
+      if (status == "failed") return fail(QStringLiteral("the sweep failed"));
+      save();
+    });
+    QObject::connect(window.engine(), &poslab::EngineController::loadFailed, &window, fail);
+    QTimer::singleShot(600'000, &window, [fail] { fail(QStringLiteral("timed out")); });
+    return;
+  }
   QObject::connect(&window, &poslab::MainWindow::modelReady, &window, [&window, prompt, tokens] {
     poslab::GenerationView* view = window.generationView();
     view->setPrompt(prompt);
     view->setMaxNewTokens(tokens);
     view->requestGeneration();
   });
-  QObject::connect(&window, &poslab::MainWindow::generationDone, &window, [&window, file, fail] {
-    QTimer::singleShot(300, &window, [&window, file, fail] {
-      if (!window.grab().save(file)) return fail(QStringLiteral("cannot write %1").arg(file));
-      QCoreApplication::exit(0);
-    });
-  });
+  QObject::connect(&window, &poslab::MainWindow::generationDone, &window, save);
   QObject::connect(window.engine(), &poslab::EngineController::loadFailed, &window, fail);
   QTimer::singleShot(120'000, &window, [fail] { fail(QStringLiteral("timed out")); });
 }
@@ -75,17 +87,23 @@ int main(int argc, char** argv) {
   parser.addHelpOption();
   parser.addVersionOption();
   parser.addPositionalArgument("MODEL", "A .gguf file or a Hugging Face model folder to open.", "[MODEL]");
+  parser.addPositionalArgument("DATA", "A dataset to sweep (QA, KV or PosLab JSONL).", "[DATA]");
   const QCommandLineOption screenshot("screenshot", "Load, generate a little, save the window to FILE, quit.",
                                       "FILE");
   const QCommandLineOption prompt("prompt", "Prompt for --screenshot.", "TEXT", "Once upon a time");
   const QCommandLineOption tokens("tokens", "Tokens to generate for --screenshot.", "N", "60");
-  parser.addOptions({screenshot, prompt, tokens});
+  const QCommandLineOption limit("limit", "Examples to sweep (with DATA).", "N", "50");
+  parser.addOptions({screenshot, prompt, tokens, limit});
   parser.process(app);
 
   QString model = parser.positionalArguments().value(0);
   if (model.isEmpty()) model = findDemoModel();
 
   poslab::MainWindow window;
+  if (const QString data = parser.positionalArguments().value(1); !data.isEmpty()) {
+    window.sweepPanel()->setDataPath(QFileInfo(data).absoluteFilePath());
+    window.sweepPanel()->setLimit(parser.value(limit).toInt());
+  }
   if (parser.isSet(screenshot)) {
     if (model.isEmpty()) {
       std::fprintf(stderr, "poslab: --screenshot needs a MODEL\n");

@@ -17,7 +17,7 @@ bool isBlank(const std::string& line) {
 }
 } // namespace
 
-LoadedDataset DatasetLoader::load(const std::string& path, const LoadOptions& options) {
+LoadedDataset DatasetLoader::load(const std::string& path, const DatasetLoadOptions& options) {
   GzipLineReader reader(path);
   const std::string& file = reader.fileName();
   LoadedDataset out;

@@ -10,7 +10,7 @@
 
 namespace poslab {
 
-struct LoadOptions {
+struct DatasetLoadOptions {
   DataFormat format = DataFormat::Auto;
   // false: the first malformed record is an error naming file, line and field.
   // true: malformed records are skipped and counted (a damaged gzip stream is
@@ -29,7 +29,7 @@ struct LoadedDataset {
 
 class DatasetLoader {
 public:
-  static LoadedDataset load(const std::string& path, const LoadOptions& options = {});
+  static LoadedDataset load(const std::string& path, const DatasetLoadOptions& options = {});
 };
 
 } // namespace poslab

@@ -1,6 +1,7 @@
 // poslab-cli's contract (DESIGN.md "Command line"): real models, JSON output,
 // convert round trip, and one-line errors with a non-zero exit for bad input.
 #include "core/weights/SafetensorsFile.h"
+#include "tests/util/CliProcess.h"
 #include "tests/util/TestPaths.h"
 
 #include <QProcess>
@@ -14,19 +15,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Run {
-  int exitCode = -1;
-  QString out, err;
-  nlohmann::json json() const { return nlohmann::json::parse(out.toStdString()); }
-};
-
-Run cli(const QStringList& args) {
-  QProcess p;
-  p.start(QString::fromLocal8Bit(qgetenv("POSLAB_CLI")), args);
-  if (!p.waitForFinished(300000)) qFatal("poslab-cli %s did not finish", qPrintable(args.join(' ')));
-  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
-          QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
-}
+using Run = CliRun;
 
 QString stories() {
   return QString::fromStdString(sharedPath("models/stories260K/stories260K.gguf"));
@@ -120,8 +109,8 @@ private Q_SLOTS:
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const auto ids = r.json()["ids"].get<std::vector<int>>();
     QVERIFY(ids.size() > 8);
-    QCOMPARE(ids[0], 128000); // <|begin_of_text|>
-    QCOMPARE(ids[1], 128006); // <|start_header_id|>
+    QCOMPARE(ids[0], 128000);              // <|begin_of_text|>
+    QCOMPARE(ids[1], 128006);              // <|start_header_id|>
     QCOMPARE(ids[ids.size() - 1], 271);    // "\n\n" after the assistant header
     QCOMPARE(ids[ids.size() - 2], 128007); // <|end_header_id|>
     Run none = cli({"tokenize", stories(), "--text", "Hi", "--chat"});
@@ -148,7 +137,7 @@ private Q_SLOTS:
 
   void helpForEveryCommand_data() {
     QTest::addColumn<QString>("command");
-    for (const char* c : {"info", "tokenize", "forward", "generate", "convert", "bench"})
+    for (const char* c : {"info", "tokenize", "forward", "generate", "convert", "bench", "sweep", "compare"})
       QTest::newRow(c) << c;
   }
   void helpForEveryCommand() {

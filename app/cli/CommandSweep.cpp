@@ -1,0 +1,151 @@
+// poslab-cli sweep --model MODEL --data FILE [--task qa|kv] [--docs K] [--positions all|0,4,9]
+//                  [--limit N] [--no-prefix-cache] --out DIR
+// The position sweep of METHOD.md §1 (DESIGN.md "Command line"): writes
+// DIR/examples.jsonl as records finish, then DIR/summary.json and summary.csv.
+// Running it again on the same DIR resumes; a progress line goes to stderr.
+#include "app/cli/CliSupport.h"
+#include "app/cli/CommandTable.h"
+#include "core/engine/Engine.h"
+#include "core/sweep/SweepRunner.h"
+#include "core/util/Error.h"
+#include "core/util/JsonFile.h"
+
+#include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <unistd.h>
+
+namespace poslab::cli {
+
+namespace {
+
+std::vector<size_t> parsePositions(const std::string& text) {
+  if (text == "all") return {};
+  std::vector<size_t> out;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    const size_t comma = std::min(text.find(',', begin), text.size());
+    const std::string item = text.substr(begin, comma - begin);
+    if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9)
+      fail("", "--positions", "'" + item + "' is not a 0-based position (expected all or e.g. 0,4,9)");
+    out.push_back(std::stoul(item));
+    begin = comma + 1;
+  }
+  return out;
+}
+
+std::string clock(double seconds) {
+  const auto s = static_cast<long>(seconds + 0.5);
+  char buf[32];
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, s / 60 % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+  return buf;
+}
+
+// One line, redrawn in place on a terminal; on a pipe a line every 10 s.
+class ProgressLine {
+public:
+  void operator()(const SweepProgress& p) {
+    const auto now = std::chrono::steady_clock::now();
+    const bool last = p.done == p.total;
+    if (!tty_ && !last && now - printed_ < std::chrono::seconds(10) && p.done > p.resumed) return;
+    printed_ = now;
+    char buf[256];
+    std::snprintf(buf, sizeof buf, "sweep: %zu/%zu records (%.1f%%)%s  elapsed %s  ETA %s  %.0f tok/s",
+                  p.done, p.total,
+                  p.total ? 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total) : 100.0,
+                  p.resumed ? (" [" + std::to_string(p.resumed) + " resumed]").c_str() : "",
+                  clock(p.elapsedSeconds).c_str(), p.etaSeconds > 0 ? clock(p.etaSeconds).c_str() : "-",
+                  p.tokensPerSecond);
+    std::cerr << (tty_ ? "\r\033[K" : "") << buf << (tty_ && !last ? "" : "\n") << std::flush;
+  }
+
+private:
+  bool tty_ = ::isatty(STDERR_FILENO) != 0;
+  std::chrono::steady_clock::time_point printed_{};
+};
+
+} // namespace
+
+void addSweepCommand(CLI::App& app) {
+  auto* cmd = app.add_subcommand("sweep", "Accuracy and answer log-probability at every gold position");
+  auto s = std::make_shared<SweepSettings>();
+  auto positions = std::make_shared<std::string>("all");
+  auto out = std::make_shared<std::string>();
+  auto noPrefix = std::make_shared<bool>(false);
+  auto baselines = std::make_shared<bool>(false);
+  auto quiet = std::make_shared<bool>(false);
+  auto json = std::make_shared<bool>(false);
+  auto shuffle = std::make_shared<int64_t>(-1);
+  cmd->add_option("--model", s->modelPath, "Hugging Face folder or .gguf file")->required();
+  cmd->add_option("--data", s->dataPath, "Dataset: lost-in-the-middle QA/KV or PosLab JSONL (.jsonl[.gz])")
+      ->required();
+  cmd->add_option("--out", *out, "Run folder: examples.jsonl, summary.json, summary.csv, run.json")
+      ->required();
+  cmd->add_option("--task", s->task, "qa, kv or auto (from the data / the model's poslab_task.json)")
+      ->check(CLI::IsMember({"auto", "qa", "kv"}));
+  cmd->add_option("--format", s->dataFormat, "Data format: auto, litm-qa, litm-kv, poslab");
+  cmd->add_option("--docs", s->docs, "Documents (or KV pairs) per prompt, gold included (default: all)");
+  cmd->add_option("--positions", *positions, "Gold positions, 0-based: all or a list like 0,4,9");
+  cmd->add_option("--limit", s->limit, "Only the first N examples");
+  cmd->add_option("--shuffle-seed", *shuffle,
+                  "Shuffle the kept distractors with this seed (default: keep order)");
+  cmd->add_option("--random-distractors", s->randomDistractors,
+                  "Oracle files: K documents per question, K-1 drawn from other questions' gold passages");
+  cmd->add_option("--distractor-seed", s->distractorSeed, "Seed of --random-distractors (default 0)");
+  cmd->add_option("--prompt-template", s->promptTemplate,
+                  "qa, qa_query_aware, qa_ordered_randomly, kv, kv_query_aware, or a template file");
+  cmd->add_option("--chat-template", s->chatTemplate,
+                  "auto, none, or a family: llama2, llama3, mistral, chatml, phi3");
+  cmd->add_option("--system", s->system, "System message inside the chat template");
+  cmd->add_option("--max-new-tokens", s->maxNewTokens, "Most generated tokens per record (default 100)")
+      ->check(CLI::Range(1, 1 << 20));
+  cmd->add_flag("--closed-book", s->closedBook, "Also run the closed-book baseline (QA)");
+  cmd->add_flag("--oracle", s->oracle, "Also run the oracle baseline: the gold document alone (QA)");
+  cmd->add_flag("--baselines", *baselines, "Both baselines");
+  cmd->add_flag("--no-prefix-cache", *noPrefix,
+                "Recompute every prompt from its first token (the naive path)");
+  cmd->add_flag("--skip-bad", s->skipBad, "Skip malformed data records (counted in the summary)");
+  cmd->add_option("--dtype", s->dtype, "f32, bf16 or f16 (CUDA)");
+  cmd->add_option("--device", s->device, "cpu or cuda[:N]");
+  cmd->add_option("--threads", s->threads, "Intra-op threads (0 = all cores)");
+  cmd->add_flag("--quiet", *quiet, "No progress line");
+  cmd->add_flag("--json", *json, "Print summary.json on stdout at the end");
+  cmd->callback([=] {
+    SweepSettings settings = *s;
+    settings.positions = parsePositions(*positions);
+    if (*shuffle >= 0) settings.shuffleSeed = static_cast<uint64_t>(*shuffle);
+    settings.prefixCache = !*noPrefix;
+    if (*baselines) settings.closedBook = settings.oracle = true;
+    auto engine = Engine::open(settings.modelPath, {settings.device, settings.dtype, settings.threads});
+    ProgressLine progress;
+    SweepCallbacks callbacks;
+    if (!*quiet) callbacks.onProgress = [&](const SweepProgress& p) { progress(p); };
+    const SweepResult r = SweepRunner(*engine).run(settings, *out, callbacks);
+    if (r.tornTailRemoved)
+      std::cerr << "sweep: removed a half-written last line of examples.jsonl (a killed run)\n";
+    if (*json) {
+      printJson(JsonFile::read(*out + "/summary.json"));
+      return;
+    }
+    std::printf("position  n     accuracy  95%% CI           mean log p(answer)\n");
+    auto row = [](const std::string& name, const PositionSummary& p) {
+      std::printf("%-9s %-5zu %7.1f%%  [%5.1f%%, %5.1f%%]  %s\n", name.c_str(), p.n, 100 * p.accuracy,
+                  100 * p.ciLow, 100 * p.ciHigh,
+                  p.meanAnswerLogprob ? std::to_string(*p.meanAnswerLogprob).c_str() : "-");
+    };
+    for (const auto& p : r.summary.positions)
+      row(std::to_string(p.position + 1), p);
+    if (r.summary.closedBook) row("closed", *r.summary.closedBook);
+    if (r.summary.oracle) row("oracle", *r.summary.oracle);
+    std::printf("(positions 1-based here; 0-based in summary.json)  %zu records, %zu this run, %.1f s; "
+                "prefill %lld of %lld prompt tokens computed\n",
+                r.summary.records, r.computed, r.wallSeconds, static_cast<long long>(r.summary.prefillTokens),
+                static_cast<long long>(r.summary.promptTokens));
+  });
+}
+
+} // namespace poslab::cli

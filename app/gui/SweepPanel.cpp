@@ -1,0 +1,261 @@
+#include "app/gui/SweepPanel.h"
+
+#include "app/gui/SweepCurves.h"
+#include "widgets/PlotExporter.h"
+#include "widgets/SweepPlot.h"
+
+#include <QCheckBox>
+#include <QDateTime>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QListWidget>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QRegularExpression>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+namespace poslab {
+
+namespace {
+
+QString clock(double seconds) {
+  const auto s = static_cast<qint64>(seconds + 0.5);
+  return s >= 3600 ? QString("%1h%2m").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0'))
+                   : QString("%1m%2s").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
+}
+
+} // namespace
+
+SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
+  data_ = new QLineEdit;
+  data_->setPlaceholderText(tr("QA, KV or PosLab JSONL (.jsonl, .jsonl.gz)"));
+  data_->setToolTip(tr("The dataset to sweep: lost-in-the-middle QA or KV files, or PosLab's own JSONL"));
+  auto* browse = new QPushButton(tr("Browse…"));
+  browse->setToolTip(tr("Choose the dataset file"));
+  connect(browse, &QPushButton::clicked, this, &SweepPanel::chooseData);
+  auto* dataRow = new QHBoxLayout;
+  dataRow->addWidget(data_, 1);
+  dataRow->addWidget(browse);
+
+  docs_ = new QSpinBox;
+  docs_->setRange(0, 1000);
+  docs_->setSpecialValueText(tr("default"));
+  docs_->setToolTip(tr("Documents (or KV pairs) per prompt, the gold among them; default: the model's task, "
+                       "else every document of the example"));
+  positions_ = new QLineEdit("all");
+  positions_->setToolTip(tr("Gold positions to sweep, 0-based: all, or a list such as 0,4,9"));
+  limit_ = new QSpinBox;
+  limit_->setRange(0, 1'000'000);
+  limit_->setValue(50);
+  limit_->setSpecialValueText(tr("all"));
+  limit_->setToolTip(tr("Sweep only the first N examples (0 = all)"));
+  maxNew_ = new QSpinBox;
+  maxNew_->setRange(0, 4096);
+  maxNew_->setSpecialValueText(tr("default"));
+  maxNew_->setToolTip(tr("Most tokens generated per answer; default: the model's task, else 100 (METHOD.md)"));
+  closedBook_ = new QCheckBox(tr("Closed-book"));
+  closedBook_->setToolTip(tr("Also ask every question with no documents (QA only): a dashed reference line"));
+  oracle_ = new QCheckBox(tr("Oracle"));
+  oracle_->setToolTip(tr("Also ask every question with the gold document alone (QA only): a dashed reference line"));
+  prefixCache_ = new QCheckBox(tr("Reuse shared prefixes"));
+  prefixCache_->setChecked(true);
+  prefixCache_->setToolTip(tr("Reuse the KV states of tokens shared with the previous prompt (verified "
+                              "token-identical); off recomputes every prompt"));
+  auto* baselines = new QHBoxLayout;
+  baselines->addWidget(closedBook_);
+  baselines->addWidget(oracle_);
+  baselines->addStretch();
+
+  run_ = new QPushButton(tr("Run sweep"));
+  run_->setToolTip(tr("Sweep the gold document over the positions with the loaded model (Ctrl+R)"));
+  run_->setShortcut(QKeySequence("Ctrl+R"));
+  cancel_ = new QPushButton(tr("Cancel"));
+  cancel_->setToolTip(tr("Stop after the current forward pass; the records so far are kept and resume later"));
+  export_ = new QPushButton(tr("Export figure…"));
+  export_->setToolTip(tr("Save the plot as PDF, SVG or PNG, or its numbers as CSV or JSON"));
+  connect(run_, &QPushButton::clicked, this, &SweepPanel::requestRun);
+  connect(cancel_, &QPushButton::clicked, this, &SweepPanel::cancelRequested);
+  connect(export_, &QPushButton::clicked, this, &SweepPanel::exportFigure);
+  auto* buttons = new QHBoxLayout;
+  buttons->addWidget(run_);
+  buttons->addWidget(cancel_);
+  buttons->addWidget(export_);
+
+  progress_ = new QProgressBar;
+  progress_->setToolTip(tr("Records finished of the sweep's total"));
+  status_ = new QLabel(tr("Load a model and choose a dataset."));
+  status_->setWordWrap(true);
+  status_->setToolTip(tr("Progress, time left and throughput"));
+
+  runs_ = new QListWidget;
+  runs_->setToolTip(tr("Sweeps kept in the workspace: tick to overlay a run on the plot"));
+  runs_->setMinimumHeight(80);
+  connect(runs_, &QListWidget::itemChanged, this, &SweepPanel::runToggled);
+
+  auto* form = new QFormLayout;
+  form->addRow(tr("Data"), dataRow);
+  form->addRow(tr("Documents"), docs_);
+  form->addRow(tr("Positions"), positions_);
+  form->addRow(tr("Examples"), limit_);
+  form->addRow(tr("Max new tokens"), maxNew_);
+  form->addRow(tr("Baselines"), baselines);
+  form->addRow(QString(), prefixCache_);
+  auto* side = new QWidget;
+  auto* sideLayout = new QVBoxLayout(side);
+  sideLayout->addLayout(form);
+  sideLayout->addLayout(buttons);
+  sideLayout->addWidget(progress_);
+  sideLayout->addWidget(status_);
+  sideLayout->addWidget(new QLabel(tr("Runs in the workspace")));
+  sideLayout->addWidget(runs_, 1);
+  side->setMinimumWidth(300);
+
+  plot_ = new SweepPlot;
+  auto* split = new QSplitter;
+  split->addWidget(side);
+  split->addWidget(plot_);
+  split->setStretchFactor(1, 1);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addWidget(split);
+  updateButtons();
+}
+
+QString SweepPanel::dataPath() const { return data_->text().trimmed(); }
+void SweepPanel::setDataPath(const QString& path) { data_->setText(path); }
+void SweepPanel::setLimit(int examples) { limit_->setValue(examples); }
+void SweepPanel::setMaxNewTokens(int tokens) { maxNew_->setValue(tokens); }
+
+void SweepPanel::setWorkspace(const QString& folder) {
+  workspace_ = folder;
+  refreshRuns();
+}
+
+SweepSettings SweepPanel::settings() const {
+  SweepSettings s;
+  s.dataPath = QDir::cleanPath(dataPath()).toStdString();
+  s.docs = static_cast<size_t>(docs_->value());
+  const QString positions = positions_->text().trimmed();
+  if (positions != "all")
+    for (const QString& p : positions.split(',', Qt::SkipEmptyParts))
+      s.positions.push_back(p.trimmed().toULongLong());
+  s.limit = static_cast<size_t>(limit_->value());
+  s.maxNewTokens = maxNew_->value();
+  s.closedBook = closedBook_->isChecked();
+  s.oracle = oracle_->isChecked();
+  s.prefixCache = prefixCache_->isChecked();
+  return s;
+}
+
+void SweepPanel::setModelReady(bool ready) {
+  modelReady_ = ready;
+  updateButtons();
+}
+
+void SweepPanel::setRunning(bool running) {
+  running_ = running;
+  updateButtons();
+}
+
+void SweepPanel::updateButtons() {
+  run_->setEnabled(modelReady_ && !running_);
+  cancel_->setEnabled(running_);
+}
+
+void SweepPanel::chooseData() {
+  const QString file = QFileDialog::getOpenFileName(this, tr("Open dataset"), QFileInfo(dataPath()).absolutePath(),
+                                                    tr("Datasets (*.jsonl *.jsonl.gz *.gz);;All files (*)"));
+  if (!file.isEmpty()) data_->setText(file);
+}
+
+void SweepPanel::requestRun() {
+  static const QRegularExpression positions("^\\s*(all|\\d+(\\s*,\\s*\\d+)*)\\s*$");
+  if (dataPath().isEmpty() || !QFileInfo(dataPath()).isFile())
+    return failed(tr("Choose a dataset file first (%1 is not a file).").arg(dataPath()));
+  if (!positions.match(positions_->text()).hasMatch())
+    return failed(tr("Positions: write all, or 0-based positions separated by commas (e.g. 0,4,9)."));
+  const QString id = "sweep-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss") + "-" +
+                     QFileInfo(dataPath()).completeBaseName().section('.', 0, 0);
+  currentRun_ = QDir(workspace_).filePath("runs/" + id);
+  progress_->setRange(0, 0);
+  status_->setText(tr("Starting %1…").arg(id));
+  Q_EMIT runRequested(settings(), currentRun_);
+}
+
+void SweepPanel::showCurve(const SweepCurve& curve) { plot_->setCurve(curve); }
+
+void SweepPanel::showProgress(int done, int total, double etaSeconds, double tokensPerSecond) {
+  progress_->setRange(0, std::max(total, 1));
+  progress_->setValue(done);
+  status_->setText(tr("%1 / %2 records · ETA %3 · %4 tokens/s")
+                       .arg(done)
+                       .arg(total)
+                       .arg(etaSeconds > 0 ? clock(etaSeconds) : QString("–"))
+                       .arg(tokensPerSecond, 0, 'f', 0));
+}
+
+void SweepPanel::finished(const QString& runDir, const QString& status) {
+  progress_->setRange(0, 1);
+  progress_->setValue(status == "finished" ? 1 : 0);
+  status_->setText(status == "finished" ? tr("Finished: %1").arg(QDir::toNativeSeparators(runDir))
+                                        : tr("Cancelled; the records so far are kept in %1")
+                                              .arg(QDir::toNativeSeparators(runDir)));
+  refreshRuns();
+}
+
+void SweepPanel::failed(const QString& message) {
+  progress_->setRange(0, 1);
+  progress_->setValue(0);
+  status_->setText(tr("Error: %1").arg(message));
+}
+
+void SweepPanel::refreshRuns() {
+  QSignalBlocker block(runs_);
+  QStringList shown;
+  for (int i = 0; i < runs_->count(); ++i)
+    if (runs_->item(i)->checkState() == Qt::Checked) shown << runs_->item(i)->data(Qt::UserRole).toString();
+  runs_->clear();
+  const QDir dir(QDir(workspace_).filePath("runs"));
+  for (const QFileInfo& run : dir.entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot, QDir::Name | QDir::Reversed)) {
+    if (!QFileInfo(QDir(run.filePath()).filePath("summary.json")).isFile()) continue;
+    auto* item = new QListWidgetItem(run.fileName(), runs_);
+    item->setData(Qt::UserRole, run.filePath());
+    item->setFlags(item->flags() | Qt::ItemIsUserCheckable);
+    const bool on = shown.contains(run.filePath()) || run.filePath() == currentRun_;
+    item->setCheckState(on ? Qt::Checked : Qt::Unchecked);
+    item->setToolTip(run.filePath());
+  }
+}
+
+void SweepPanel::runToggled(QListWidgetItem* item) {
+  const QString dir = item->data(Qt::UserRole).toString();
+  if (item->checkState() != Qt::Checked) {
+    plot_->removeCurve(QFileInfo(dir).fileName());
+    return;
+  }
+  QString error;
+  if (auto curve = SweepCurves::fromRunFolder(dir, &error)) plot_->setCurve(*curve);
+  else failed(error);
+}
+
+void SweepPanel::exportFigure() {
+  const QString file = QFileDialog::getSaveFileName(
+      this, tr("Export figure"), QDir(workspace_).filePath("accuracy-vs-position.pdf"),
+      tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png);;CSV (*.csv);;JSON (*.json)"));
+  if (file.isEmpty()) return;
+  PlotExporter::Options options;
+  options.size = file.endsWith(".png", Qt::CaseInsensitive) ? QSize(1800, 1100) : QSize();
+  options.dpi = 300;
+  QString error;
+  if (!PlotExporter::save(*plot_, file, options, &error)) QMessageBox::warning(this, tr("Export"), error);
+}
+
+} // namespace poslab

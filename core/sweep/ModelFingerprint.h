@@ -1,0 +1,17 @@
+#pragma once
+// summary.json's model.fingerprint. Hashing every byte of a 16 GB model would
+// take a minute per sweep, so the fingerprint covers every file's name and
+// size, the whole of each small file (configs, tokenizers: < 64 MiB) and the
+// first and last 4 MiB of each large one (weights): "quick-sha256:<hex>". Two
+// runs with the same fingerprint used the same files unless someone edited the
+// middle of a weight file in place, keeping its size.
+#include <string>
+
+namespace poslab {
+
+class ModelFingerprint {
+public:
+  static std::string of(const std::string& modelPath);
+};
+
+} // namespace poslab

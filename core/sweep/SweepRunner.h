@@ -1,0 +1,62 @@
+#pragma once
+// Runs a position sweep (METHOD.md §1, DESIGN.md "The experiment engine"): for
+// every example, every chosen gold position (and the baselines), one record —
+// prompt tokens, greedy prediction, scores, teacher-forced answer
+// log-probability, time. Records stream to the caller as they finish and are
+// appended to <out>/examples.jsonl; a sweep started again on the same folder
+// with the same settings skips the records already there. At the end (or on
+// cancel) <out>/summary.json, summary.csv and run.json are written atomically.
+// Plain types only: the GUI runs this on a worker thread.
+#include "core/sweep/SweepRecord.h"
+#include "core/sweep/SweepSettings.h"
+#include "core/sweep/SweepSummary.h"
+
+#include <atomic>
+#include <functional>
+#include <string>
+
+namespace poslab {
+
+class Engine;
+
+struct SweepProgress {
+  size_t done = 0;    // records finished, resumed ones included
+  size_t total = 0;   // records the sweep will have
+  size_t resumed = 0; // records found in examples.jsonl at the start
+  double elapsedSeconds = 0;
+  double etaSeconds = 0;      // from this run's pace; 0 until a record finished
+  double tokensPerSecond = 0; // prefill + decode tokens computed per second of this run
+};
+
+struct SweepCallbacks {
+  std::function<void(const SweepRecord&)> onRecord;
+  std::function<void(const SweepProgress&)> onProgress;
+};
+
+struct SweepResult {
+  std::string status; // "finished" | "cancelled"
+  SweepSummary summary;
+  size_t resumed = 0;
+  size_t computed = 0;
+  size_t skippedBad = 0; // malformed data records skipped under skipBad
+  double wallSeconds = 0;
+  bool tornTailRemoved = false; // examples.jsonl ended in a half-written line (a kill)
+};
+
+class SweepRunner {
+public:
+  explicit SweepRunner(const Engine& engine);
+
+  // `settings` may leave task, template, docs and max_new_tokens to the model's
+  // poslab_task.json (TaskDefaults); what was used is written to the summary.
+  SweepResult run(SweepSettings settings, const std::string& outDir, const SweepCallbacks& callbacks = {},
+                  const std::atomic<bool>* cancel = nullptr) const;
+
+  // The settings after the model's task defaults are applied (what run() uses).
+  static SweepSettings resolve(SweepSettings settings);
+
+private:
+  const Engine& engine_;
+};
+
+} // namespace poslab

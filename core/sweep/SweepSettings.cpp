@@ -1,0 +1,35 @@
+#include "core/sweep/SweepSettings.h"
+
+namespace poslab {
+
+nlohmann::json SweepSettings::recordAffecting() const {
+  nlohmann::json j = {{"data_format", dataFormat},
+                      {"task", task},
+                      {"docs", docs},
+                      {"shuffle_seed", shuffleSeed ? nlohmann::json(*shuffleSeed) : nlohmann::json(nullptr)},
+                      {"random_distractors", randomDistractors},
+                      {"distractor_seed", distractorSeed},
+                      {"prompt_template", promptTemplate},
+                      {"chat_template", chatTemplate},
+                      {"system", system},
+                      {"max_new_tokens", maxNewTokens},
+                      {"dtype", dtype}};
+  return j;
+}
+
+nlohmann::json SweepSettings::toJson() const {
+  nlohmann::json j = recordAffecting();
+  j["model"] = modelPath;
+  j["data"] = dataPath;
+  j["positions"] = positions.empty() ? nlohmann::json("all") : nlohmann::json(positions);
+  j["limit"] = limit;
+  j["skip_bad"] = skipBad;
+  j["closed_book"] = closedBook;
+  j["oracle"] = oracle;
+  j["prefix_cache"] = prefixCache;
+  j["device"] = device;
+  j["threads"] = threads;
+  return j;
+}
+
+} // namespace poslab

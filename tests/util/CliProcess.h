@@ -1,0 +1,27 @@
+#pragma once
+// Runs poslab-cli (the POSLAB_CLI that ctest sets) as a user's script would.
+#include <QProcess>
+#include <QtTest/QtTest>
+#include <nlohmann/json.hpp>
+
+namespace poslab::test {
+
+struct CliRun {
+  int exitCode = -1; // -1 when it crashed
+  QString out, err;
+  nlohmann::json json() const { return nlohmann::json::parse(out.toStdString()); }
+};
+
+inline QString cliPath() {
+  return QString::fromLocal8Bit(qgetenv("POSLAB_CLI"));
+}
+
+inline CliRun cli(const QStringList& args, int timeoutMs = 600000) {
+  QProcess p;
+  p.start(cliPath(), args);
+  if (!p.waitForFinished(timeoutMs)) qFatal("poslab-cli %s did not finish", qPrintable(args.join(' ')));
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+          QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+} // namespace poslab::test
