@@ -110,10 +110,19 @@ DemoBatch DemoBatchSampler::batch(size_t step) const {
         if (i != slot) followUps.push_back(i);
       rng.shuffle(followUps);
     } else {
-      const double u = unitDraw(rng);
-      slot = static_cast<size_t>(std::upper_bound(cumulative_.begin(), cumulative_.end(), u) -
-                                 cumulative_.begin());
-      slot = std::min(slot, others.size());
+      auto draw = [&] {
+        const double u = unitDraw(rng);
+        const auto at = std::upper_bound(cumulative_.begin(), cumulative_.end(), u) - cumulative_.begin();
+        return std::min(static_cast<size_t>(at), others.size());
+      };
+      slot = draw();
+      // Follow-up questions about further slots from the same weights, distinct
+      // (a bounded number of tries, so that a skewed table cannot loop long).
+      for (size_t tries = 0; followUps.size() < recipe_.phaseBFollowUps && tries < 100; ++tries) {
+        const size_t s = draw();
+        if (s != slot && std::find(followUps.begin(), followUps.end(), s) == followUps.end())
+          followUps.push_back(s);
+      }
     }
     rows.push_back(row(arrange(ex, others, slot), followUps));
     out.goldSlots.push_back(slot);

@@ -6,8 +6,9 @@
 //     and after the first answer every other document is asked about too
 //     ("\nQuestion: ...\nAnswer: <code></s>" each): k answers per context
 //     instead of one, which is what makes retrieval learnable in the budget;
-//   phase B: all K documents, one question, the gold slot drawn from
-//     DemoRecipe::phaseBPositionWeights.
+//   phase B: all K documents, the gold slot drawn from
+//     DemoRecipe::phaseBPositionWeights, then phaseBFollowUps further questions
+//     about documents in slots drawn from the same weights.
 // The distractors are reshuffled every time, so 4000 base examples give fresh
 // prompts for every step. Row r of step s draws from its own seeded stream.
 #include "core/data/RetrievalExample.h"

@@ -95,7 +95,8 @@ std::string readme(const DemoRecipe& r, const ModelConfig& c, const DemoBuildRes
     << " records, gold at any slot (learn to retrieve);\n"
     << "- phase B, " << r.phaseBSteps << " steps: all " << r.documents
     << " records, gold slot p drawn with weight exp(-p/" << r.positionDecay << ") + " << r.endWeight
-    << " exp(-(" << r.documents - 1 << "-p)/" << r.positionDecay << ") + " << r.positionFloor << ".\n\n"
+    << " exp(-(" << r.documents - 1 << "-p)/" << r.positionDecay << ") + " << r.positionFloor << ", and "
+    << r.phaseBFollowUps << " follow-up questions per context about slots drawn the same way.\n\n"
     << "Built with " << at::get_num_threads() << " CPU thread(s) in " << fixed(res.totalSeconds, 0)
     << " s (training " << fixed(res.trainSeconds, 0) << " s, final loss " << fixed(res.finalLoss, 4) << ").\n"
     << "Every constant is in core/demo/DemoRecipe.h. The same seed reproduces the same weights on the\n"

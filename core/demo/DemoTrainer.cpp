@@ -46,9 +46,16 @@ ModelWeights DemoTrainer::initialWeights(const ModelConfig& c, double stddev, ui
   return w;
 }
 
-double DemoTrainer::learningRate(size_t step, size_t total) const {
-  const double warm = std::min(1.0, static_cast<double>(step + 1) / static_cast<double>(recipe_.warmupSteps));
-  const double cosine = 0.5 * (1.0 + std::cos(M_PI * static_cast<double>(step) / static_cast<double>(total)));
+double DemoTrainer::learningRate(size_t step) const {
+  // Each phase has its own warm-up and cosine decay: phase B must learn its
+  // long contexts at full rate, not at the tail of phase A's schedule.
+  const bool phaseA = step < recipe_.phaseASteps;
+  const size_t local = phaseA ? step : step - recipe_.phaseASteps;
+  const size_t length = phaseA ? recipe_.phaseASteps : recipe_.phaseBSteps;
+  const double warm =
+      std::min(1.0, static_cast<double>(local + 1) / static_cast<double>(recipe_.warmupSteps));
+  const double cosine =
+      0.5 * (1.0 + std::cos(M_PI * static_cast<double>(local) / static_cast<double>(length)));
   return recipe_.learningRate * warm * cosine;
 }
 
@@ -78,7 +85,7 @@ void DemoTrainer::train(ModelWeights& weights, const DemoBatchSampler& sampler,
                                              at::Reduction::Mean, -100);
     loss.backward();
 
-    const double lr = learningRate(step, total);
+    const double lr = learningRate(step);
     {
       at::NoGradGuard noGrad;
       // Global gradient-norm clipping.

@@ -1,7 +1,7 @@
 #pragma once
 // Trains the demo's tiny Llama from scratch on DemoBatchSampler's batches with
-// AdamW (decoupled weight decay on matrices only), linear warm-up then cosine
-// decay, and global gradient-norm clipping. The forward pass is the engine's own
+// AdamW (decoupled weight decay on matrices only), per-phase linear warm-up
+// then cosine decay, and global gradient-norm clipping. The forward pass is the engine's own
 // LlamaModel, so the model is trained by the very code that sweeps it.
 // Deterministic on one machine for a seed and a thread count: initialisation uses
 // a seeded ATen generator and batches are drawn from seeded streams.
@@ -34,7 +34,8 @@ public:
   void train(ModelWeights& weights, const DemoBatchSampler& sampler,
              const std::function<void(const DemoTrainProgress&)>& progress, size_t stepLimit = 0) const;
 
-  double learningRate(size_t step, size_t total) const;
+  // Per phase: linear warm-up, then cosine decay to 0 over the phase.
+  double learningRate(size_t step) const;
 
 private:
   DemoRecipe recipe_;
