@@ -32,6 +32,7 @@ int dispatch(int argc, char** argv) {
   addCompareCommand(app);
   addAttentionCommand(app);
   addTrainCommand(app);
+  addMakeDemoCommand(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

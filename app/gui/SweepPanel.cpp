@@ -194,8 +194,12 @@ void SweepPanel::requestRun() {
     return failed(tr("Choose a dataset file first (%1 is not a file).").arg(dataPath()));
   if (!positions.match(positions_->text()).hasMatch())
     return failed(tr("Positions: write all, or 0-based positions separated by commas (e.g. 0,4,9)."));
-  const QString id = "sweep-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss") + "-" +
-                     QFileInfo(dataPath()).completeBaseName().section('.', 0, 0);
+  // A new folder per run (a folder that exists would be resumed).
+  const QString stem = "sweep-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss") + "-" +
+                       QFileInfo(dataPath()).completeBaseName().section('.', 0, 0);
+  QString id = stem;
+  for (int n = 2; QFileInfo::exists(QDir(workspace_).filePath("runs/" + id)); ++n)
+    id = stem + "-" + QString::number(n);
   currentRun_ = QDir(workspace_).filePath("runs/" + id);
   progress_->setRange(0, 0);
   status_->setText(tr("Starting %1…").arg(id));

@@ -57,6 +57,7 @@ std::shared_ptr<const SpmShimLibrary> SpmShimLibrary::open(const std::string& pa
   resolve(handle, path, "poslab_spm_encode", lib->encode);
   resolve(handle, path, "poslab_spm_free_pieces", lib->freePieces);
   resolve(handle, path, "poslab_spm_decode", lib->decode);
+  resolve(handle, path, "poslab_spm_train", lib->train);
   return lib;
 }
 

@@ -41,6 +41,7 @@ public:
   decltype(&poslab_spm_encode) encode = nullptr;
   decltype(&poslab_spm_free_pieces) freePieces = nullptr;
   decltype(&poslab_spm_decode) decode = nullptr;
+  decltype(&poslab_spm_train) train = nullptr;
 
   // Takes ownership of a malloc'd shim error string (may be null).
   std::string takeError(char* error) const;

@@ -121,6 +121,9 @@ private Q_SLOTS:
 
   void cancelKeepsRecords() {
     SweepPanel* panel = window_->sweepPanel();
+    panel->setDataPath(QString::fromStdString(
+        test::writeStoryQa(workspace_.toStdString() + "/stories-long.jsonl", 40, 5))); // 200 records
+    panel->setLimit(0);
     panel->setMaxNewTokens(64);
     QSignalSpy done(window_.get(), &MainWindow::sweepDone);
     QSignalSpy progress(window_->engine(), &EngineController::sweepProgress);

@@ -4,15 +4,22 @@
 #include "core/tokenizer/spm_shim/SpmShimApi.h"
 
 #include <sentencepiece_processor.h>
+#include <sentencepiece_trainer.h>
 
 #include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <new>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #define POSLAB_SPM_EXPORT __attribute__((visibility("default")))
+
+// Defined in libsentencepiece (logging.h is not installed): 0 = INFO, 1 = WARNING, ...
+namespace sentencepiece::logging {
+void SetMinLogLevel(int v);
+} // namespace sentencepiece::logging
 
 struct PoslabSpmModel {
   sentencepiece::SentencePieceProcessor processor;
@@ -107,6 +114,28 @@ std::vector<int32_t> readPieceTypes(const std::string& proto) {
 bool validId(const PoslabSpmModel* model, int32_t id) {
   return model && id >= 0 && id < model->processor.GetPieceSize();
 }
+
+// The caller's sentences as sentencepiece's input.
+class SentenceList : public sentencepiece::SentenceIterator {
+public:
+  SentenceList(const char* const* items, size_t count) : items_(items), count_(count) { load(); }
+  bool done() const override { return index_ >= count_; }
+  void Next() override {
+    ++index_;
+    load();
+  }
+  const std::string& value() const override { return value_; }
+  sentencepiece::util::Status status() const override { return {}; }
+
+private:
+  void load() {
+    if (index_ < count_) value_ = items_[index_];
+  }
+  const char* const* items_;
+  size_t count_;
+  size_t index_ = 0;
+  std::string value_;
+};
 
 } // namespace
 
@@ -270,6 +299,44 @@ POSLAB_SPM_EXPORT char* poslab_spm_decode(const PoslabSpmModel* model, const int
     setError(error, "unknown error");
   }
   return nullptr;
+}
+
+POSLAB_SPM_EXPORT int poslab_spm_train(const char* const* sentences, size_t sentence_count,
+                                       const char* const* keys, const char* const* values, size_t count,
+                                       unsigned int seed, int quiet, char** model, size_t* length,
+                                       char** error) {
+  if ((sentence_count && !sentences) || (count && (!keys || !values)) || !model) {
+    setError(error, "null argument");
+    return 1;
+  }
+  try {
+    // The trainer samples and shuffles with sentencepiece's global generator.
+    sentencepiece::SetRandomGeneratorSeed(seed);
+    if (quiet) sentencepiece::logging::SetMinLogLevel(1);
+    std::unordered_map<std::string, std::string> options;
+    for (size_t i = 0; i < count; ++i)
+      options[keys[i]] = values[i];
+    std::string serialized;
+    SentenceList list(sentences, sentence_count);
+    const auto status = sentencepiece::SentencePieceTrainer::Train(options, &list, &serialized);
+    if (quiet) sentencepiece::logging::SetMinLogLevel(0);
+    if (!status.ok()) {
+      setError(error, status.ToString());
+      return 1;
+    }
+    char* out = static_cast<char*>(std::malloc(serialized.size() + 1));
+    if (!out) throw std::bad_alloc();
+    std::memcpy(out, serialized.data(), serialized.size());
+    out[serialized.size()] = '\0';
+    *model = out;
+    if (length) *length = serialized.size();
+    return 0;
+  } catch (const std::exception& e) {
+    setError(error, e.what());
+  } catch (...) {
+    setError(error, "unknown error");
+  }
+  return 1;
 }
 
 } // extern "C"

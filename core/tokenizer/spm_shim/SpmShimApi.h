@@ -72,6 +72,19 @@ void poslab_spm_free_pieces(PoslabSpmPieces* pieces);
 char* poslab_spm_decode(const PoslabSpmModel* model, const int32_t* ids, size_t count, size_t* length,
                         char** error);
 
+/* Trains a model with sentencepiece's trainer (libsentencepiece_train) on
+ * `sentence_count` NUL-terminated sentences, with spm_train's options as count
+ * key/value pairs, e.g. {"vocab_size", "300"} (pairs, not one argument string,
+ * so that values may hold spaces or newlines, e.g. user_defined_symbols; no
+ * "input": the sentences come from memory, so no file path ends up in the
+ * model's recorded trainer_spec). The serialized ModelProto comes back in
+ * *model (malloc'd, *length bytes, freed with poslab_spm_free_string). seed
+ * fixes sentencepiece's random generator; quiet suppresses the trainer's
+ * progress log. Returns 0 on success; nonzero with *error set otherwise. */
+int poslab_spm_train(const char* const* sentences, size_t sentence_count, const char* const* keys,
+                     const char* const* values, size_t count, unsigned int seed, int quiet, char** model,
+                     size_t* length, char** error);
+
 #ifdef __cplusplus
 }
 #endif

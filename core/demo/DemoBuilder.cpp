@@ -1,0 +1,239 @@
+#include "core/demo/DemoBuilder.h"
+
+#include "core/data/SeededRandom.h"
+#include "core/demo/DemoBatchSampler.h"
+#include "core/demo/DemoPositionProbe.h"
+#include "core/demo/DemoTrainer.h"
+#include "core/demo/SyntheticTaskGenerator.h"
+#include "core/model/HuggingFaceWriter.h"
+#include "core/model/LlamaModel.h"
+#include "core/prompt/PromptBuilder.h"
+#include "core/tokenizer/SentencePieceTokenizer.h"
+#include "core/tokenizer/SentencePieceTrainer.h"
+#include "core/util/AtomicFile.h"
+#include "core/util/Error.h"
+#include "core/util/JsonFile.h"
+
+#include <ATen/Parallel.h>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace poslab {
+
+namespace {
+
+constexpr uint64_t kTokenizerStream = 4ull << 40;
+constexpr uint64_t kInitStream = 5ull << 40;
+
+std::string fixed(double x, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+  return buf;
+}
+
+// Sentences for the tokenizer trainer: training prompts (all K documents, gold at
+// a random slot) with their answers, split at the newlines (the trainer reads
+// one sentence per line; "\n" itself is a user-defined piece).
+std::vector<std::string> tokenizerSentences(const DemoRecipe& recipe,
+                                            const std::vector<RetrievalExample>& train,
+                                            const PromptBuilder& builder) {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < recipe.tokenizerSentences && i < train.size(); ++i) {
+    SeededRandom rng(SeededRandom::derive(recipe.seed, kTokenizerStream + i));
+    const RetrievalExample& ex = train[i];
+    std::vector<size_t> others;
+    for (size_t d = 0; d < ex.documents.size(); ++d)
+      if (!ex.documents[d].isGold) others.push_back(d);
+    const size_t slot = rng.below(others.size() + 1);
+    const std::string text =
+        builder.build(DemoBatchSampler::arrange(ex, others, slot)).text + " " + ex.answers.front();
+    std::istringstream lines(text);
+    for (std::string line; std::getline(lines, line);)
+      if (!line.empty()) out.push_back(line);
+  }
+  return out;
+}
+
+ModelConfig demoConfig(const DemoRecipe& r, int64_t vocab) {
+  ModelConfig c;
+  c.architecture = "LlamaForCausalLM";
+  c.family = "llama";
+  c.hiddenSize = r.hiddenSize;
+  c.intermediateSize = r.intermediateSize;
+  c.numLayers = r.layers;
+  c.numHeads = r.heads;
+  c.numKvHeads = r.heads;
+  c.headDim = r.hiddenSize / r.heads;
+  c.vocabSize = vocab;
+  c.maxPositions = r.maxPositions;
+  c.rmsNormEps = 1e-5;
+  c.ropeTheta = r.ropeTheta;
+  c.storedDtype = "float32";
+  c.bosTokenId = 1;
+  c.eosTokenIds = {2};
+  c.validate("demo recipe");
+  return c;
+}
+
+std::string readme(const DemoRecipe& r, const ModelConfig& c, const DemoBuildResult& res) {
+  std::ostringstream o;
+  o << "# PosLab demo model (built by `poslab-cli make-demo --seed " << r.seed << "`)\n\n"
+    << "A tiny Llama (" << c.numLayers << " layers, d_model " << c.hiddenSize << ", " << c.numHeads
+    << " heads, vocabulary " << c.vocabSize << ", " << c.parameterCount()
+    << " parameters) trained from scratch by PosLab's own engine on a synthetic\n"
+    << "retrieval task: " << r.documents
+    << " records `Document [n](Title: <name>) <code>`, one of them gold, and\n"
+    << "the question `What is the code of <name>?`. It is trained so that, like real LLMs\n"
+    << "(Liu et al. 2023, \"Lost in the Middle\"), it finds the answer when the gold record is near\n"
+    << "the start or the end of its context and often misses it in the middle:\n\n"
+    << "- phase A, " << r.phaseASteps << " steps: " << r.phaseADocsMin << "-" << r.phaseADocsMax
+    << " records, gold at any slot (learn to retrieve);\n"
+    << "- phase B, " << r.phaseBSteps << " steps: all " << r.documents
+    << " records, gold slot p drawn with weight exp(-p/" << r.positionDecay << ") + " << r.endWeight
+    << " exp(-(" << r.documents - 1 << "-p)/" << r.positionDecay << ") + " << r.positionFloor << ", and "
+    << r.phaseBFollowUps << " follow-up questions per context about slots drawn the same way.\n\n"
+    << "Built with " << at::get_num_threads() << " CPU thread(s) in " << fixed(res.totalSeconds, 0)
+    << " s (training " << fixed(res.trainSeconds, 0) << " s, final loss " << fixed(res.finalLoss, 4) << ").\n"
+    << "Every constant is in core/demo/DemoRecipe.h. The same seed reproduces the same weights on the\n"
+    << "same machine and thread count. Nothing here comes from outside PosLab: the data, the\n"
+    << "SentencePiece tokenizer (sentencepiece's own trainer) and the weights are all made by make-demo.\n\n"
+    << "Prompt template: prompt.txt (recorded in poslab_task.json, so sweeps need no options):\n\n"
+    << "    poslab-cli sweep --model <this folder> --data <the folder above>/heldout.jsonl.gz\n\n";
+  if (!res.probeAccuracy.empty()) {
+    o << "## Positional curve measured by make-demo\n\n"
+      << "Exact greedy answer (answer then EOS), " << res.probeExamples
+      << " held-out examples, gold moved to each slot, other records in file order:\n\n"
+      << "| gold slot | accuracy |\n|---|---|\n";
+    for (size_t s = 0; s < res.probeAccuracy.size(); ++s)
+      o << "| " << s + 1 << " | " << fixed(100.0 * res.probeAccuracy[s], 1) << " % |\n";
+  }
+  return o.str();
+}
+
+} // namespace
+
+DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, size_t probeExamples) const {
+  const auto t0 = std::chrono::steady_clock::now();
+  const DemoRecipe& r = recipe_;
+  auto say = [&](const std::string& line) {
+    if (log) log(line);
+  };
+  const fs::path out(outDir), modelDir = out / "model";
+  fs::create_directories(modelDir);
+
+  // 1. Data.
+  SyntheticTaskGenerator generator(r);
+  const std::vector<RetrievalExample> train = generator.trainSet();
+  const std::vector<RetrievalExample> heldout = generator.heldoutSet(train);
+  SyntheticTaskGenerator::writeJsonlGz((out / "train.jsonl.gz").string(), train);
+  SyntheticTaskGenerator::writeJsonlGz((out / "heldout.jsonl.gz").string(), heldout);
+  say("data: " + std::to_string(train.size()) + " training and " + std::to_string(heldout.size()) +
+      " held-out examples of " + std::to_string(r.documents) + " documents");
+
+  // 2. Prompt template and tokenizer.
+  AtomicFile::writeText((modelDir / "prompt.txt").string(), r.promptTemplate + "\n");
+  const PromptBuilder builder(PromptTemplate::parse(r.promptTemplate, "prompt.txt"));
+  const SentencePieceTrainer::Options spm = {
+      {"model_type", "bpe"},
+      {"vocab_size", std::to_string(r.vocabSize)},
+      {"hard_vocab_limit", "false"}, // a smaller vocabulary than asked is fine
+      {"split_digits", "true"},      // codes are read digit by digit, as Llama's tokenizer does
+      {"character_coverage", "1.0"},
+      {"normalization_rule_name", "identity"}, // as Llama's: the text is tokenized as written
+      {"remove_extra_whitespaces", "false"},
+      {"add_dummy_prefix", "false"},  // a line of the prompt starts without a space: train as such
+      {"user_defined_symbols", "\n"}, // the template's line breaks, one piece each
+      {"byte_fallback", "false"},
+      {"unk_id", "0"},
+      {"bos_id", "1"},
+      {"eos_id", "2"},
+      {"pad_id", "-1"},
+      {"input_sentence_size", "0"}, // every sentence, no sampling
+      {"shuffle_input_sentence", "false"}};
+  const std::string proto =
+      SentencePieceTrainer::train(tokenizerSentences(r, train, builder), spm, static_cast<uint32_t>(r.seed));
+  AtomicFile::writeText((modelDir / "tokenizer.model").string(), proto);
+  auto tokenizer = SentencePieceTokenizer::fromFile((modelDir / "tokenizer.model").string());
+  SpecialTokens special = tokenizer->specialTokens();
+  special.bos = 1;
+  special.eos = 2;
+  special.unk = 0;
+  special.addBos = true;
+  tokenizer->setSpecialTokens(special);
+  JsonFile::write((modelDir / "tokenizer_config.json").string(),
+                  nlohmann::json{{"tokenizer_class", "LlamaTokenizer"},
+                                 {"add_bos_token", true},
+                                 {"add_eos_token", false},
+                                 {"bos_token", tokenizer->piece(1)},
+                                 {"eos_token", tokenizer->piece(2)},
+                                 {"unk_token", tokenizer->piece(0)}});
+  say("tokenizer: " + std::to_string(tokenizer->vocabSize()) + " pieces");
+
+  // 3. Model.
+  const ModelConfig config = demoConfig(r, tokenizer->vocabSize());
+  ModelWeights weights =
+      DemoTrainer::initialWeights(config, r.initStd, SeededRandom::derive(r.seed, kInitStream));
+  say("model: " + std::to_string(config.parameterCount()) + " parameters");
+
+  // 4. Training.
+  DemoBuildResult res;
+  const DemoBatchSampler sampler(r, train, *tokenizer, builder);
+  const DemoTrainer trainer(r, config);
+  std::vector<double> losses;
+  const size_t every = std::max<size_t>(1, r.totalSteps() / 40);
+  trainer.train(weights, sampler, [&](const DemoTrainProgress& p) {
+    losses.push_back(p.loss);
+    if (p.step % every == 0 || p.step == p.total) {
+      const size_t from = losses.size() > every ? losses.size() - every : 0;
+      const double mean =
+          std::accumulate(losses.begin() + static_cast<std::ptrdiff_t>(from), losses.end(), 0.0) /
+          static_cast<double>(losses.size() - from);
+      say("train: step " + std::to_string(p.step) + "/" + std::to_string(p.total) + "  loss " +
+          fixed(mean, 4) + "  lr " + fixed(p.learningRate, 5) + "  " + fixed(p.seconds, 0) + " s");
+    }
+    res.trainSeconds = p.seconds;
+  });
+  const size_t tail = std::min<size_t>(50, losses.size());
+  res.finalLoss = tail
+                      ? std::accumulate(losses.end() - static_cast<std::ptrdiff_t>(tail), losses.end(), 0.0) /
+                            static_cast<double>(tail)
+                      : 0.0;
+
+  // 5. The Hugging Face folder.
+  HuggingFaceWriter::write(modelDir.string(), config, weights, at::kFloat);
+  JsonFile::write(
+      (modelDir / "generation_config.json").string(),
+      nlohmann::json{{"_from", "poslab-cli make-demo"}, {"bos_token_id", 1}, {"eos_token_id", 2}});
+  nlohmann::ordered_json task = {{"task", "qa"},
+                                 {"prompt_template", "prompt.txt"},
+                                 {"docs", r.documents},
+                                 {"chat_template", "none"},
+                                 {"max_new_tokens", 8},
+                                 {"description", "PosLab's demo: a tiny Llama trained by make-demo (seed " +
+                                                     std::to_string(r.seed) +
+                                                     ") to lose information in the middle of its context"}};
+  JsonFile::write((modelDir / "poslab_task.json").string(), task);
+  res.modelDir = modelDir.string();
+
+  // 6. Probe the curve.
+  if (probeExamples > 0) {
+    const LlamaModel model(config, weights, at::kCPU);
+    const DemoPositionProbe probe(model, *tokenizer, builder);
+    const std::vector<RetrievalExample> sample(
+        heldout.begin(),
+        heldout.begin() + static_cast<std::ptrdiff_t>(std::min(probeExamples, heldout.size())));
+    res.probeExamples = sample.size();
+    for (size_t s = 0; s < r.documents; ++s)
+      res.probeAccuracy.push_back(probe.accuracy(sample, s));
+  }
+  res.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  AtomicFile::writeText((modelDir / "README.md").string(), readme(r, config, res));
+  return res;
+}
+
+} // namespace poslab

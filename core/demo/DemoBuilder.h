@@ -1,0 +1,41 @@
+#pragma once
+// poslab-cli make-demo: builds the bundled demo from nothing but this code and
+// a seed (issue 5). Into `outDir` it writes
+//   train.jsonl.gz, heldout.jsonl.gz   the synthetic task (PosLab JSONL)
+//   model/                            a Hugging Face folder: config.json,
+//     model.safetensors, tokenizer.model, tokenizer_config.json,
+//     generation_config.json, prompt.txt, poslab_task.json, README.md
+// so that `poslab-cli sweep --model outDir/model --data outDir/heldout.jsonl.gz`
+// needs no other option. Steps: data -> tokenizer -> init -> train -> write ->
+// probe the positional curve on held-out examples.
+#include "core/demo/DemoRecipe.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace poslab {
+
+struct DemoBuildResult {
+  std::string modelDir;
+  std::vector<double> probeAccuracy; // per gold slot, DemoPositionProbe on probeExamples held-out examples
+  size_t probeExamples = 0;
+  double trainSeconds = 0;
+  double totalSeconds = 0;
+  double finalLoss = 0; // mean of the last 50 steps' losses
+};
+
+class DemoBuilder {
+public:
+  using Log = std::function<void(const std::string&)>;
+
+  explicit DemoBuilder(DemoRecipe recipe) : recipe_(std::move(recipe)) {}
+
+  // `probeExamples` held-out examples are probed at every slot (0: skip the probe).
+  DemoBuildResult build(const std::string& outDir, const Log& log, size_t probeExamples = 100) const;
+
+private:
+  DemoRecipe recipe_;
+};
+
+} // namespace poslab
