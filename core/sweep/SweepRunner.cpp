@@ -14,6 +14,7 @@
 #include "core/sweep/TaskDefaults.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
+#include "core/util/EventLog.h"
 #include "core/util/JsonFile.h"
 
 #include <chrono>
@@ -213,6 +214,7 @@ SweepResult SweepRunner::run(SweepSettings settings, const std::string& outDir,
     fail((dir / "examples.jsonl").string(), "", "exists without run.json; use another --out");
   JsonFile::write((dir / "run.json").string(), runJson(settings, modelFp, dataFp, "running"));
   ExamplesLog log((dir / "examples.jsonl").string());
+  EventLog events((dir / "events.jsonl").string());
 
   SweepResult result;
   result.skippedBad = data.skipped;
@@ -223,6 +225,9 @@ SweepResult SweepRunner::run(SweepSettings settings, const std::string& outDir,
     if (log.has(w.key())) ++progress.resumed;
   progress.done = progress.resumed;
   result.resumed = progress.resumed;
+  events.append(progress.resumed ? "resume" : "start", {{"records", progress.total},
+                                                        {"resumed", progress.resumed},
+                                                        {"torn_tail_removed", result.tornTailRemoved}});
   if (callbacks.onProgress) callbacks.onProgress(progress);
 
   const LlamaModel& model = engine_.model();
@@ -289,6 +294,11 @@ SweepResult SweepRunner::run(SweepSettings settings, const std::string& outDir,
     progress.etaSeconds = progress.elapsedSeconds / static_cast<double>(result.computed) *
                           static_cast<double>(progress.total - progress.done);
     if (callbacks.onProgress) callbacks.onProgress(progress);
+    if (result.computed % 20 == 0 || progress.done == progress.total)
+      events.append("progress", {{"done", progress.done},
+                                 {"total", progress.total},
+                                 {"eta_s", progress.etaSeconds},
+                                 {"tokens_per_s", progress.tokensPerSecond}});
   }
 
   result.status = cancelled ? "cancelled" : "finished";
@@ -318,6 +328,9 @@ SweepResult SweepRunner::run(SweepSettings settings, const std::string& outDir,
   JsonFile::write((dir / "summary.json").string(), summary);
   AtomicFile::writeText((dir / "summary.csv").string(), result.summary.csv());
   JsonFile::write((dir / "run.json").string(), runJson(settings, modelFp, dataFp, result.status));
+  events.append(
+      cancelled ? "cancel" : "finish",
+      {{"records", result.summary.records}, {"this_run", result.computed}, {"wall_s", result.wallSeconds}});
   return result;
 }
 

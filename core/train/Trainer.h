@@ -11,7 +11,7 @@
 #include "core/model/LlamaModel.h"
 #include "core/train/AdamW.h"
 #include "core/train/CheckpointStore.h"
-#include "core/train/EventLog.h"
+#include "core/util/EventLog.h"
 #include "core/train/LrSchedule.h"
 #include "core/train/SequenceSampler.h"
 #include "core/train/TrainingSequence.h"

@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <set>
 
 using namespace poslab;
 using namespace poslab::test;
@@ -134,6 +135,14 @@ private Q_SLOTS:
     QCOMPARE(rows, 5 + 2);
     QCOMPARE(JsonFile::readObject(dir_ + "/reuse/run.json")["status"].get<std::string>(),
              std::string("finished"));
+    // events.jsonl: start, progress lines, finish — one JSON object per line.
+    std::ifstream events(dir_ + "/reuse/events.jsonl");
+    std::vector<std::string> kinds;
+    while (std::getline(events, line))
+      kinds.push_back(nlohmann::json::parse(line)["event"].get<std::string>());
+    QVERIFY(kinds.size() >= 3);
+    QCOMPARE(kinds.front(), std::string("start"));
+    QCOMPARE(kinds.back(), std::string("finish"));
   }
 
   // Cancel after 4 records, add a torn line as a kill mid-write would, resume:
@@ -159,6 +168,11 @@ private Q_SLOTS:
     QCOMPARE(second.resumed, size_t(4));
     QCOMPARE(second.computed, size_t(21 - 4));
     QCOMPARE(second.status, std::string("finished"));
+    std::ifstream events(out + "/events.jsonl");
+    std::set<std::string> kinds;
+    for (std::string line; std::getline(events, line);)
+      kinds.insert(nlohmann::json::parse(line)["event"].get<std::string>());
+    QVERIFY(kinds.count("cancel") && kinds.count("resume") && kinds.count("finish"));
     compareRecords(ExamplesLog::read(out + "/examples.jsonl"),
                    ExamplesLog::read(dir_ + "/reuse/examples.jsonl"));
   }

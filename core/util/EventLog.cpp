@@ -1,4 +1,4 @@
-#include "core/train/EventLog.h"
+#include "core/util/EventLog.h"
 
 #include "core/util/Error.h"
 
