@@ -2,6 +2,7 @@
 // convert round trip, and one-line errors with a non-zero exit for bad input.
 #include "core/weights/SafetensorsFile.h"
 #include "tests/util/CliProcess.h"
+#include "tests/util/FileBytes.h"
 #include "tests/util/TestPaths.h"
 
 #include <QProcess>
@@ -42,13 +43,6 @@ std::vector<double> flatData(const nlohmann::json& array, const std::vector<size
 void writeFile(const fs::path& path, const std::string& bytes) {
   std::ofstream out(path, std::ios::binary);
   out << bytes;
-}
-
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string bytes(fs::file_size(path), '\0');
-  in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-  return bytes;
 }
 
 } // namespace
@@ -161,7 +155,7 @@ private Q_SLOTS:
                  "--example", "1", "--gold-pos", "2", "--query", "question", "--token-matrix", "1,3", "--out",
                  out});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    const auto j = nlohmann::json::parse(readFile(out.toStdString()));
+    const auto j = nlohmann::json::parse(fileBytes(out.toStdString()));
     QCOMPARE(j["format"].get<std::string>(), std::string("poslab-attention-profile"));
     QCOMPARE(j["gold_position"].get<int>(), 2);
     QCOMPARE(j["data"]["metadata"]["distractors"].get<std::string>(), std::string("random"));
@@ -200,7 +194,7 @@ private Q_SLOTS:
     Run r = cli({"attention", "--aggregate", "--examples", "2", "--model", stories(), "--data", nqOracle(),
                  "--random-distractors", "3", "--out", out});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
-    const auto j = nlohmann::json::parse(readFile(out.toStdString()));
+    const auto j = nlohmann::json::parse(fileBytes(out.toStdString()));
     QCOMPARE(j["format"].get<std::string>(), std::string("poslab-attention-matrix"));
     const auto& m = j["matrix"];
     QCOMPARE(m["counts"].get<std::vector<int>>(), (std::vector<int>{2, 2, 2}));
@@ -243,7 +237,7 @@ private Q_SLOTS:
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("mustMention");
     const std::string dir = tempDir("cli-bad");
-    const std::string good = readFile(sharedPath("models/stories260K/stories260K.gguf"));
+    const std::string good = fileBytes(sharedPath("models/stories260K/stories260K.gguf"));
     writeFile(dir + "/truncated.gguf", good.substr(0, 5000));
     std::string patched = good;
     patched[4] = 9; // version 9
@@ -258,7 +252,7 @@ private Q_SLOTS:
       fs::create_directories(dir + "/" + name);
       fs::copy_file(fx + "/model.safetensors", dir + "/" + name + "/model.safetensors");
     }
-    nlohmann::json config = nlohmann::json::parse(readFile(fx + "/config.json"));
+    nlohmann::json config = nlohmann::json::parse(fileBytes(fx + "/config.json"));
     nlohmann::json nokey = config;
     nokey.erase("hidden_size");
     writeFile(dir + "/nokey/config.json", nokey.dump());

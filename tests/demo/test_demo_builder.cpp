@@ -6,6 +6,7 @@
 #include "core/model/ModelConfig.h"
 #include "core/prompt/PromptTemplate.h"
 #include "core/util/JsonFile.h"
+#include "tests/util/FileBytes.h"
 #include "tests/util/TestPaths.h"
 
 #include <ATen/Parallel.h>
@@ -16,13 +17,6 @@ using namespace poslab;
 using namespace poslab::test;
 
 namespace {
-
-std::string bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 DemoRecipe tiny(uint64_t seed) {
   DemoRecipe r;
@@ -75,8 +69,8 @@ private Q_SLOTS:
     DemoBuilder(tiny(4)).build(c, {}, 0);
     for (const char* f :
          {"/model/model.safetensors", "/model/tokenizer.model", "/train.jsonl.gz", "/heldout.jsonl.gz"})
-      QVERIFY2(bytes(a + f) == bytes(b + f), f);
-    QVERIFY(bytes(a + "/model/model.safetensors") != bytes(c + "/model/model.safetensors"));
+      QVERIFY2(fileBytes(a + f) == fileBytes(b + f), f);
+    QVERIFY(fileBytes(a + "/model/model.safetensors") != fileBytes(c + "/model/model.safetensors"));
   }
 };
 

@@ -4,6 +4,7 @@
 #include "core/data/DatasetLoader.h"
 #include "core/demo/SyntheticTaskGenerator.h"
 #include "core/util/Error.h"
+#include "tests/util/FileBytes.h"
 #include "tests/util/TestPaths.h"
 
 #include <cctype>
@@ -15,13 +16,6 @@ using namespace poslab;
 using namespace poslab::test;
 
 namespace {
-
-std::string bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 DemoRecipe small(uint64_t seed) {
   DemoRecipe r;
@@ -71,10 +65,10 @@ private Q_SLOTS:
       SyntheticTaskGenerator gen(small(11));
       SyntheticTaskGenerator::writeJsonlGz(dir + "/" + name, gen.heldoutSet(gen.trainSet()));
     }
-    QCOMPARE(bytes(dir + "/a.jsonl.gz"), bytes(dir + "/b.jsonl.gz"));
+    QCOMPARE(fileBytes(dir + "/a.jsonl.gz"), fileBytes(dir + "/b.jsonl.gz"));
     SyntheticTaskGenerator other(small(12));
     SyntheticTaskGenerator::writeJsonlGz(dir + "/c.jsonl.gz", other.heldoutSet(other.trainSet()));
-    QVERIFY(bytes(dir + "/a.jsonl.gz") != bytes(dir + "/c.jsonl.gz"));
+    QVERIFY(fileBytes(dir + "/a.jsonl.gz") != fileBytes(dir + "/c.jsonl.gz"));
   }
 
   void heldoutGoldFactsAreUnseen() {

@@ -4,6 +4,7 @@
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
+#include "tests/util/FileBytes.h"
 #include "tests/util/TestPaths.h"
 
 #include <QtTest/QtTest>
@@ -12,16 +13,10 @@
 #include <sstream>
 
 using namespace poslab;
+using poslab::test::fileBytes;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string slurp(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 size_t entries(const fs::path& dir) {
   return static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator()));
@@ -37,7 +32,7 @@ private Q_SLOTS:
     const std::string path = (dir / "a.txt").string();
     AtomicFile::writeText(path, "old");
     AtomicFile::writeText(path, "new contents");
-    QCOMPARE(slurp(path), std::string("new contents"));
+    QCOMPARE(fileBytes(path), std::string("new contents"));
     QCOMPARE(entries(dir), size_t(1));
   }
 
@@ -50,7 +45,7 @@ private Q_SLOTS:
       f.write(std::string_view("half"));
       QCOMPARE(entries(dir), size_t(2)); // the temporary beside the old file
     }
-    QCOMPARE(slurp(path), std::string("old"));
+    QCOMPARE(fileBytes(path), std::string("old"));
     QCOMPARE(entries(dir), size_t(1));
   }
 
