@@ -1,11 +1,12 @@
 // poslab-cli bench sweep --model MODEL --data FILE [--docs K | --random-distractors K] [--limit N]
-//                        [--max-new-tokens N] [--dtype f32|bf16] [--threads N]
-// The same sweep twice in one process — with verified prefix KV reuse and with
-// --no-prefix-cache — and the ratios between them (issue "sweeps", Speed):
-// prefill tokens computed, wall time, tokens/s, and the fraction of the matmul
-// peak measured in the same process. It also counts the records whose greedy
-// prediction differs between the paths: none in f32 (the equivalence test);
-// in bf16 the reused prefix is computed with other matrix shapes, and bf16
+//                        [--max-new-tokens N] [--batch N] [--dtype f32|bf16] [--threads N]
+// The same sweep twice in one process — the naive path (--no-prefix-cache,
+// one prompt at a time) and the fast one (verified prefix KV reuse, --batch N)
+// — and the ratios between them (issue "sweeps", Speed): prefill tokens
+// computed, wall time, tokens/s, and the fraction of the matmul peak measured
+// in the same process. It also counts the records whose greedy prediction
+// differs between the paths: none in f32 (the equivalence test); in bf16 the
+// reused prefix and the batched passes run other matrix shapes, and bf16
 // rounding can flip a near-tie argmax of a random-weight model.
 #include "app/cli/CliSupport.h"
 #include "app/cli/CommandTable.h"
@@ -29,8 +30,9 @@ struct Pass {
   std::vector<SweepRecord> records;
 };
 
-Pass runPass(const Engine& engine, SweepSettings s, bool reuse, const std::string& dir) {
+Pass runPass(const Engine& engine, SweepSettings s, bool reuse, size_t batch, const std::string& dir) {
   s.prefixCache = reuse;
+  s.batch = batch;
   std::filesystem::remove_all(dir);
   Pass p;
   p.result = SweepRunner(engine).run(s, dir);
@@ -53,6 +55,8 @@ void addBenchSweepCommand(CLI::App& bench) {
   cmd->add_option("--random-distractors", s->randomDistractors, "Oracle files: K documents per question");
   cmd->add_option("--limit", s->limit, "Examples (default 2)");
   cmd->add_option("--max-new-tokens", s->maxNewTokens, "Generated tokens per record at most (default 8)");
+  cmd->add_option("--batch", s->batch, "Batch of the fast path (default 4; the naive path runs 1)")
+      ->check(CLI::Range(size_t(1), size_t(4096)));
   cmd->add_option("--chat-template", s->chatTemplate, "auto, none or a family");
   cmd->add_option("--dtype", s->dtype, "f32 or bf16");
   cmd->add_option("--threads", s->threads, "Intra-op threads (0 = all cores)");
@@ -62,8 +66,8 @@ void addBenchSweepCommand(CLI::App& bench) {
     const std::string tmp =
         (std::filesystem::temp_directory_path() / ("poslab-bench-sweep-" + std::to_string(::getpid())))
             .string();
-    const Pass naive = runPass(*engine, *s, false, tmp + "/naive");
-    const Pass reuse = runPass(*engine, *s, true, tmp + "/reuse");
+    const Pass naive = runPass(*engine, *s, false, 1, tmp + "/naive");
+    const Pass reuse = runPass(*engine, *s, true, s->batch, tmp + "/reuse");
     std::filesystem::remove_all(tmp);
 
     std::map<std::string, std::string> predicted;
@@ -97,6 +101,7 @@ void addBenchSweepCommand(CLI::App& bench) {
         {{"model", info.path},
          {"dtype", info.computeDtype},
          {"threads", peak.threads},
+         {"batch", s->batch},
          {"mean_prompt_tokens", static_cast<double>(n.promptTokens) / static_cast<double>(n.records)},
          {"positions", n.positions.size()},
          {"matmul_peak_gflops", peak.gflops},

@@ -1,5 +1,5 @@
 // poslab-cli sweep --model MODEL --data FILE [--task qa|kv] [--docs K] [--positions all|0,4,9]
-//                  [--limit N] [--no-prefix-cache] --out DIR
+//                  [--limit N] [--no-prefix-cache] [--batch N] --out DIR
 // The position sweep of METHOD.md §1 (DESIGN.md "Command line"): writes
 // DIR/examples.jsonl as records finish, then DIR/summary.json and summary.csv.
 // Running it again on the same DIR resumes; a progress line goes to stderr.
@@ -108,6 +108,9 @@ void addSweepCommand(CLI::App& app) {
   cmd->add_flag("--baselines", *baselines, "Both baselines");
   cmd->add_flag("--no-prefix-cache", *noPrefix,
                 "Recompute every prompt from its first token (the naive path)");
+  cmd->add_option("--batch", s->batch,
+                  "Prompts scored and decoded together after their prefill (default 4; 1 = one at a time)")
+      ->check(CLI::Range(size_t(1), size_t(4096)));
   cmd->add_flag("--skip-bad", s->skipBad, "Skip malformed data records (counted in the summary)");
   cmd->add_option("--dtype", s->dtype, "f32, bf16 or f16 (CUDA)");
   cmd->add_option("--device", s->device, "cpu or cuda[:N]");

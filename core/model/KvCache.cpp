@@ -26,6 +26,11 @@ std::pair<at::Tensor, at::Tensor> KvCache::append(int64_t layer, const at::Tenso
   return {keys.narrow(2, 0, length_ + t), values.narrow(2, 0, length_ + t)};
 }
 
+std::pair<at::Tensor, at::Tensor> KvCache::held(int64_t layer) {
+  const auto l = static_cast<size_t>(layer);
+  return {keys_[l].narrow(2, 0, length_), values_[l].narrow(2, 0, length_)};
+}
+
 void KvCache::advance(int64_t tokens) {
   length_ += tokens;
 }

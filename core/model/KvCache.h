@@ -25,6 +25,9 @@ public:
   void advance(int64_t tokens);
   // Forgets everything after the first `length` tokens (reuse of a shared prefix).
   void truncate(int64_t length);
+  // Views of the held keys and values of `layer`: [B, n_kv, length, head_dim] each.
+  // Writing into them changes the cache (sweeps copy a shared prefix between caches).
+  std::pair<at::Tensor, at::Tensor> held(int64_t layer);
 
 private:
   int64_t batch_, capacity_, length_ = 0;

@@ -134,6 +134,48 @@ void checkResumable(const fs::path& runFile, const SweepSettings& s, const std::
                "; use another --out");
 }
 
+// The prompt and gold answer ids of one work item; a prompt that does not fit
+// the model's context is reported, never truncated.
+PromptJob promptJob(const PromptFactory& factory, const RetrievalExample& ex, const WorkItem& w,
+                    TaskKind kind, int64_t contextLength, const std::string& dataPath) {
+  const PromptInstance prompt = w.position               ? factory.atPosition(ex, *w.position)
+                                : w.baseline == "oracle" ? factory.oracle(ex)
+                                                         : factory.closedBook(ex);
+  const std::string gold =
+      kind == TaskKind::Qa ? (ex.answers.empty() ? std::string() : ex.answers.front()) : ex.value;
+  PromptJob job{prompt.encoding.ids, gold.empty() ? std::vector<int32_t>() : factory.answerIds(prompt, gold)};
+  const auto need = static_cast<int64_t>(job.prompt.size() + job.answer.size());
+  if (contextLength > 0 && need > contextLength)
+    fail(dataPath, "example " + std::to_string(ex.index) + " (" + ex.id + ")",
+         "the prompt has " + std::to_string(job.prompt.size()) + " tokens and the answer " +
+             std::to_string(job.answer.size()) + ", more than the model's context of " +
+             std::to_string(contextLength) + " tokens; use --docs K to shorten the prompts");
+  return job;
+}
+
+SweepRecord makeRecord(const WorkItem& w, const RetrievalExample& ex, TaskKind kind,
+                       const PromptEvaluation& e) {
+  SweepRecord r;
+  r.example = ex.index;
+  r.id = ex.id;
+  r.position = w.position;
+  r.baseline = w.baseline;
+  r.prediction = e.prediction;
+  r.score = kind == TaskKind::Qa ? AnswerScorer::bestSubspanEm(r.prediction, ex.answers)
+                                 : AnswerScorer::kvSubstring(r.prediction, ex.value);
+  r.exactMatch = kind == TaskKind::Qa
+                     ? AnswerScorer::exactMatch(AnswerScorer::firstLine(r.prediction), ex.answers)
+                     : (r.prediction == ex.value ? 1.0 : 0.0);
+  r.answerLogprob = e.answerLogprob;
+  r.answerTokens = e.answerTokens;
+  r.promptTokens = e.promptTokens;
+  r.prefillTokens = e.prefillTokens;
+  r.decodeTokens = e.decodeTokens;
+  r.stopReason = e.stopReason;
+  r.timeSeconds = e.seconds;
+  return r;
+}
+
 } // namespace
 
 SweepRunner::SweepRunner(const Engine& engine) : engine_(engine) {}
@@ -148,171 +190,154 @@ SweepSettings SweepRunner::resolve(SweepSettings s) {
   return s;
 }
 
-SweepResult SweepRunner::run(SweepSettings settings, const std::string& outDir,
-                             const SweepCallbacks& callbacks, const std::atomic<bool>* cancel) const {
-  const auto t0 = Clock::now();
-  settings = resolve(std::move(settings));
-  settings.dtype = engine_.info().computeDtype;
-  settings.device = engine_.info().device;
-  const Tokenizer& tokenizer = engine_.requireTokenizer();
-
-  // Data.
-  DatasetLoadOptions load;
-  load.format = parseDataFormat(settings.dataFormat, "--format");
-  load.skipBad = settings.skipBad;
-  // Random distractors come from the whole file's pool, so --limit applies after them.
-  load.limit = settings.randomDistractors > 0 ? 0 : settings.limit;
-  LoadedDataset data = DatasetLoader::load(settings.dataPath, load);
-  if (settings.randomDistractors > 0) {
-    data.examples =
-        RandomDistractors({settings.randomDistractors, settings.distractorSeed, true}).apply(data.examples);
-    if (settings.limit > 0 && data.examples.size() > settings.limit) data.examples.resize(settings.limit);
-  }
-  if (data.examples.empty()) fail(settings.dataPath, "", "no examples to sweep");
-  const TaskKind kind = data.examples.front().kind;
-  if (settings.task == "auto") settings.task = taskKindName(kind);
-  for (const auto& ex : data.examples)
-    if (taskKindName(ex.kind) != settings.task)
-      fail(settings.dataPath, "example " + std::to_string(ex.index),
-           std::string("is a ") + taskKindName(ex.kind) + " example but the sweep's task is " +
-               settings.task);
-  if (kind == TaskKind::Kv && (settings.closedBook || settings.oracle))
-    fail(settings.dataPath, "baselines", "closed-book and oracle baselines are for QA data");
-
-  const PromptFactory factory(tokenizer, chatTemplate(settings), promptSettings(settings, kind));
-
-  // The work list: per example, positions from the last to the first (each
-  // prompt then shares the longest prefix with the one before it), then the
-  // baselines.
+// What one run() carries from step to step.
+struct SweepRunner::Run {
+  SweepSettings settings;
+  fs::path dir;
+  Clock::time_point t0;
+  LoadedDataset data;
+  TaskKind kind = TaskKind::Qa;
+  std::optional<PromptFactory> factory;
   std::vector<WorkItem> work;
-  for (const auto& ex : data.examples) {
-    const size_t count = factory.positionCount(ex);
-    std::vector<size_t> positions = settings.positions;
+  std::string modelFp, dataFp;
+  std::optional<ExamplesLog> log;
+  std::optional<EventLog> events;
+  SweepResult result;
+  SweepProgress progress;
+  int64_t tokensThisRun = 0;
+};
+
+void SweepRunner::loadExamples(Run& run) const {
+  SweepSettings& s = run.settings;
+  DatasetLoadOptions load;
+  load.format = parseDataFormat(s.dataFormat, "--format");
+  load.skipBad = s.skipBad;
+  // Random distractors come from the whole file's pool, so --limit applies after them.
+  load.limit = s.randomDistractors > 0 ? 0 : s.limit;
+  run.data = DatasetLoader::load(s.dataPath, load);
+  auto& examples = run.data.examples;
+  if (s.randomDistractors > 0) {
+    examples = RandomDistractors({s.randomDistractors, s.distractorSeed, true}).apply(examples);
+    if (s.limit > 0 && examples.size() > s.limit) examples.resize(s.limit);
+  }
+  if (examples.empty()) fail(s.dataPath, "", "no examples to sweep");
+  run.kind = examples.front().kind;
+  if (s.task == "auto") s.task = taskKindName(run.kind);
+  for (const auto& ex : examples)
+    if (taskKindName(ex.kind) != s.task)
+      fail(s.dataPath, "example " + std::to_string(ex.index),
+           std::string("is a ") + taskKindName(ex.kind) + " example but the sweep's task is " + s.task);
+  if (run.kind == TaskKind::Kv && (s.closedBook || s.oracle))
+    fail(s.dataPath, "baselines", "closed-book and oracle baselines are for QA data");
+}
+
+// Per example, positions from the last to the first (each prompt then shares
+// the longest prefix with the one before it), then the baselines.
+void SweepRunner::planWork(Run& run) const {
+  const SweepSettings& s = run.settings;
+  for (const auto& ex : run.data.examples) {
+    const size_t count = run.factory->positionCount(ex);
+    std::vector<size_t> positions = s.positions;
     if (positions.empty())
       for (size_t p = 0; p < count; ++p)
         positions.push_back(p);
     std::sort(positions.rbegin(), positions.rend());
     for (size_t p : positions) {
       if (p >= count)
-        fail(settings.dataPath, "example " + std::to_string(ex.index),
+        fail(s.dataPath, "example " + std::to_string(ex.index),
              "has " + std::to_string(count) + " positions; position " + std::to_string(p) +
                  " does not exist");
-      work.push_back({ex.index, p, ""});
+      run.work.push_back({ex.index, p, ""});
     }
-    if (settings.oracle) work.push_back({ex.index, std::nullopt, "oracle"});
-    if (settings.closedBook) work.push_back({ex.index, std::nullopt, "closed_book"});
+    if (s.oracle) run.work.push_back({ex.index, std::nullopt, "oracle"});
+    if (s.closedBook) run.work.push_back({ex.index, std::nullopt, "closed_book"});
   }
+}
 
-  // The run folder.
-  fs::create_directories(outDir);
-  const fs::path dir(outDir);
-  const std::string modelFp = ModelFingerprint::of(settings.modelPath);
-  const std::string dataFp = DataFingerprint::ofFile(settings.dataPath);
-  if (fs::exists(dir / "run.json"))
-    checkResumable(dir / "run.json", settings, modelFp, dataFp);
-  else if (fs::exists(dir / "examples.jsonl"))
-    fail((dir / "examples.jsonl").string(), "", "exists without run.json; use another --out");
-  JsonFile::write((dir / "run.json").string(), runJson(settings, modelFp, dataFp, "running"));
-  ExamplesLog log((dir / "examples.jsonl").string());
-  EventLog events((dir / "events.jsonl").string());
+void SweepRunner::openRunFolder(Run& run) const {
+  fs::create_directories(run.dir);
+  const SweepSettings& s = run.settings;
+  run.modelFp = ModelFingerprint::of(s.modelPath);
+  run.dataFp = DataFingerprint::ofFile(s.dataPath);
+  if (fs::exists(run.dir / "run.json"))
+    checkResumable(run.dir / "run.json", s, run.modelFp, run.dataFp);
+  else if (fs::exists(run.dir / "examples.jsonl"))
+    fail((run.dir / "examples.jsonl").string(), "", "exists without run.json; use another --out");
+  JsonFile::write((run.dir / "run.json").string(), runJson(s, run.modelFp, run.dataFp, "running"));
+  run.log.emplace((run.dir / "examples.jsonl").string());
+  run.events.emplace((run.dir / "events.jsonl").string());
+}
 
-  SweepResult result;
-  result.skippedBad = data.skipped;
-  result.tornTailRemoved = log.tornTailRemoved();
-  SweepProgress progress;
-  progress.total = work.size();
-  for (const auto& w : work)
-    if (log.has(w.key())) ++progress.resumed;
-  progress.done = progress.resumed;
-  result.resumed = progress.resumed;
-  events.append(progress.resumed ? "resume" : "start", {{"records", progress.total},
-                                                        {"resumed", progress.resumed},
-                                                        {"torn_tail_removed", result.tornTailRemoved}});
-  if (callbacks.onProgress) callbacks.onProgress(progress);
-
+void SweepRunner::evaluatePending(Run& run, const SweepCallbacks& callbacks,
+                                  const std::atomic<bool>* cancel) const {
+  const SweepSettings& s = run.settings;
+  const PromptFactory& factory = *run.factory;
+  SweepResult& result = run.result;
+  SweepProgress& progress = run.progress;
   const LlamaModel& model = engine_.model();
-  PrefixCache cache(model, settings.prefixCache);
+  PrefixCache cache(model, s.prefixCache);
   EvaluatorOptions eo;
-  eo.maxNewTokens = settings.maxNewTokens;
+  eo.maxNewTokens = s.maxNewTokens;
   eo.stopIds = stopIds(engine_);
   eo.contextLength = engine_.info().contextLength;
-  const PromptEvaluator evaluator(model, tokenizer, cache, eo);
-  int64_t tokensThisRun = 0;
-  bool cancelled = false;
+  PromptEvaluator evaluator(model, engine_.requireTokenizer(), cache, eo);
 
-  for (const WorkItem& w : work) {
-    if (log.has(w.key())) continue;
+  std::vector<WorkItem> pending;
+  for (const WorkItem& w : run.work)
+    if (!run.log->has(w.key())) pending.push_back(w);
+  for (size_t first = 0; first < pending.size(); first += s.batch) {
     if (cancel && cancel->load()) {
-      cancelled = true;
-      break;
+      result.status = "cancelled";
+      return;
     }
-    const RetrievalExample& ex = data.examples[w.example];
-    const auto start = Clock::now();
-    const PromptInstance prompt = w.position               ? factory.atPosition(ex, *w.position)
-                                  : w.baseline == "oracle" ? factory.oracle(ex)
-                                                           : factory.closedBook(ex);
-    const std::string gold =
-        kind == TaskKind::Qa ? (ex.answers.empty() ? std::string() : ex.answers.front()) : ex.value;
-    const std::vector<int32_t> answer =
-        gold.empty() ? std::vector<int32_t>() : factory.answerIds(prompt, gold);
-    const auto need = static_cast<int64_t>(prompt.encoding.ids.size() + answer.size());
-    if (eo.contextLength > 0 && need > eo.contextLength)
-      fail(settings.dataPath, "example " + std::to_string(ex.index) + " (" + ex.id + ")",
-           "the prompt has " + std::to_string(prompt.encoding.ids.size()) + " tokens and the answer " +
-               std::to_string(answer.size()) + ", more than the model's context of " +
-               std::to_string(eo.contextLength) + " tokens; use --docs K to shorten the prompts");
-    const auto eval = evaluator.evaluate(prompt.encoding.ids, answer, cancel);
-    if (!eval) {
-      cancelled = true;
-      break;
+    const size_t end = std::min(pending.size(), first + s.batch);
+    std::vector<PromptJob> jobs;
+    for (size_t i = first; i < end; ++i)
+      jobs.push_back(promptJob(factory, run.data.examples[pending[i].example], pending[i], run.kind,
+                               eo.contextLength, s.dataPath));
+    const auto evals = evaluator.evaluate(jobs, cancel);
+    if (!evals) {
+      result.status = "cancelled";
+      return;
     }
-    SweepRecord r;
-    r.example = ex.index;
-    r.id = ex.id;
-    r.position = w.position;
-    r.baseline = w.baseline;
-    r.prediction = eval->prediction;
-    r.score = kind == TaskKind::Qa ? AnswerScorer::bestSubspanEm(r.prediction, ex.answers)
-                                   : AnswerScorer::kvSubstring(r.prediction, ex.value);
-    r.exactMatch = kind == TaskKind::Qa
-                       ? AnswerScorer::exactMatch(AnswerScorer::firstLine(r.prediction), ex.answers)
-                       : (r.prediction == ex.value ? 1.0 : 0.0);
-    r.answerLogprob = eval->answerLogprob;
-    r.answerTokens = eval->answerTokens;
-    r.promptTokens = eval->promptTokens;
-    r.prefillTokens = eval->prefillTokens;
-    r.decodeTokens = eval->decodeTokens;
-    r.stopReason = eval->stopReason;
-    r.timeSeconds = since(start);
-    log.append(r);
-    ++result.computed;
-    tokensThisRun += r.prefillTokens + r.decodeTokens + std::max<int64_t>(r.answerTokens - 1, 0);
-    if (callbacks.onRecord) callbacks.onRecord(r);
-    ++progress.done;
-    progress.elapsedSeconds = since(t0);
-    progress.tokensPerSecond = tokensThisRun / std::max(progress.elapsedSeconds, 1e-9);
-    progress.etaSeconds = progress.elapsedSeconds / static_cast<double>(result.computed) *
-                          static_cast<double>(progress.total - progress.done);
-    if (callbacks.onProgress) callbacks.onProgress(progress);
-    if (result.computed % 20 == 0 || progress.done == progress.total)
-      events.append("progress", {{"done", progress.done},
-                                 {"total", progress.total},
-                                 {"eta_s", progress.etaSeconds},
-                                 {"tokens_per_s", progress.tokensPerSecond}});
+    for (size_t i = first; i < end; ++i) {
+      const SweepRecord r =
+          makeRecord(pending[i], run.data.examples[pending[i].example], run.kind, (*evals)[i - first]);
+      run.log->append(r);
+      ++result.computed;
+      run.tokensThisRun += r.prefillTokens + r.decodeTokens + std::max<int64_t>(r.answerTokens - 1, 0);
+      if (callbacks.onRecord) callbacks.onRecord(r);
+      ++progress.done;
+      progress.elapsedSeconds = since(run.t0);
+      progress.tokensPerSecond =
+          static_cast<double>(run.tokensThisRun) / std::max(progress.elapsedSeconds, 1e-9);
+      progress.etaSeconds = progress.elapsedSeconds / static_cast<double>(result.computed) *
+                            static_cast<double>(progress.total - progress.done);
+      if (callbacks.onProgress) callbacks.onProgress(progress);
+      if (result.computed % 20 == 0 || progress.done == progress.total)
+        run.events->append("progress", {{"done", progress.done},
+                                        {"total", progress.total},
+                                        {"eta_s", progress.etaSeconds},
+                                        {"tokens_per_s", progress.tokensPerSecond}});
+    }
   }
+  result.status = "finished";
+}
 
-  result.status = cancelled ? "cancelled" : "finished";
-  result.summary = SweepSummary::of(log.records());
-  result.wallSeconds = since(t0);
+void SweepRunner::writeSummary(Run& run) const {
+  const SweepSettings& s = run.settings;
+  SweepResult& result = run.result;
+  result.summary = SweepSummary::of(run.log->records());
+  result.wallSeconds = since(run.t0);
 
   nlohmann::ordered_json summary;
-  summary["settings"] = settings.toJson();
-  summary["model"] = {{"path", settings.modelPath}, {"fingerprint", modelFp}};
-  nlohmann::ordered_json dataJson = {{"path", settings.dataPath},
-                                     {"fingerprint", dataFp},
-                                     {"examples", data.examples.size()},
-                                     {"skipped_bad_records", data.skipped}};
-  if (settings.randomDistractors > 0) dataJson["distractors"] = "random";
+  summary["settings"] = s.toJson();
+  summary["model"] = {{"path", s.modelPath}, {"fingerprint", run.modelFp}};
+  nlohmann::ordered_json dataJson = {{"path", s.dataPath},
+                                     {"fingerprint", run.dataFp},
+                                     {"examples", run.data.examples.size()},
+                                     {"skipped_bad_records", run.data.skipped}};
+  if (s.randomDistractors > 0) dataJson["distractors"] = "random";
   summary["data"] = dataJson;
   summary["status"] = result.status;
   summary["positions"] = result.summary.positionsJson();
@@ -325,12 +350,46 @@ SweepResult SweepRunner::run(SweepSettings settings, const std::string& outDir,
                        {"prefill_tokens", result.summary.prefillTokens},
                        {"decode_tokens", result.summary.decodeTokens},
                        {"record_seconds", result.summary.recordSeconds}};
-  JsonFile::write((dir / "summary.json").string(), summary);
-  AtomicFile::writeText((dir / "summary.csv").string(), result.summary.csv());
-  JsonFile::write((dir / "run.json").string(), runJson(settings, modelFp, dataFp, result.status));
-  events.append(
-      cancelled ? "cancel" : "finish",
+  JsonFile::write((run.dir / "summary.json").string(), summary);
+  AtomicFile::writeText((run.dir / "summary.csv").string(), result.summary.csv());
+  JsonFile::write((run.dir / "run.json").string(), runJson(s, run.modelFp, run.dataFp, result.status));
+  run.events->append(
+      result.status == "cancelled" ? "cancel" : "finish",
       {{"records", result.summary.records}, {"this_run", result.computed}, {"wall_s", result.wallSeconds}});
+}
+
+SweepResult SweepRunner::run(SweepSettings settings, const std::string& outDir,
+                             const SweepCallbacks& callbacks, const std::atomic<bool>* cancel) const {
+  Run run;
+  run.t0 = Clock::now();
+  run.settings = resolve(std::move(settings));
+  run.settings.dtype = engine_.info().computeDtype;
+  run.settings.device = engine_.info().device;
+  run.dir = fs::path(outDir);
+  if (run.settings.batch == 0) fail("", "batch", "must be at least 1");
+  engine_.requireTokenizer(); // a model without one fails here, before the data are read
+
+  loadExamples(run);
+  run.factory.emplace(engine_.requireTokenizer(), chatTemplate(run.settings),
+                      promptSettings(run.settings, run.kind));
+  planWork(run);
+  openRunFolder(run);
+
+  SweepResult& result = run.result;
+  SweepProgress& progress = run.progress;
+  result.skippedBad = run.data.skipped;
+  result.tornTailRemoved = run.log->tornTailRemoved();
+  progress.total = run.work.size();
+  for (const auto& w : run.work)
+    if (run.log->has(w.key())) ++progress.resumed;
+  progress.done = result.resumed = progress.resumed;
+  run.events->append(progress.resumed ? "resume" : "start", {{"records", progress.total},
+                                                             {"resumed", progress.resumed},
+                                                             {"torn_tail_removed", result.tornTailRemoved}});
+  if (callbacks.onProgress) callbacks.onProgress(progress);
+
+  evaluatePending(run, callbacks, cancel);
+  writeSummary(run);
   return result;
 }
 

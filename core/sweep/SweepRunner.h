@@ -61,6 +61,15 @@ public:
   static std::optional<ChatTemplate> chatTemplate(const SweepSettings& settings);
 
 private:
+  struct Run; // one run's state, passed from step to step (SweepRunner.cpp)
+
+  // The steps of run(), in order.
+  void loadExamples(Run& run) const;  // data, random distractors, --limit; checks task and baselines
+  void planWork(Run& run) const;      // the (example, position | baseline) list, in reuse order
+  void openRunFolder(Run& run) const; // checks a resumable folder, writes run.json, opens the logs
+  void evaluatePending(Run& run, const SweepCallbacks& callbacks, const std::atomic<bool>* cancel) const;
+  void writeSummary(Run& run) const; // summary.json, summary.csv, run.json, the closing event
+
   const Engine& engine_;
 };
 

@@ -27,6 +27,7 @@ nlohmann::json SweepSettings::toJson() const {
   j["closed_book"] = closedBook;
   j["oracle"] = oracle;
   j["prefix_cache"] = prefixCache;
+  j["batch"] = batch;
   j["device"] = device;
   j["threads"] = threads;
   return j;

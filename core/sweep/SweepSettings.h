@@ -31,6 +31,7 @@ struct SweepSettings {
   bool closedBook = false;             // baselines (QA only)
   bool oracle = false;                 //
   bool prefixCache = true;             // reuse verified shared-prefix KV states
+  size_t batch = 4;                    // prompts whose answer scoring and decoding run batched
 
   std::string dtype = "f32";
   std::string device = "cpu";

@@ -92,11 +92,16 @@ private Q_SLOTS:
              size_t(36));
   }
 
+  // The full sweep ran with reuse and the default batch; the naive path (no
+  // reuse, one prompt at a time) decides every record the same.
   void compareTwoRuns() {
     const QString a = QString::fromStdString(dir_ + "/full");
     QStringList args = sweep(QString::fromStdString(dir_ + "/naive"));
-    args << "--no-prefix-cache";
+    args << "--no-prefix-cache"
+         << "--batch"
+         << "1";
     QCOMPARE(cli(args).exitCode, 0);
+    QCOMPARE(outcomes(dir_ + "/naive"), outcomes(a.toStdString()));
     const Run r = cli({"compare", a, QString::fromStdString(dir_ + "/naive"), "--json"});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     const auto j = nlohmann::json::parse(r.out.toStdString());

@@ -81,6 +81,7 @@ private Q_SLOTS:
     cb.onRecord = [&](const SweepRecord&) { ++streamed; };
     const SweepResult reuse = SweepRunner(*engine_).run(s, dir_ + "/reuse", cb);
     s.prefixCache = false;
+    s.batch = 1; // the naive path: every prompt from its first token, one at a time
     const SweepResult naive = SweepRunner(*engine_).run(s, dir_ + "/naive");
     QCOMPARE(reuse.status, std::string("finished"));
     QCOMPARE(reuse.summary.records, size_t(3 * (5 + 2)));
@@ -108,6 +109,36 @@ private Q_SLOTS:
       QCOMPARE(row.ciLow, ci.low);
       QCOMPARE(row.ciHigh, ci.high);
     }
+  }
+
+  // Batching changes how the work is grouped, never what is computed: every
+  // batch size, with and without reuse, gives the naive path's records, and
+  // reuse computes as few prefill tokens batched as one prompt at a time. The
+  // batches mix positions, baselines and examples (prompts and answers of
+  // different lengths), so rows are padded.
+  void batchedEqualsNaive_data() {
+    QTest::addColumn<int>("batch");
+    QTest::addColumn<bool>("reuse");
+    QTest::newRow("reuse, batch 1") << 1 << true;
+    QTest::newRow("reuse, batch 2") << 2 << true;
+    QTest::newRow("reuse, batch 16") << 16 << true;
+    QTest::newRow("naive, batch 3") << 3 << false;
+  }
+  void batchedEqualsNaive() {
+    QFETCH(int, batch);
+    QFETCH(bool, reuse);
+    SweepSettings s = settings();
+    s.batch = static_cast<size_t>(batch);
+    s.prefixCache = reuse;
+    const std::string out = dir_ + "/batch-" + std::to_string(batch) + (reuse ? "-reuse" : "-naive");
+    const SweepResult r = SweepRunner(*engine_).run(s, out);
+    compareRecords(ExamplesLog::read(out + "/examples.jsonl"),
+                   ExamplesLog::read(dir_ + "/naive/examples.jsonl"));
+    const auto same = ExamplesLog::read(dir_ + (reuse ? "/reuse" : "/naive") + "/examples.jsonl");
+    QCOMPARE(r.summary.prefillTokens, SweepSummary::of(same).prefillTokens);
+    QCOMPARE(JsonFile::readObject(out + "/summary.json")["settings"]["batch"].get<int>(), batch);
+    for (const auto& record : ExamplesLog::read(out + "/examples.jsonl"))
+      QVERIFY(record.timeSeconds > 0);
   }
 
   void summaryFollowsTheContract() {
@@ -200,6 +231,9 @@ private Q_SLOTS:
     QCOMPARE(r.summary.records, size_t(6));
     s.positions = {3};
     QVERIFY_THROWS_EXCEPTION(Error, SweepRunner(*engine_).run(s, dir_ + "/bad-position"));
+    s.positions = {0};
+    s.batch = 0;
+    QVERIFY_THROWS_EXCEPTION(Error, SweepRunner(*engine_).run(s, dir_ + "/bad-batch"));
   }
 
   // The real KV file: pairs moved, the value scored as a substring.
