@@ -1,5 +1,6 @@
 #include "app/cli/CliSupport.h"
 
+#include "core/prompt/PromptTemplate.h"
 #include "core/util/Error.h"
 
 #include <charconv>
@@ -30,6 +31,13 @@ std::vector<int32_t> parseIds(const std::string& text) {
 
 void printJson(const nlohmann::json& j) {
   std::cout << j.dump(2) << '\n';
+}
+
+std::string templateNames() {
+  std::string out;
+  for (const std::string& name : PromptTemplate::names())
+    out += (out.empty() ? "" : ", ") + name;
+  return out;
 }
 
 } // namespace poslab::cli

@@ -1,5 +1,5 @@
 #pragma once
-// Small helpers shared by the commands: id-list parsing and JSON output.
+// Small helpers shared by the commands: id-list parsing, JSON output, template names.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -11,5 +11,7 @@ namespace poslab::cli {
 std::vector<int32_t> parseIds(const std::string& text);
 // Prints one JSON document on stdout.
 void printJson(const nlohmann::json& j);
+// The built-in prompt template names, "qa, qa_query_aware, ...", for help and errors.
+std::string templateNames();
 
 } // namespace poslab::cli

@@ -7,7 +7,9 @@
 // Attention mass per document for one (example, gold position), or the
 // document × gold-position matrix over the first N examples and every position.
 // Layout: docs/ATTENTION-FORMAT.md.
+#include "app/cli/CliSupport.h"
 #include "app/cli/CommandTable.h"
+#include "app/cli/ProgressBar.h"
 #include "core/attention/AttentionJson.h"
 #include "core/attention/AttentionStudy.h"
 #include "core/engine/ChatTemplateLoader.h"
@@ -18,6 +20,7 @@
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 
 namespace poslab::cli {
 
@@ -25,25 +28,18 @@ namespace {
 
 using ojson = nlohmann::ordered_json;
 
-// "qa", "kv", ... or an upstream file name ("qa.prompt"), else a template file.
+// A built-in name (PromptTemplate::names(), "-" for "_" too, or an upstream file
+// name such as "qa.prompt"), else a template file.
 PromptSettings promptSettings(const std::string& name, TaskKind kind) {
   PromptSettings s;
   s.style = kind == TaskKind::Kv ? PromptStyle::Kv : PromptStyle::Qa;
   if (name.empty()) return s;
-  const std::pair<const char*, PromptStyle> styles[] = {
-      {"qa", PromptStyle::Qa},
-      {"qa-query-aware", PromptStyle::QaQueryAware},
-      {"qa-ordered-randomly", PromptStyle::QaOrderedRandomly},
-      {"kv", PromptStyle::Kv},
-      {"kv-query-aware", PromptStyle::KvQueryAware}};
-  for (const auto& [n, style] : styles)
-    if (name == n || name == PromptTemplate::fileName(style)) {
-      s.style = style;
-      return s;
-    }
+  if (const auto style = PromptTemplate::styleNamed(name)) {
+    s.style = *style;
+    return s;
+  }
   if (!std::filesystem::exists(name))
-    fail(name, "--prompt-template",
-         "neither a built-in name (qa, qa-query-aware, qa-ordered-randomly, kv, kv-query-aware) nor a file");
+    fail(name, "--prompt-template", "neither a built-in name (" + templateNames() + ") nor a file");
   s.templateFile = name;
   return s;
 }
@@ -109,8 +105,7 @@ void addAttentionCommand(CLI::App& app) {
   auto* matrix =
       cmd->add_option("--token-matrix", a->tokenMatrix, "Also write the token-level matrix of LAYER,HEAD");
   cmd->add_option("--chat-template", a->chat, "auto (the model's own, if any), none, or a family name");
-  cmd->add_option("--prompt-template", a->promptTemplate,
-                  "qa, qa-query-aware, qa-ordered-randomly, kv, kv-query-aware, or a template file");
+  cmd->add_option("--prompt-template", a->promptTemplate, templateNames() + ", or a template file");
   cmd->add_option("--system", a->system, "System message for chat models");
   cmd->add_option("--sink-tokens", a->sinkTokens, "First tokens counted as the sink (default 4)");
   cmd->add_option("--max-answer-tokens", a->maxAnswerTokens,
@@ -180,7 +175,15 @@ void addAttentionCommand(CLI::App& app) {
 
     const auto t0 = std::chrono::steady_clock::now();
     if (a->aggregate) {
-      const AttentionMassMatrix m = study.aggregate(loaded);
+      ProgressBar bar(std::cerr);
+      auto progress = [&](size_t done, size_t total) {
+        const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        const double eta = elapsed / static_cast<double>(done) * static_cast<double>(total - done);
+        bar.update(static_cast<int64_t>(done), static_cast<int64_t>(total), eta,
+                   "prompts  elapsed " + ProgressBar::formatDuration(elapsed));
+      };
+      const AttentionMassMatrix m = study.aggregate(loaded, progress);
+      bar.finish();
       j["data"] = {{"path", a->data}, {"examples", loaded.size()}};
       j["matrix"] = AttentionJson::matrix(m);
       j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

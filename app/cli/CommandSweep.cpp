@@ -2,19 +2,18 @@
 //                  [--limit N] [--no-prefix-cache] [--batch N] --out DIR
 // The position sweep of METHOD.md §1 (DESIGN.md "Command line"): writes
 // DIR/examples.jsonl as records finish, then DIR/summary.json and summary.csv.
-// Running it again on the same DIR resumes; a progress line goes to stderr.
+// Running it again on the same DIR resumes; a progress bar goes to stderr.
 #include "app/cli/CliSupport.h"
 #include "app/cli/CommandTable.h"
+#include "app/cli/ProgressBar.h"
 #include "core/engine/Engine.h"
 #include "core/sweep/SweepRunner.h"
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
 
 #include <CLI/CLI.hpp>
-#include <chrono>
 #include <cstdio>
 #include <iostream>
-#include <unistd.h>
 
 namespace poslab::cli {
 
@@ -35,38 +34,14 @@ std::vector<size_t> parsePositions(const std::string& text) {
   return out;
 }
 
-std::string clock(double seconds) {
-  const auto s = static_cast<long>(seconds + 0.5);
-  char buf[32];
-  if (s >= 3600)
-    std::snprintf(buf, sizeof buf, "%ldh%02ldm", s / 3600, s / 60 % 60);
-  else
-    std::snprintf(buf, sizeof buf, "%ldm%02lds", s / 60, s % 60);
+// "records [n resumed]  elapsed m:ss  t tok/s" after the bar.
+std::string progressDetail(const SweepProgress& p) {
+  char buf[160];
+  std::snprintf(buf, sizeof buf, "records%s  elapsed %s  %.0f tok/s",
+                p.resumed ? (" [" + std::to_string(p.resumed) + " resumed]").c_str() : "",
+                ProgressBar::formatDuration(p.elapsedSeconds).c_str(), p.tokensPerSecond);
   return buf;
 }
-
-// One line, redrawn in place on a terminal; on a pipe a line every 10 s.
-class ProgressLine {
-public:
-  void operator()(const SweepProgress& p) {
-    const auto now = std::chrono::steady_clock::now();
-    const bool last = p.done == p.total;
-    if (!tty_ && !last && now - printed_ < std::chrono::seconds(10) && p.done > p.resumed) return;
-    printed_ = now;
-    char buf[256];
-    std::snprintf(buf, sizeof buf, "sweep: %zu/%zu records (%.1f%%)%s  elapsed %s  ETA %s  %.0f tok/s",
-                  p.done, p.total,
-                  p.total ? 100.0 * static_cast<double>(p.done) / static_cast<double>(p.total) : 100.0,
-                  p.resumed ? (" [" + std::to_string(p.resumed) + " resumed]").c_str() : "",
-                  clock(p.elapsedSeconds).c_str(), p.etaSeconds > 0 ? clock(p.etaSeconds).c_str() : "-",
-                  p.tokensPerSecond);
-    std::cerr << (tty_ ? "\r\033[K" : "") << buf << (tty_ && !last ? "" : "\n") << std::flush;
-  }
-
-private:
-  bool tty_ = ::isatty(STDERR_FILENO) != 0;
-  std::chrono::steady_clock::time_point printed_{};
-};
 
 } // namespace
 
@@ -96,8 +71,7 @@ void addSweepCommand(CLI::App& app) {
   cmd->add_option("--random-distractors", s->randomDistractors,
                   "Oracle files: K documents per question, K-1 drawn from other questions' gold passages");
   cmd->add_option("--distractor-seed", s->distractorSeed, "Seed of --random-distractors (default 0)");
-  cmd->add_option("--prompt-template", s->promptTemplate,
-                  "qa, qa_query_aware, qa_ordered_randomly, kv, kv_query_aware, or a template file");
+  cmd->add_option("--prompt-template", s->promptTemplate, templateNames() + ", or a template file");
   cmd->add_option("--chat-template", s->chatTemplate,
                   "auto, none, or a family: llama2, llama3, mistral, chatml, phi3");
   cmd->add_option("--system", s->system, "System message inside the chat template");
@@ -124,10 +98,16 @@ void addSweepCommand(CLI::App& app) {
     settings.prefixCache = !*noPrefix;
     if (*baselines) settings.closedBook = settings.oracle = true;
     auto engine = Engine::open(settings.modelPath, {settings.device, settings.dtype, settings.threads});
-    ProgressLine progress;
+    ProgressBar bar(std::cerr);
     SweepCallbacks callbacks;
-    if (!*quiet) callbacks.onProgress = [&](const SweepProgress& p) { progress(p); };
+    if (!*quiet)
+      callbacks.onProgress = [&](const SweepProgress& p) {
+        // The ETA is unknown ("?") until a record of this run finished.
+        bar.update(static_cast<int64_t>(p.done), static_cast<int64_t>(p.total),
+                   p.etaSeconds > 0 || p.done == p.total ? p.etaSeconds : -1.0, progressDetail(p));
+      };
     const SweepResult r = SweepRunner(*engine).run(settings, *out, callbacks);
+    bar.finish();
     if (r.tornTailRemoved)
       std::cerr << "sweep: removed a half-written last line of examples.jsonl (a killed run)\n";
     if (*json) {

@@ -26,7 +26,8 @@ std::string PromptBuilder::formatKvRecords(const std::vector<KeyValuePair>& pair
   return out;
 }
 
-std::string PromptBuilder::formatDocument(const Document& document, size_t index) {
+std::string PromptBuilder::formatDocument(const Document& document, size_t index, DocumentLayout layout) {
+  if (layout == DocumentLayout::Titled) return "- Title: " + document.title + "\n" + document.text;
   return "Document [" + std::to_string(index + 1) + "](Title: " + document.title + ") " + document.text;
 }
 
@@ -54,11 +55,14 @@ BuiltPrompt PromptBuilder::build(const RetrievalExample& ex, const ChatWrap& cha
       continue;
     }
     if (seg.placeholder == "search_results") {
+      // Numbered documents are joined by "\n"; titled ones each end with one.
+      const DocumentLayout layout = template_.documentLayout();
       for (size_t i = 0; i < ex.documents.size(); ++i) {
-        if (i > 0) out += "\n";
+        if (i > 0 && layout == DocumentLayout::Numbered) out += "\n";
         const size_t begin = out.size();
-        out += formatDocument(ex.documents[i], i);
+        out += formatDocument(ex.documents[i], i, layout);
         p.documents.push_back({begin, out.size()});
+        if (layout == DocumentLayout::Titled) out += "\n";
       }
     } else if (seg.placeholder == "formatted_kv_records") {
       renderKvRecords(ex.pairs, out, &p.documents);

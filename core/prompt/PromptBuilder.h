@@ -30,8 +30,11 @@ public:
   // but the last, "}" after it. Keys and values are inserted verbatim, without
   // JSON escaping, exactly as upstream's f-string does.
   static std::string formatKvRecords(const std::vector<KeyValuePair>& pairs);
-  // One QA document line: "Document [n](Title: {title}) {text}", n = index + 1.
-  static std::string formatDocument(const Document& document, size_t index);
+  // One QA document as its span covers it: "Document [n](Title: {title}) {text}",
+  // n = index + 1 (Numbered), or "- Title: {title}\n{text}" (Titled; the
+  // document's closing "\n" follows outside the span).
+  static std::string formatDocument(const Document& document, size_t index,
+                                    DocumentLayout layout = DocumentLayout::Numbered);
 
   const PromptTemplate& promptTemplate() const { return template_; }
 

@@ -18,6 +18,38 @@ constexpr std::string_view kQaInstruction =
 constexpr std::string_view kKvInstruction =
     "Extract the value corresponding to the specified key in the JSON object below.";
 
+// Pos2Distill's released code builds its QA prompt with an f-string, not a file:
+// AMAP-ML/Pos2Distill, utils.py get_template_prompt() and
+// kd/customized_sft_dataset.py get_teacher_student_prompt():
+//   context = ''.join([f"- Title: {doc['title']}\n{doc['text']}\n" for doc in documents])
+//   f"{task_instruction}\n{context}\nQuestion: {question}\n"
+// The instruction is theirs byte for byte, "high-quantify" included.
+constexpr std::string_view kPos2DistillInstruction =
+    "Please write a high-quantify answer for the given question using only the "
+    "provided search documents (some of which might be irrelevant).";
+
+struct BuiltIn {
+  PromptStyle style;
+  const char* name;
+  const char* file; // upstream's, "" where there is none
+};
+
+constexpr std::array<BuiltIn, 7> kBuiltIns = {{
+    {PromptStyle::Qa, "qa", "qa.prompt"},
+    {PromptStyle::QaQueryAware, "qa_query_aware", "qa_with_query_aware_contextualization.prompt"},
+    {PromptStyle::QaOrderedRandomly, "qa_ordered_randomly", "qa_ordered_randomly.prompt"},
+    {PromptStyle::ClosedBook, "closedbook", "closedbook_qa.prompt"},
+    {PromptStyle::Kv, "kv", "kv_retrieval.prompt"},
+    {PromptStyle::KvQueryAware, "kv_query_aware", "kv_retrieval_with_query_aware_contextualization.prompt"},
+    {PromptStyle::Pos2Distill, "pos2distill", ""},
+}};
+
+const BuiltIn& builtInOf(PromptStyle style) {
+  for (const BuiltIn& b : kBuiltIns)
+    if (b.style == style) return b;
+  fail("", "prompt style", "unknown built-in template");
+}
+
 constexpr std::array<std::string_view, 4> kPlaceholders = {"search_results", "question",
                                                            "formatted_kv_records", "key"};
 
@@ -39,6 +71,9 @@ std::string builtInText(PromptStyle style) {
   case PromptStyle::KvQueryAware:
     return kv +
            "\n\nKey: \"{key}\"\n\nJSON data:\n{formatted_kv_records}\n\nKey: \"{key}\"\nCorresponding value:";
+  case PromptStyle::Pos2Distill:
+    // {search_results} ends with the last document's "\n" (DocumentLayout::Titled).
+    return std::string(kPos2DistillInstruction) + "\n{search_results}\nQuestion: {question}\n";
   }
   return {};
 }
@@ -46,25 +81,33 @@ std::string builtInText(PromptStyle style) {
 } // namespace
 
 const char* PromptTemplate::fileName(PromptStyle style) {
-  switch (style) {
-  case PromptStyle::Qa:
-    return "qa.prompt";
-  case PromptStyle::QaQueryAware:
-    return "qa_with_query_aware_contextualization.prompt";
-  case PromptStyle::QaOrderedRandomly:
-    return "qa_ordered_randomly.prompt";
-  case PromptStyle::ClosedBook:
-    return "closedbook_qa.prompt";
-  case PromptStyle::Kv:
-    return "kv_retrieval.prompt";
-  case PromptStyle::KvQueryAware:
-    return "kv_retrieval_with_query_aware_contextualization.prompt";
-  }
-  return "";
+  return builtInOf(style).file;
+}
+
+const char* PromptTemplate::styleName(PromptStyle style) {
+  return builtInOf(style).name;
+}
+
+std::vector<std::string> PromptTemplate::names() {
+  std::vector<std::string> out;
+  for (const BuiltIn& b : kBuiltIns)
+    out.emplace_back(b.name);
+  return out;
+}
+
+std::optional<PromptStyle> PromptTemplate::styleNamed(std::string_view name) {
+  std::string key(name);
+  std::replace(key.begin(), key.end(), '-', '_');
+  for (const BuiltIn& b : kBuiltIns)
+    if (key == b.name || (*b.file && name == b.file)) return b.style;
+  return std::nullopt;
 }
 
 PromptTemplate PromptTemplate::builtIn(PromptStyle style) {
-  return parse(builtInText(style), fileName(style));
+  const BuiltIn& b = builtInOf(style);
+  PromptTemplate t = parse(builtInText(style), *b.file ? b.file : b.name);
+  if (style == PromptStyle::Pos2Distill) t.layout_ = DocumentLayout::Titled;
+  return t;
 }
 
 PromptTemplate PromptTemplate::fromFile(const std::string& path) {

@@ -8,6 +8,10 @@
 //   {formatted_kv_records}  the KV pairs as one JSON object, one pair per line
 //   {key}                   the queried key
 // "{{" and "}}" stand for literal braces, as in str.format.
+// One built-in is not from lost-in-the-middle: "pos2distill", the QA prompt of
+// Pos2Distill's released code (METHOD.md §2), which lists the documents as
+// "- Title: t\ntext\n" (DocumentLayout::Titled).
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +25,13 @@ enum class PromptStyle {
   ClosedBook,        // closedbook_qa.prompt (no documents)
   Kv,                // kv_retrieval.prompt
   KvQueryAware,      // kv_retrieval_with_query_aware_contextualization.prompt
+  Pos2Distill,       // Pos2Distill's QA prompt (no upstream .prompt file)
+};
+
+// How {search_results} writes each document.
+enum class DocumentLayout {
+  Numbered, // "Document [n](Title: t) text", joined by "\n" (lost-in-the-middle)
+  Titled,   // "- Title: t\ntext\n" each, one after the other (Pos2Distill)
 };
 
 class PromptTemplate {
@@ -32,8 +43,16 @@ public:
   };
 
   static PromptTemplate builtIn(PromptStyle style);
-  // The upstream file name of a built-in style, e.g. "qa.prompt".
+  // The upstream file name of a built-in style, e.g. "qa.prompt"; "" for Pos2Distill.
   static const char* fileName(PromptStyle style);
+  // The name sweeps, attention analysis and the GUI know a built-in style by,
+  // e.g. "qa_query_aware" (upstream's file stem where there is a file).
+  static const char* styleName(PromptStyle style);
+  // Every built-in name, in PromptStyle order.
+  static std::vector<std::string> names();
+  // The built-in style called `name` ("-" may stand for "_"; the upstream file
+  // name works too); nullopt when it is none of them (a template file, then).
+  static std::optional<PromptStyle> styleNamed(std::string_view name);
   // A user template file (trailing newlines stripped, as upstream reads its own).
   static PromptTemplate fromFile(const std::string& path);
   // `name` is what error messages call the template (a file name).
@@ -42,10 +61,12 @@ public:
   const std::string& name() const { return name_; }
   const std::vector<Segment>& segments() const { return segments_; }
   bool uses(std::string_view placeholder) const;
+  DocumentLayout documentLayout() const { return layout_; }
 
 private:
   std::string name_;
   std::vector<Segment> segments_;
+  DocumentLayout layout_ = DocumentLayout::Numbered;
 };
 
 } // namespace poslab

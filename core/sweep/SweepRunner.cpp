@@ -38,24 +38,14 @@ double since(Clock::time_point t0) {
 
 } // namespace
 
-// A built-in template by its upstream file stem, else a user template file.
+// A built-in template by name (PromptTemplate::names()), else a user template file.
 PromptSettings SweepRunner::promptSettings(const SweepSettings& s, TaskKind kind) {
   PromptSettings p;
   const std::string& t = s.promptTemplate;
   if (t.empty())
     p.style = kind == TaskKind::Qa ? PromptStyle::Qa : PromptStyle::Kv;
-  else if (t == "qa")
-    p.style = PromptStyle::Qa;
-  else if (t == "qa_query_aware")
-    p.style = PromptStyle::QaQueryAware;
-  else if (t == "qa_ordered_randomly")
-    p.style = PromptStyle::QaOrderedRandomly;
-  else if (t == "closedbook")
-    p.style = PromptStyle::ClosedBook;
-  else if (t == "kv")
-    p.style = PromptStyle::Kv;
-  else if (t == "kv_query_aware")
-    p.style = PromptStyle::KvQueryAware;
+  else if (const auto style = PromptTemplate::styleNamed(t))
+    p.style = *style;
   else
     p.templateFile = t;
   p.system = s.system;

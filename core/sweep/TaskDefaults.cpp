@@ -1,5 +1,6 @@
 #include "core/sweep/TaskDefaults.h"
 
+#include "core/prompt/PromptTemplate.h"
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
 
@@ -8,15 +9,6 @@
 namespace poslab {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-bool isBuiltInTemplate(const std::string& name) {
-  return name == "qa" || name == "qa_query_aware" || name == "qa_ordered_randomly" || name == "closedbook" ||
-         name == "kv" || name == "kv_query_aware";
-}
-
-} // namespace
 
 TaskDefaults TaskDefaults::forModel(const std::string& modelPath) {
   TaskDefaults d;
@@ -42,7 +34,7 @@ TaskDefaults TaskDefaults::forModel(const std::string& modelPath) {
   if (d.task && *d.task != "qa" && *d.task != "kv")
     fail(name, "task", "expected \"qa\" or \"kv\", got \"" + *d.task + "\"");
   d.promptTemplate = text("prompt_template");
-  if (d.promptTemplate && !isBuiltInTemplate(*d.promptTemplate)) {
+  if (d.promptTemplate && !PromptTemplate::styleNamed(*d.promptTemplate)) {
     const fs::path t = dir / *d.promptTemplate;
     if (!fs::is_regular_file(t)) fail(name, "prompt_template", "no file " + t.string());
     d.promptTemplate = t.string();

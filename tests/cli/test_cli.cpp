@@ -192,10 +192,14 @@ private Q_SLOTS:
   void attentionAggregatesOverPositions() {
     const QString out = QString::fromStdString(tempDir("cli-attention-agg") + "/matrix.json");
     Run r = cli({"attention", "--aggregate", "--examples", "2", "--model", stories(), "--data", nqOracle(),
-                 "--random-distractors", "3", "--out", out});
+                 "--random-distractors", "3", "--prompt-template", "qa-query-aware", "--out", out});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    // The progress bar: prompts done of 2 examples x 3 positions, with an ETA.
+    QVERIFY2(r.err.contains("6/6") && r.err.contains("ETA"), qPrintable(r.err));
     const auto j = nlohmann::json::parse(fileBytes(out.toStdString()));
     QCOMPARE(j["format"].get<std::string>(), std::string("poslab-attention-matrix"));
+    QCOMPARE(j["settings"]["prompt_template"].get<std::string>(),
+             std::string("qa_with_query_aware_contextualization.prompt"));
     const auto& m = j["matrix"];
     QCOMPARE(m["counts"].get<std::vector<int>>(), (std::vector<int>{2, 2, 2}));
     const std::vector<double> avg = flatData(m["mass"], {3, 3});

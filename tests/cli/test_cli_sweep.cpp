@@ -68,6 +68,7 @@ private Q_SLOTS:
     const Run ref = cli(sweep(full));
     QVERIFY2(ref.exitCode == 0, qPrintable(ref.err));
     QVERIFY2(ref.out.contains("oracle"), qPrintable(ref.out));
+    QVERIFY2(ref.err.contains("36/36  records"), qPrintable(ref.err)); // the progress bar's last line
 
     QProcess p;
     p.start(cliPath(), sweep(killed));
@@ -110,6 +111,25 @@ private Q_SLOTS:
       QCOMPARE(row["pairs"].get<int>(), 6);
       QCOMPARE(row["p_value"].get<double>(), 1.0); // the same model decides the same
     }
+  }
+
+  // Every built-in template is selectable by name; Pos2Distill's prompt among them.
+  void pos2distillTemplate() {
+    const QString out = QString::fromStdString(dir_ + "/pos2distill");
+    QStringList args = sweep(out);
+    args << "--prompt-template"
+         << "pos2distill"
+         << "--positions"
+         << "0"
+         << "--limit"
+         << "1";
+    const Run r = cli(args);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const auto summary = nlohmann::json::parse(std::ifstream(out.toStdString() + "/summary.json"));
+    QCOMPARE(summary["settings"]["prompt_template"].get<std::string>(), std::string("pos2distill"));
+    QCOMPARE(summary["timing"]["records"].get<size_t>(), size_t(2)); // position 0 and the oracle
+    const Run help = cli({"sweep", "--help"});
+    QVERIFY2(help.out.contains("pos2distill"), qPrintable(help.out));
   }
 
   void badOptionsGiveOneLine_data() {

@@ -105,6 +105,40 @@ private Q_SLOTS:
                size_t(0));
     }
   }
+  // Pos2Distill's QA prompt (AMAP-ML/Pos2Distill utils.py get_template_prompt),
+  // written out by hand for a three-document example.
+  void pos2distillPromptIsExact() {
+    const BuiltPrompt p = PromptBuilder(PromptTemplate::builtIn(PromptStyle::Pos2Distill)).build(qaExample());
+    QCOMPARE(p.text, std::string("Please write a high-quantify answer for the given question using only the "
+                                 "provided search documents (some of which might be irrelevant).\n"
+                                 "- Title: T1\nfirst text\n"
+                                 "- Title: T{2}\ngold text\n"
+                                 "- Title: T3\nthird\ttext\n"
+                                 "\nQuestion: who wrote it?\n"));
+    QCOMPARE(p.documents.size(), size_t(3));
+    QCOMPARE(std::string(p.at(p.documents[1])), std::string("- Title: T{2}\ngold text"));
+    QCOMPARE(std::string(p.at(p.question)), std::string("who wrote it?"));
+    QCOMPARE(p.answer.begin, p.text.size()); // the prompt ends on a newline: no cue
+    QCOMPARE(p.answer.size(), size_t(0));
+    QCOMPARE(PromptTemplate::builtIn(PromptStyle::Pos2Distill).name(), std::string("pos2distill"));
+  }
+
+  // One list of built-in names for the CLI, the GUI and the task defaults.
+  void namesResolve() {
+    const std::vector<std::string> names = PromptTemplate::names();
+    QCOMPARE(names.size(), size_t(7));
+    for (const std::string& name : names) {
+      const auto style = PromptTemplate::styleNamed(name);
+      QVERIFY2(style, name.c_str());
+      QCOMPARE(std::string(PromptTemplate::styleName(*style)), name);
+    }
+    QCOMPARE(PromptTemplate::styleNamed("qa-query-aware"), std::optional(PromptStyle::QaQueryAware));
+    QCOMPARE(PromptTemplate::styleNamed("kv_retrieval.prompt"), std::optional(PromptStyle::Kv));
+    QCOMPARE(PromptTemplate::styleNamed("pos2distill"), std::optional(PromptStyle::Pos2Distill));
+    QVERIFY(!PromptTemplate::styleNamed("my_template.prompt"));
+    QVERIFY(!PromptTemplate::styleNamed(""));
+  }
+
   void kvStylesMatchUpstreamFiles() {
     const auto ds = DatasetLoader::load(
         test::sharedPath("data/lost-in-the-middle/kv_retrieval_data/kv-retrieval-140_keys.jsonl.gz"),
