@@ -158,13 +158,14 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
   sideLayout->addWidget(runs_, 1);
   sideLayout->addWidget(new QLabel(tr("Paired comparison of two runs")));
   sideLayout->addLayout(compareRow);
-  side->setMinimumWidth(300);
+  side->setMinimumWidth(320);
 
   plot_ = new SweepPlot;
   auto* split = new QSplitter;
   split->addWidget(side);
   split->addWidget(plot_);
   split->setStretchFactor(1, 1);
+  split->setSizes({360, 840}); // the plot gets the room
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(split);

@@ -7,10 +7,10 @@
 #include "app/gui/EngineController.h"
 #include "app/gui/ExplorerPanel.h"
 #include "app/gui/MainWindow.h"
+#include "app/gui/Palettes.h"
 #include "app/gui/SweepPanel.h"
 #include "widgets/GenerationView.h"
 
-#include <QPalette>
 #include <QStyleFactory>
 
 #include <QApplication>
@@ -92,29 +92,6 @@ void runScreenshot(poslab::MainWindow& window, const QString& file, const QStrin
   }
 }
 
-// A dark palette for Fusion, to check that every view reads on dark too.
-QPalette darkPalette() {
-  QPalette p;
-  const QColor window(45, 45, 48), base(30, 30, 32), text(225, 225, 225), accent(64, 128, 200);
-  p.setColor(QPalette::Window, window);
-  p.setColor(QPalette::WindowText, text);
-  p.setColor(QPalette::Base, base);
-  p.setColor(QPalette::AlternateBase, window);
-  p.setColor(QPalette::ToolTipBase, base);
-  p.setColor(QPalette::ToolTipText, text);
-  p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
-  p.setColor(QPalette::Text, text);
-  p.setColor(QPalette::Button, window);
-  p.setColor(QPalette::ButtonText, text);
-  p.setColor(QPalette::BrightText, Qt::red);
-  p.setColor(QPalette::Link, accent.lighter(130));
-  p.setColor(QPalette::Highlight, accent);
-  p.setColor(QPalette::HighlightedText, Qt::white);
-  for (auto role : {QPalette::WindowText, QPalette::Text, QPalette::ButtonText})
-    p.setColor(QPalette::Disabled, role, QColor(130, 130, 130));
-  return p;
-}
-
 // --help and --version must work in a terminal without a display: QApplication
 // aborts without one, so these run on the offscreen platform.
 void allowHeadlessInfo(int argc, char** argv) {
@@ -165,7 +142,7 @@ int main(int argc, char** argv) {
 
   if (parser.value(palette) == "dark") {
     QApplication::setStyle(QStyleFactory::create("Fusion"));
-    QApplication::setPalette(darkPalette());
+    QApplication::setPalette(poslab::Palettes::dark());
   }
   poslab::MainWindow window;
   if (const QString data = parser.positionalArguments().value(1); !data.isEmpty()) {
