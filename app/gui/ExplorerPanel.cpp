@@ -5,6 +5,7 @@
 #include "widgets/PlacementExplorer.h"
 
 #include <QDialog>
+#include <algorithm>
 
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -62,8 +63,9 @@ void ExplorerPanel::onTokenMap(const QString& key, const HeatmapMatrix& matrix) 
     tokenMap_->setToolTip(tr("Attention of each query token (rows) on every earlier token (columns)"));
     auto* layout = new QVBoxLayout(tokenDialog_);
     layout->addWidget(tokenMap_);
-    tokenDialog_->resize(1000, 360);
   }
+  // One query row (the last token) needs a strip, a question's rows a square-ish map.
+  tokenDialog_->resize(std::max(tokenDialog_->width(), 1000), std::clamp(180 + 14 * matrix.rows, 240, 800));
   tokenMap_->setExportName("token_attention", matrix.columnTitle);
   tokenMap_->setMatrix(matrix);
   tokenDialog_->setWindowTitle(tr("Token-level attention: %1").arg(matrix.columnTitle));

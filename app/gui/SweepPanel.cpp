@@ -14,6 +14,7 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -132,12 +133,18 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
   comparer_ = new RunComparer(this);
   connect(comparer_, &RunComparer::compared, this, &SweepPanel::showComparison);
   connect(comparer_, &RunComparer::failed, this, [this](const QString& message) { failed(message); });
-  auto* compareRow = new QHBoxLayout;
-  compareRow->addWidget(new QLabel(tr("A")));
-  compareRow->addWidget(compareA_, 1);
-  compareRow->addWidget(new QLabel(tr("B")));
-  compareRow->addWidget(compareB_, 1);
-  compareRow->addWidget(compare_);
+  // Run ids are long: A and B get a row each.
+  auto* compareRow = new QGridLayout;
+  auto* labelA = new QLabel(tr("Run &A"));
+  labelA->setBuddy(compareA_);
+  auto* labelB = new QLabel(tr("Run &B"));
+  labelB->setBuddy(compareB_);
+  compareRow->addWidget(labelA, 0, 0);
+  compareRow->addWidget(compareA_, 0, 1);
+  compareRow->addWidget(labelB, 1, 0);
+  compareRow->addWidget(compareB_, 1, 1);
+  compareRow->addWidget(compare_, 0, 2, 2, 1);
+  compareRow->setColumnStretch(1, 1);
 
   auto* form = new QFormLayout;
   form->addRow(tr("Data"), dataRow);
@@ -301,6 +308,11 @@ void SweepPanel::finished(const QString& runDir, const QString& status) {
                                         : tr("Cancelled; the records so far are kept in %1").arg(run));
   status_->setToolTip(QDir::toNativeSeparators(runDir));
   refreshRuns();
+  // The run just made is the natural B of a comparison (A: the one chosen before, else the next newest).
+  if (const int b = compareB_->findData(runDir); b >= 0) {
+    compareB_->setCurrentIndex(b);
+    if (compareA_->currentIndex() == b) compareA_->setCurrentIndex(b + 1 < compareA_->count() ? b + 1 : 0);
+  }
 }
 
 void SweepPanel::failed(const QString& message) {
@@ -367,6 +379,9 @@ void SweepPanel::compareRuns(const QString& dirA, const QString& dirB) {
   for (const QString& dir : {dirA, dirB})
     for (int i = 0; i < runs_->count(); ++i)
       if (runs_->item(i)->data(Qt::UserRole).toString() == dir) runs_->item(i)->setCheckState(Qt::Checked);
+  // The choosers show what is compared, however the comparison was asked for.
+  for (auto [box, dir] : {std::pair{compareA_, dirA}, std::pair{compareB_, dirB}})
+    if (const int i = box->findData(dir); i >= 0) box->setCurrentIndex(i);
   status_->setText(tr("Comparing %1 with %2…").arg(QFileInfo(dirA).fileName(), QFileInfo(dirB).fileName()));
   comparer_->compare(dirA, dirB);
 }

@@ -36,7 +36,7 @@ QString findDemoModel() {
 // Waits for the model, does the view's work (generate a little, sweep, explore
 // one placement, aggregate, run a depth study), saves the window as an image
 // and quits (for documentation; exit status 1 if anything fails).
-void runScreenshot(poslab::MainWindow& window, const QString& file, const QString& view,
+void runScreenshot(poslab::MainWindow& window, const QString& file, const QString& view, bool compare,
                    const QString& prompt, int tokens) {
   using poslab::MainWindow;
   auto fail = [](const QString& why) {
@@ -62,9 +62,15 @@ void runScreenshot(poslab::MainWindow& window, const QString& file, const QStrin
   if (view == "sweep") {
     QObject::connect(&window, &MainWindow::modelReady, window.sweepPanel(), &poslab::SweepPanel::requestRun);
     QObject::connect(&window, &MainWindow::sweepDone, &window,
-                     [save, fail](const QString&, const QString& status) {
+                     [&window, save, fail, compare](const QString& runDir, const QString& status) {
                        if (status == "failed") return fail(QStringLiteral("the sweep failed"));
-                       save();
+                       const QStringList runs = window.sweepPanel()->runFolders();
+                       if (!compare) return save();
+                       if (runs.size() < 2) return fail(QStringLiteral("--compare needs an earlier run"));
+                       // The new run as B against the newest other run as A.
+                       QObject::connect(window.sweepPanel(), &poslab::SweepPanel::comparisonShown, &window,
+                                        save);
+                       window.sweepPanel()->compareRuns(runs[runs[0] == runDir ? 1 : 0], runDir);
                      });
   } else if (view == "explore") { // switching to the tab asks for the first placement
     QObject::connect(window.explorerPanel(), &poslab::ExplorerPanel::placementShown, &window, save);
@@ -134,7 +140,11 @@ int main(int argc, char** argv) {
   const QCommandLineOption examples("examples", "Examples the aggregate view averages over.", "N", "10");
   const QCommandLineOption palette("palette", "light (the platform's) or dark (Fusion with a dark palette).",
                                    "NAME", "light");
-  parser.addOptions({screenshot, prompt, tokens, limit, docs, view, depthDocs, examples, palette});
+  const QCommandLineOption compareOption(
+      "compare",
+      "With --view sweep: compare the new run with the newest earlier one (McNemar) before the shot.");
+  parser.addOptions(
+      {screenshot, prompt, tokens, limit, docs, view, depthDocs, examples, palette, compareOption});
   parser.process(app);
 
   QString model = parser.positionalArguments().value(0);
@@ -168,8 +178,8 @@ int main(int argc, char** argv) {
       return 2;
     }
     window.resize(1200, 800);
-    runScreenshot(window, parser.value(screenshot), parser.value(view), parser.value(prompt),
-                  parser.value(tokens).toInt());
+    runScreenshot(window, parser.value(screenshot), parser.value(view), parser.isSet(compareOption),
+                  parser.value(prompt), parser.value(tokens).toInt());
   } else {
     QObject::connect(&window, &poslab::MainWindow::modelReady, &window,
                      [&window, name = parser.value(view)] { window.showView(name); });

@@ -193,6 +193,8 @@ private Q_SLOTS:
     }
     QVERIFY(explorer->tokenMapDialog()->isVisible());
     QCOMPARE(explorer->tokenMap()->drawnSize(), QSize(promptTokens, 1));
+    if (const QByteArray dir = qgetenv("POSLAB_SCREENSHOT_DIR"); !dir.isEmpty())
+      explorer->tokenMapDialog()->grab().save(QString::fromLocal8Bit(dir) + "/token-map.png");
   }
 
   void depthStudySweepsEachCountAndReopens() {
