@@ -93,8 +93,9 @@ void AggregatePanel::requestCompute() {
   progress_->setRange(0, 0);
   status_->setText(tr("Analysing the first %1 examples at every gold position…")
                        .arg(examples_->value() ? QString::number(examples_->value()) : tr("all")));
-  Q_EMIT computeRequested(requested_, examples_->value(),
-                          static_cast<QuerySelection>(query_->currentData().toInt()));
+  requestedExamples_ = examples_->value();
+  requestedQuery_ = static_cast<QuerySelection>(query_->currentData().toInt());
+  Q_EMIT computeRequested(requested_, requestedExamples_, requestedQuery_);
 }
 
 void AggregatePanel::showProgress(int done, int total) {
@@ -108,6 +109,8 @@ void AggregatePanel::finished(const AttentionMassGrid& grid, bool complete) {
   progress_->setValue(complete ? 1 : 0);
   heatmap_->setMatrix(grid);
   shown_ = requested_;
+  shownExamples_ = requestedExamples_;
+  shownQuery_ = requestedQuery_;
   hasResult_ = true;
   status_->setText(complete ? tr("Attention share per document (%1).").arg(grid.description)
                             : tr("Cancelled; showing what was analysed (%1).").arg(grid.description));

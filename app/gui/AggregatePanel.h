@@ -30,6 +30,8 @@ public:
   void setSettingsSource(std::function<SweepSettings()> source) { source_ = std::move(source); }
   // The settings of the matrix shown (for the export bundle's manifest).
   const SweepSettings& shownSettings() const { return shown_; }
+  int shownExamples() const { return shownExamples_; } // 0 = all
+  QuerySelection shownQuery() const { return shownQuery_; }
   bool hasResult() const { return hasResult_; }
   void setExamples(int examples);
   void setModelReady(bool ready);
@@ -58,6 +60,8 @@ private:
   AttentionMassHeatmap* heatmap_ = nullptr;
   SweepSettings requested_;
   SweepSettings shown_;
+  int requestedExamples_ = 0, shownExamples_ = 0;
+  QuerySelection requestedQuery_ = QuerySelection::LastToken, shownQuery_ = QuerySelection::LastToken;
   bool hasResult_ = false;
   bool modelReady_ = false;
   bool running_ = false;

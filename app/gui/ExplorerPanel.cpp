@@ -44,6 +44,9 @@ void ExplorerPanel::requestTokenMap(int layer, const HeadReduction& heads) {
   if (settings_.dataPath.empty()) return;
   const PlacementRequest r = current();
   tokenPending_ = r.key();
+  tokenAsked_ = r;
+  tokenLayerAsked_ = layer;
+  tokenHeadsAsked_ = heads;
   status_->setText(tr("Computing the token map of layer %1 for example %2, gold at position %3…")
                        .arg(layer)
                        .arg(r.example)
@@ -54,6 +57,9 @@ void ExplorerPanel::requestTokenMap(int layer, const HeadReduction& heads) {
 void ExplorerPanel::onTokenMap(const QString& key, const HeatmapMatrix& matrix) {
   if (key != tokenPending_) return; // the user has moved on
   tokenPending_.clear();
+  tokenShown_ = tokenAsked_;
+  tokenLayer_ = tokenLayerAsked_;
+  tokenHeads_ = tokenHeadsAsked_;
   if (!tokenDialog_) {
     tokenDialog_ = new QDialog(this);
     tokenDialog_->setObjectName("tokenMapDialog");

@@ -33,6 +33,10 @@ public:
   QDialog* tokenMapDialog() const { return tokenDialog_; }
   MatrixHeatmap* tokenMap() const { return tokenMap_; }
   const SweepSettings& settings() const { return settings_; }
+  // What the token map shows: its placement, layer and heads.
+  const PlacementRequest& tokenMapRequest() const { return tokenShown_; }
+  int tokenMapLayer() const { return tokenLayer_; }
+  HeadReduction tokenMapHeads() const { return tokenHeads_; }
 
 public Q_SLOTS:
   void request(); // the placement the controls describe: from the cache, else asked for
@@ -61,6 +65,9 @@ private:
   QHash<QString, PlacementDetails> cache_;
   QString pending_;      // the key last asked for
   QString tokenPending_; // the placement key of the token map asked for
+  PlacementRequest tokenAsked_, tokenShown_;
+  int tokenLayer_ = 0, tokenLayerAsked_ = 0;
+  HeadReduction tokenHeads_, tokenHeadsAsked_;
   QDialog* tokenDialog_ = nullptr;
   MatrixHeatmap* tokenMap_ = nullptr;
 };

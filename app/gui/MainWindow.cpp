@@ -644,24 +644,39 @@ QVector<BundleFigure> MainWindow::bundleFigures() const {
     }
     return source;
   };
-  if (aggregate_->hasResult())
-    figures.append(
-        {"attention_mass", aggregate_->heatmap(), engineSource(aggregate_->shownSettings(), "aggregate")});
+  const auto queryName = [](QuerySelection q) {
+    return q == QuerySelection::Question ? "question" : q == QuerySelection::Answer ? "answer" : "last";
+  };
+  const auto headsName = [](const HeadReduction& heads) {
+    return heads.kind == HeadReduction::Single ? QString("head %1").arg(heads.head)
+           : heads.kind == HeadReduction::Max  ? QString("max")
+                                               : QString("mean");
+  };
+  if (aggregate_->hasResult()) {
+    QJsonObject source = engineSource(aggregate_->shownSettings(), "aggregate");
+    source["examples"] = aggregate_->shownExamples(); // the first N (0 = all)
+    source["query"] = queryName(aggregate_->shownQuery());
+    source["reduction"] = "mean over layers and heads";
+    figures.append({"attention_mass", aggregate_->heatmap(), source});
+  }
   const PlacementDetails& shown = explorer_->explorer()->details();
   if (shown.attention.layers > 0) {
     QJsonObject source = engineSource(explorer_->settings(), "placement");
     source["example"] = shown.example;
     source["gold_position"] = shown.goldPosition;
-    const HeadReduction heads = explorer_->explorer()->attentionHeatmap()->headSelection();
-    source["heads"] = heads.kind == HeadReduction::Single ? QString("head %1").arg(heads.head)
-                      : heads.kind == HeadReduction::Max  ? QString("max")
-                                                          : QString("mean");
+    source["query"] = queryName(shown.attention.query);
+    source["heads"] = headsName(explorer_->explorer()->attentionHeatmap()->headSelection());
     figures.append({"placement_attention", explorer_->explorer()->attentionHeatmap(), source});
-    if (MatrixHeatmap* tokens = explorer_->tokenMap(); tokens && tokens->matrix().rows > 0) {
-      source["kind"] = "token_map";
-      source["axes"] = tokens->matrix().columnTitle;
-      figures.append({"token_attention", tokens, source});
-    }
+  }
+  if (MatrixHeatmap* tokens = explorer_->tokenMap(); tokens && tokens->matrix().rows > 0) {
+    const PlacementRequest& r = explorer_->tokenMapRequest();
+    QJsonObject source = engineSource(r.settings, "token_map");
+    source["example"] = r.example;
+    source["gold_position"] = r.position;
+    source["query"] = queryName(r.query);
+    source["layer"] = explorer_->tokenMapLayer();
+    source["heads"] = headsName(explorer_->tokenMapHeads());
+    figures.append({"token_attention", tokens, source});
   }
   return figures;
 }

@@ -226,6 +226,28 @@ private Q_SLOTS:
     }
   }
 
+  void badDataIsAReadableErrorAndAppLivesOn() {
+    const QString bad = workspace_ + "/broken.jsonl";
+    QFile file(bad);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write("{\"question\": \"no answers or documents\"}\n");
+    file.close();
+    const SweepSettings kept = window_->sweepPanel()->settings();
+    SweepSettings broken = kept;
+    broken.dataPath = bad.toStdString();
+    window_->sweepPanel()->setDataset(broken);
+    QSignalSpy failed(window_->engine(), &EngineController::aggregateFailed);
+    QSignalSpy done(window_.get(), &MainWindow::aggregateDone);
+    window_->aggregatePanel()->requestCompute();
+    QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, kWorkMs);
+    QCOMPARE(failed.count(), 1);
+    const QString message = failed.at(0).at(0).toString();
+    QVERIFY2(message.contains("broken.jsonl") && !message.contains('\n'), qPrintable(message));
+    QVERIFY(!window_->engine()->isBusy());
+    QVERIFY(window_->engine()->hasModel());
+    window_->sweepPanel()->setDataset(kept);
+  }
+
   void bundleHoldsEveryFigureWithFingerprints() {
     const QString folder = QString::fromStdString(test::tempDir("lab-bundle")) + "/bundle";
     QString error;
@@ -248,6 +270,12 @@ private Q_SLOTS:
     QVERIFY(aggregate["data"].toObject()["fingerprint"].toString().startsWith("sha256:"));
     // The aggregate shown is the cancelled one, over the 40-example file.
     QCOMPARE(aggregate["settings"].toObject()["data"].toString(), workspace_ + "/stories-40.jsonl");
+    QCOMPARE(aggregate["examples"].toInt(), 0); // the cancelled run over all examples
+    QCOMPARE(aggregate["query"].toString(), QString("last"));
+    const QJsonObject tokens = figures[4].toObject()["source"].toObject();
+    QCOMPARE(tokens["layer"].toInt(), 2);
+    QCOMPARE(tokens["heads"].toString(), QString("mean"));
+    QCOMPARE(tokens["gold_position"].toInt(), 0);
     const QJsonArray depthRuns = figures[1].toObject()["source"].toObject()["runs"].toArray();
     QCOMPARE(depthRuns.size(), qsizetype(2));
     QVERIFY(
