@@ -1,6 +1,7 @@
 #pragma once
 // Attention mass per document for every gold position, averaged over a dataset
 // (Pos2Distill Fig. 7): which documents the model looks at as the gold moves.
+#include <QMetaType>
 #include <QString>
 #include <QVector>
 
@@ -17,3 +18,5 @@ struct AttentionMassGrid {
 };
 
 } // namespace poslab
+
+Q_DECLARE_METATYPE(poslab::AttentionMassGrid)

@@ -1,6 +1,7 @@
 #pragma once
 // A labelled matrix for MatrixHeatmap: attention layers × documents, tokens × tokens,
 // documents × gold positions, positions × context lengths. NaN cells are "no data".
+#include <QMetaType>
 #include <QPoint>
 #include <QString>
 #include <QStringList>
@@ -30,3 +31,5 @@ struct HeatmapMatrix {
 };
 
 } // namespace poslab
+
+Q_DECLARE_METATYPE(poslab::HeatmapMatrix)

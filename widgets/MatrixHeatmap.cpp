@@ -109,7 +109,12 @@ void MatrixHeatmap::redraw() {
   const int rows = matrix_.rows, columns = matrix_.columns;
   QCPColorMapData* cells = map_->data();
   cells->setSize(std::max(columns, 1), std::max(rows, 1));
-  cells->setRange(QCPRange(0, std::max(columns - 1, 0)), QCPRange(0, std::max(rows - 1, 0)));
+  // QCPColorMap spans the first to the last cell centre and widens by half a
+  // cell only when a dimension has two or more cells: a single row (the last
+  // token's attention) or column (one context length) needs the cell's own
+  // extent as its range, else it is drawn zero pixels high.
+  const auto extent = [](int n) { return n > 1 ? QCPRange(0, n - 1) : QCPRange(-0.5, 0.5); };
+  cells->setRange(extent(columns), extent(rows));
   double lower = std::numeric_limits<double>::infinity(), upper = -lower;
   for (int r = 0; r < rows; ++r)
     for (int c = 0; c < columns; ++c) {

@@ -9,6 +9,8 @@ EngineController::EngineController(QObject* parent) : QObject(parent) {
   qRegisterMetaType<GenerationStats>();
   qRegisterMetaType<SweepCurve>();
   qRegisterMetaType<PlacementDetails>();
+  qRegisterMetaType<HeatmapMatrix>();
+  qRegisterMetaType<AttentionMassGrid>();
   thread_.setObjectName("PosLab engine");
   worker_ = new EngineWorker(&cancel_);
   worker_->moveToThread(&thread_);
@@ -54,6 +56,31 @@ EngineController::EngineController(QObject* parent) : QObject(parent) {
   connect(worker_, &EngineWorker::positionCount, this, &EngineController::positionCount);
   connect(worker_, &EngineWorker::placement, this, &EngineController::placement);
   connect(worker_, &EngineWorker::exploreFailed, this, &EngineController::exploreFailed);
+  connect(worker_, &EngineWorker::tokenMapReady, this, &EngineController::tokenMapReady);
+  connect(worker_, &EngineWorker::aggregateProgress, this, &EngineController::aggregateProgress);
+  connect(worker_, &EngineWorker::aggregateFinished, this,
+          [this](const AttentionMassGrid& grid, bool complete) {
+            setBusy(false);
+            Q_EMIT aggregateFinished(grid, complete);
+          });
+  connect(worker_, &EngineWorker::aggregateFailed, this, [this](const QString& message) {
+    setBusy(false);
+    Q_EMIT aggregateFailed(message);
+  });
+  connect(worker_, &EngineWorker::depthProgress, this, &EngineController::depthProgress);
+  connect(worker_, &EngineWorker::depthFinished, this,
+          [this](const QStringList& runDirs, const QString& status) {
+            setBusy(false);
+            Q_EMIT depthFinished(runDirs, status);
+          });
+  connect(worker_, &EngineWorker::depthFailed, this, [this](const QString& message) {
+    setBusy(false);
+    Q_EMIT depthFailed(message);
+  });
+  connect(worker_, &EngineWorker::loadCancelled, this, [this] {
+    setBusy(false);
+    Q_EMIT loadCancelled();
+  });
   thread_.start();
 }
 
@@ -67,6 +94,7 @@ EngineController::~EngineController() {
 
 bool EngineController::loadModel(const QString& path, const LoadOptions& options) {
   if (busy_) return false;
+  cancel_ = false;
   setBusy(true);
   QMetaObject::invokeMethod(
       worker_, [worker = worker_, path, options] { worker->load(path, options); }, Qt::QueuedConnection);
@@ -107,6 +135,39 @@ bool EngineController::explore(const PlacementRequest& request) {
       [worker = worker_, request, serial, latest = &exploreSerial_] {
         worker->explore(request, serial, latest);
       },
+      Qt::QueuedConnection);
+  return true;
+}
+
+bool EngineController::tokenMap(const PlacementRequest& request, int layer, HeadReduction heads) {
+  if (!hasModel_) return false;
+  const quint64 serial = ++exploreSerial_;
+  QMetaObject::invokeMethod(
+      worker_,
+      [worker = worker_, request, layer, heads, serial, latest = &exploreSerial_] {
+        worker->tokenMap(request, layer, heads, serial, latest);
+      },
+      Qt::QueuedConnection);
+  return true;
+}
+
+bool EngineController::aggregate(const SweepSettings& settings, int examples, QuerySelection query) {
+  if (busy_ || !hasModel_) return false;
+  cancel_ = false;
+  setBusy(true);
+  QMetaObject::invokeMethod(
+      worker_,
+      [worker = worker_, settings, examples, query] { worker->aggregate(settings, examples, query); },
+      Qt::QueuedConnection);
+  return true;
+}
+
+bool EngineController::runDepth(const QVector<SweepSettings>& sweeps, const QStringList& runDirs) {
+  if (busy_ || !hasModel_ || sweeps.isEmpty() || sweeps.size() != runDirs.size()) return false;
+  cancel_ = false;
+  setBusy(true);
+  QMetaObject::invokeMethod(
+      worker_, [worker = worker_, sweeps, runDirs] { worker->runDepth(sweeps, runDirs); },
       Qt::QueuedConnection);
   return true;
 }

@@ -6,12 +6,16 @@
 #include "app/gui/PlacementBuilder.h"
 #include "core/engine/Engine.h"
 #include "core/sweep/SweepSettings.h"
+#include "widgets/AttentionMassGrid.h"
 #include "widgets/GenerationStats.h"
+#include "widgets/HeatmapMatrix.h"
 #include "widgets/ModelSummary.h"
 #include "widgets/SweepCurve.h"
 
 #include <QObject>
+#include <QStringList>
 #include <QThread>
+#include <QVector>
 #include <atomic>
 
 namespace poslab {
@@ -32,6 +36,12 @@ public:
   bool runSweep(const SweepSettings& settings, const QString& runDir);
   // Queued behind any running job; only the newest request is computed.
   bool explore(const PlacementRequest& request);
+  // Like explore: the newest explorer request wins.
+  bool tokenMap(const PlacementRequest& request, int layer, HeadReduction heads);
+  // Busy jobs, cancellable: false (and nothing queued) while another job runs or with no model.
+  bool aggregate(const SweepSettings& settings, int examples, QuerySelection query);
+  bool runDepth(const QVector<SweepSettings>& sweeps, const QStringList& runDirs);
+  // Stops the running job; a model load in progress ends with modelUnloaded + loadCancelled.
   void cancel();
 
   bool isBusy() const { return busy_; }
@@ -57,6 +67,14 @@ Q_SIGNALS:
   void positionCount(const QString& key, int count);
   void placement(const QString& key, const poslab::PlacementDetails& details);
   void exploreFailed(const QString& key, const QString& message);
+  void tokenMapReady(const QString& key, const poslab::HeatmapMatrix& matrix);
+  void aggregateProgress(int done, int total);
+  void aggregateFinished(const poslab::AttentionMassGrid& grid, bool complete);
+  void aggregateFailed(const QString& message);
+  void depthProgress(int index, int count, int done, int total, double etaSeconds);
+  void depthFinished(const QStringList& runDirs, const QString& status);
+  void depthFailed(const QString& message);
+  void loadCancelled();
 
 private:
   void setBusy(bool busy);

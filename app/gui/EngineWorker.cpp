@@ -1,5 +1,6 @@
 #include "app/gui/EngineWorker.h"
 
+#include "app/gui/ModelSummaries.h"
 #include "app/gui/SweepCurves.h"
 #include "core/engine/Engine.h"
 #include "core/sweep/SweepRunner.h"
@@ -18,34 +19,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kCoalesce = std::chrono::milliseconds(30);
-
-ModelSummary toSummary(const ModelInfo& info, bool loaded) {
-  ModelSummary s;
-  s.path = QFile::decodeName(info.path.c_str());
-  s.format = QString::fromStdString(info.format);
-  s.architecture = QString::fromStdString(info.architecture);
-  s.family = QString::fromStdString(info.family);
-  s.parameters = info.parameters;
-  s.layers = info.layers;
-  s.hiddenSize = info.hiddenSize;
-  s.intermediateSize = info.intermediateSize;
-  s.heads = info.heads;
-  s.kvHeads = info.kvHeads;
-  s.headDim = info.headDim;
-  s.vocabSize = info.vocabSize;
-  s.contextLength = info.contextLength;
-  s.ropeTheta = info.ropeTheta;
-  s.ropeScaling = QString::fromStdString(info.ropeScaling);
-  s.tiedEmbeddings = info.tiedEmbeddings;
-  s.storedDtype = QString::fromStdString(info.storedDtype);
-  s.computeDtype = QString::fromStdString(info.computeDtype);
-  s.device = QString::fromStdString(info.device);
-  s.tokenizer = QString::fromStdString(info.tokenizerKind);
-  s.weightBytes = info.weightBytes;
-  s.kvBytesPerToken = info.kvBytesPerToken;
-  s.loaded = loaded;
-  return s;
-}
 
 // Runs one worker job; any exception becomes a readable message (no exception
 // may leave a slot: Qt would terminate the program).
@@ -86,14 +59,22 @@ void EngineWorker::load(const QString& path, const LoadOptions& options) {
   guarded(
       [&] {
         const ModelInfo estimate = Engine::inspect(file, options);
-        Q_EMIT inspected(toSummary(estimate, false));
+        Q_EMIT inspected(ModelSummaries::fromInfo(estimate, false));
         probeCuda(file);
         if (engine_) {
           engine_.reset(); // two models need not fit in memory at once
           Q_EMIT unloaded();
         }
         engine_ = Engine::open(file, options);
-        Q_EMIT loaded(toSummary(engine_->info(), true));
+        // The loader cannot be interrupted between tensors; a cancel during the
+        // load drops the result instead, so the user gets back to no model at once.
+        if (cancel_->load()) {
+          engine_.reset();
+          Q_EMIT unloaded();
+          Q_EMIT loadCancelled();
+          return;
+        }
+        Q_EMIT loaded(ModelSummaries::fromInfo(engine_->info(), true));
       },
       [&](const QString& message) { Q_EMIT loadFailed(message); });
 }
@@ -181,32 +162,88 @@ void EngineWorker::generate(const QString& prompt, int maxNewTokens, bool stopAt
       [&](const QString& message) { Q_EMIT generationFailed(message); });
 }
 
+std::string EngineWorker::sweep(const SweepSettings& settings, const QString& runDir,
+                                const std::function<void(int, int, double, double)>& onProgress) {
+  if (!engine_) fail("", "sweep", "no model is loaded");
+  const QString label = QFileInfo(runDir).fileName();
+  std::vector<SweepRecord> records;
+  auto lastEmit = Clock::now() - std::chrono::seconds(1);
+  SweepCallbacks callbacks;
+  callbacks.onRecord = [&](const SweepRecord& r) {
+    records.push_back(r);
+    if (Clock::now() - lastEmit < std::chrono::milliseconds(100)) return;
+    lastEmit = Clock::now();
+    Q_EMIT sweepCurve(SweepCurves::fromSummary(label, SweepSummary::of(records)));
+  };
+  callbacks.onProgress = [&](const SweepProgress& p) {
+    onProgress(static_cast<int>(p.done), static_cast<int>(p.total), p.etaSeconds, p.tokensPerSecond);
+  };
+  SweepSettings s = settings;
+  s.modelPath = engine_->info().path; // the model in memory, whatever the caller thought
+  const SweepResult result = SweepRunner(*engine_).run(s, runDir.toStdString(), callbacks, cancel_);
+  // The whole run, resumed records included, from what is on disk.
+  Q_EMIT sweepCurve(SweepCurves::fromSummary(label, result.summary));
+  return result.status;
+}
+
 void EngineWorker::runSweep(const SweepSettings& settings, const QString& runDir) {
   guarded(
       [&] {
-        if (!engine_) fail("", "sweep", "no model is loaded");
-        const QString label = QFileInfo(runDir).fileName();
-        std::vector<SweepRecord> records;
-        auto lastEmit = Clock::now() - std::chrono::seconds(1);
-        SweepCallbacks callbacks;
-        callbacks.onRecord = [&](const SweepRecord& r) {
-          records.push_back(r);
-          if (Clock::now() - lastEmit < std::chrono::milliseconds(100)) return;
-          lastEmit = Clock::now();
-          Q_EMIT sweepCurve(SweepCurves::fromSummary(label, SweepSummary::of(records)));
-        };
-        callbacks.onProgress = [&](const SweepProgress& p) {
-          Q_EMIT sweepProgress(static_cast<int>(p.done), static_cast<int>(p.total), p.etaSeconds,
-                               p.tokensPerSecond);
-        };
-        SweepSettings s = settings;
-        s.modelPath = engine_->info().path; // the model in memory, whatever the caller thought
-        const SweepResult result = SweepRunner(*engine_).run(s, runDir.toStdString(), callbacks, cancel_);
-        // The whole run, resumed records included, from what is on disk.
-        Q_EMIT sweepCurve(SweepCurves::fromSummary(label, result.summary));
-        Q_EMIT sweepFinished(runDir, QString::fromStdString(result.status));
+        const std::string status = sweep(settings, runDir, [&](int done, int total, double eta, double tps) {
+          Q_EMIT sweepProgress(done, total, eta, tps);
+        });
+        Q_EMIT sweepFinished(runDir, QString::fromStdString(status));
       },
       [&](const QString& message) { Q_EMIT sweepFailed(message); });
+}
+
+void EngineWorker::runDepth(const QVector<SweepSettings>& sweeps, const QStringList& runDirs) {
+  guarded(
+      [&] {
+        const auto count = static_cast<int>(sweeps.size());
+        std::string status = "finished";
+        for (int i = 0; i < count && status == "finished"; ++i)
+          status = sweep(sweeps[i], runDirs.value(i), [&](int done, int total, double eta, double) {
+            Q_EMIT depthProgress(i, count, done, total, eta);
+          });
+        Q_EMIT depthFinished(runDirs, QString::fromStdString(status));
+      },
+      [&](const QString& message) { Q_EMIT depthFailed(message); });
+}
+
+PlacementBuilder& EngineWorker::placements() {
+  if (!engine_) fail("", "explorer", "no model is loaded");
+  if (!placements_) placements_ = std::make_unique<PlacementBuilder>(*engine_);
+  return *placements_;
+}
+
+void EngineWorker::aggregate(const SweepSettings& settings, int examples, QuerySelection query) {
+  guarded(
+      [&] {
+        bool complete = false;
+        auto lastEmit = Clock::now() - std::chrono::seconds(1);
+        const AttentionMassGrid grid = placements().aggregate(
+            settings, examples, query,
+            [&](int done, int total) {
+              if (done < total && Clock::now() - lastEmit < std::chrono::milliseconds(100)) return;
+              lastEmit = Clock::now();
+              Q_EMIT aggregateProgress(done, total);
+            },
+            cancel_, &complete);
+        Q_EMIT aggregateFinished(grid, complete);
+      },
+      [&](const QString& message) { Q_EMIT aggregateFailed(message); });
+}
+
+void EngineWorker::tokenMap(const PlacementRequest& request, int layer, HeadReduction heads, quint64 serial,
+                            const std::atomic<quint64>* latest) {
+  const QString key = request.key();
+  auto superseded = [&] { return latest && latest->load() != serial; };
+  if (superseded()) return;
+  guarded([&] { Q_EMIT tokenMapReady(key, placements().tokenMap(request, layer, heads, superseded)); },
+          [&](const QString& message) {
+            if (!superseded()) Q_EMIT exploreFailed(key, message);
+          });
 }
 
 void EngineWorker::explore(const PlacementRequest& request, quint64 serial,
@@ -215,10 +252,8 @@ void EngineWorker::explore(const PlacementRequest& request, quint64 serial,
   const QString key = request.key();
   guarded(
       [&] {
-        if (!engine_) fail("", "explorer", "no model is loaded");
-        if (!placements_) placements_ = std::make_unique<PlacementBuilder>(*engine_);
-        Q_EMIT positionCount(key, placements_->positionCount(request));
-        Q_EMIT placement(key, placements_->build(request));
+        Q_EMIT positionCount(key, placements().positionCount(request));
+        Q_EMIT placement(key, placements().build(request));
       },
       [&](const QString& message) { Q_EMIT exploreFailed(key, message); });
 }

@@ -4,12 +4,17 @@
 // exception stops here and leaves as a failure signal with a readable message.
 #include "app/gui/PlacementBuilder.h"
 #include "core/sweep/SweepSettings.h"
+#include "widgets/AttentionMassGrid.h"
 #include "widgets/GenerationStats.h"
+#include "widgets/HeatmapMatrix.h"
 #include "widgets/ModelSummary.h"
 #include "widgets/SweepCurve.h"
 
 #include <QObject>
+#include <QStringList>
+#include <QVector>
 #include <atomic>
+#include <functional>
 #include <memory>
 
 namespace poslab {
@@ -34,6 +39,15 @@ public:
   // One placement for the explorer; skipped when a newer request (serial <
   // *latest) is already waiting, so the newest slider position wins.
   void explore(const poslab::PlacementRequest& request, quint64 serial, const std::atomic<quint64>* latest);
+  // The token-level map of one layer for a placement (skipped like explore when
+  // a newer explorer request waits).
+  void tokenMap(const poslab::PlacementRequest& request, int layer, poslab::HeadReduction heads,
+                quint64 serial, const std::atomic<quint64>* latest);
+  // Attention mass per document × gold position over the first `examples` examples.
+  void aggregate(const poslab::SweepSettings& settings, int examples, poslab::QuerySelection query);
+  // One sweep per entry (a depth × context-length study), in order, each into
+  // its run folder; a cancel stops the sweep in progress and the rest.
+  void runDepth(const QVector<poslab::SweepSettings>& sweeps, const QStringList& runDirs);
 
 Q_SIGNALS:
   void inspected(const poslab::ModelSummary& estimate);
@@ -54,9 +68,22 @@ Q_SIGNALS:
   void positionCount(const QString& key, int count);
   void placement(const QString& key, const poslab::PlacementDetails& details);
   void exploreFailed(const QString& key, const QString& message);
+  void tokenMapReady(const QString& key, const poslab::HeatmapMatrix& matrix);
+  void aggregateProgress(int done, int total);
+  void aggregateFinished(const poslab::AttentionMassGrid& grid, bool complete);
+  void aggregateFailed(const QString& message);
+  // sweep `index` of `count`: done / total records of that sweep.
+  void depthProgress(int index, int count, int done, int total, double etaSeconds);
+  void depthFinished(const QStringList& runDirs, const QString& status);
+  void depthFailed(const QString& message);
+  void loadCancelled();
 
 private:
   void probeCuda(const std::string& path);
+  // One sweep of the loaded model into runDir; curves and progress as signals.
+  std::string sweep(const poslab::SweepSettings& settings, const QString& runDir,
+                    const std::function<void(int done, int total, double eta, double tps)>& onProgress);
+  PlacementBuilder& placements();
 
   const std::atomic<bool>* cancel_;
   std::unique_ptr<Engine> engine_;

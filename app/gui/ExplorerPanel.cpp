@@ -1,7 +1,11 @@
 #include "app/gui/ExplorerPanel.h"
 
 #include "widgets/AttentionHeatmap.h"
+#include "widgets/MatrixHeatmap.h"
 #include "widgets/PlacementExplorer.h"
+
+#include <QDialog>
+#include <algorithm>
 
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -32,6 +36,49 @@ ExplorerPanel::ExplorerPanel(QWidget* parent) : QWidget(parent) {
     query_ = q;
     request();
   });
+  connect(explorer_->attentionHeatmap(), &AttentionHeatmap::tokenMapRequested, this,
+          [this](int layer, const HeadReduction& heads, QuerySelection) { requestTokenMap(layer, heads); });
+}
+
+void ExplorerPanel::requestTokenMap(int layer, const HeadReduction& heads) {
+  if (settings_.dataPath.empty()) return;
+  const PlacementRequest r = current();
+  tokenPending_ = r.key();
+  tokenAsked_ = r;
+  tokenLayerAsked_ = layer;
+  tokenHeadsAsked_ = heads;
+  status_->setText(tr("Computing the token map of layer %1 for example %2, gold at position %3…")
+                       .arg(layer)
+                       .arg(r.example)
+                       .arg(r.position + 1));
+  Q_EMIT tokenMapRequested(r, layer, heads);
+}
+
+void ExplorerPanel::onTokenMap(const QString& key, const HeatmapMatrix& matrix) {
+  if (key != tokenPending_) return; // the user has moved on
+  tokenPending_.clear();
+  tokenShown_ = tokenAsked_;
+  tokenLayer_ = tokenLayerAsked_;
+  tokenHeads_ = tokenHeadsAsked_;
+  if (!tokenDialog_) {
+    tokenDialog_ = new QDialog(this);
+    tokenDialog_->setObjectName("tokenMapDialog");
+    tokenDialog_->setWindowTitle(tr("Token-level attention"));
+    tokenMap_ = new MatrixHeatmap(tokenDialog_);
+    tokenMap_->setObjectName("tokenMap");
+    tokenMap_->setToolTip(tr("Attention of each query token (rows) on every earlier token (columns)"));
+    auto* layout = new QVBoxLayout(tokenDialog_);
+    layout->addWidget(tokenMap_);
+  }
+  // One query row (the last token) needs a strip, a question's rows a square-ish map.
+  tokenDialog_->resize(std::max(tokenDialog_->width(), 1000), std::clamp(180 + 14 * matrix.rows, 240, 800));
+  tokenMap_->setExportName("token_attention", matrix.columnTitle);
+  tokenMap_->setMatrix(matrix);
+  tokenDialog_->setWindowTitle(tr("Token-level attention: %1").arg(matrix.columnTitle));
+  tokenDialog_->show();
+  tokenDialog_->raise();
+  status_->setText(tr("Token map shown (%1 query × %2 key tokens).").arg(matrix.rows).arg(matrix.columns));
+  Q_EMIT tokenMapShown(matrix);
 }
 
 void ExplorerPanel::setSettings(const SweepSettings& settings) {
@@ -84,7 +131,7 @@ void ExplorerPanel::onPlacement(const QString& key, const PlacementDetails& deta
 }
 
 void ExplorerPanel::onFailed(const QString& key, const QString& message) {
-  if (key == pending_) status_->setText(tr("Error: %1").arg(message));
+  if (key == pending_ || key == tokenPending_) status_->setText(tr("Error: %1").arg(message));
 }
 
 } // namespace poslab

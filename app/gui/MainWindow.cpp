@@ -1,15 +1,29 @@
 #include "app/gui/MainWindow.h"
 
+#include "app/gui/AggregatePanel.h"
+#include "app/gui/DepthPanel.h"
 #include "app/gui/EngineController.h"
 #include "app/gui/ExplorerPanel.h"
+#include "app/gui/ModelOpenDialog.h"
+#include "app/gui/RecentFiles.h"
 #include "app/gui/SweepPanel.h"
+#include "core/data/DataFingerprint.h"
+#include "core/engine/ModelFingerprint.h"
+#include "core/util/JsonFile.h"
+#include "widgets/AttentionHeatmap.h"
+#include "widgets/AttentionMassHeatmap.h"
+#include "widgets/DepthHeatmap.h"
 #include "widgets/GenerationView.h"
+#include "widgets/MatrixHeatmap.h"
 #include "widgets/ModelInfoPanel.h"
+#include "widgets/PlacementExplorer.h"
+#include "widgets/SweepPlot.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QComboBox>
+#include <QDateTime>
 #include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -18,12 +32,15 @@
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
+#include <QJsonArray>
+#include <QJsonDocument>
 #include <QLabel>
 #include <QLocale>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSettings>
 #include <QStandardPaths>
@@ -66,26 +83,36 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
 
   view_ = new GenerationView(this);
   sweep_ = new SweepPanel(this);
-  auto* tabs = new QTabWidget(this);
-  tabs->setObjectName("views");
-  tabs->addTab(sweep_, tr("Sweep"));
-  tabs->setTabToolTip(0, tr("Accuracy as the gold document moves through the prompt"));
   explorer_ = new ExplorerPanel(this);
-  tabs->addTab(explorer_, tr("Explore"));
-  tabs->setTabToolTip(1, tr("One example: move the gold document and see the answer and the attention"));
-  tabs->addTab(view_, tr("Generate"));
-  tabs->setTabToolTip(2, tr("Free generation from a prompt"));
-  connect(tabs, &QTabWidget::currentChanged, this, [this, tabs](int index) {
-    if (tabs->widget(index) != explorer_) return;
+  aggregate_ = new AggregatePanel(this);
+  depth_ = new DepthPanel(this);
+  aggregate_->setSettingsSource([this] { return sweep_->settings(); });
+  depth_->setSettingsSource([this] { return sweep_->settings(); });
+  tabs_ = new QTabWidget(this);
+  tabs_->setObjectName("views");
+  tabs_->addTab(sweep_, tr("&Sweep"));
+  tabs_->setTabToolTip(0, tr("Accuracy as the gold document moves through the prompt"));
+  tabs_->addTab(explorer_, tr("&Explore"));
+  tabs_->setTabToolTip(1, tr("One example: move the gold document and see the answer and the attention"));
+  tabs_->addTab(aggregate_, tr("&Aggregate"));
+  tabs_->setTabToolTip(
+      2, tr("Attention mass per document × gold position over the dataset (Pos2Distill Fig. 7)"));
+  tabs_->addTab(depth_, tr("&Depth"));
+  tabs_->setTabToolTip(3, tr("Accuracy over gold position × number of documents"));
+  tabs_->addTab(view_, tr("&Generate"));
+  tabs_->setTabToolTip(4, tr("Free generation from a prompt"));
+  connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
+    if (tabs_->widget(index) != explorer_) return;
     explorer_->setSettings(sweep_->settings());
     explorer_->request();
   });
-  setCentralWidget(tabs);
+  setCentralWidget(tabs_);
   {
     QSettings settings;
     const QString fallback =
         QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath("workspace");
     sweep_->setWorkspace(settings.value("workspace", fallback).toString());
+    depth_->setWorkspace(sweep_->workspace());
   }
 
   panel_ = new ModelInfoPanel;
@@ -114,13 +141,21 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   busyBar_->setMaximumWidth(120);
   busyBar_->setToolTip(tr("The engine is working"));
   busyBar_->setVisible(false);
+  cancelLoad_ = new QPushButton(tr("Cancel loading"), this);
+  cancelLoad_->setObjectName("cancelLoadButton");
+  cancelLoad_->setToolTip(
+      tr("Stop opening the model: the app stays usable and the loaded weights are dropped"));
+  cancelLoad_->setVisible(false);
+  connect(cancelLoad_, &QPushButton::clicked, engine_, &EngineController::cancel);
   statusBar()->addPermanentWidget(modelLabel_);
+  statusBar()->addPermanentWidget(cancelLoad_);
   statusBar()->addPermanentWidget(busyBar_);
 
   connect(engine_, &EngineController::modelInspected, this, &MainWindow::onInspected);
   connect(engine_, &EngineController::modelUnloaded, this, &MainWindow::onUnloaded);
   connect(engine_, &EngineController::modelLoaded, this, &MainWindow::onLoaded);
   connect(engine_, &EngineController::loadFailed, this, &MainWindow::onLoadFailed);
+  connect(engine_, &EngineController::loadCancelled, this, &MainWindow::onLoadCancelled);
   connect(engine_, &EngineController::cudaAvailabilityKnown, this, &MainWindow::addComputeChoices);
   connect(engine_, &EngineController::busyChanged, this, &MainWindow::updateActions);
   connect(engine_, &EngineController::generationStarted, view_, &GenerationView::started);
@@ -156,10 +191,12 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     Q_EMIT sweepDone(QString(), "failed");
   });
 
+  connectViews();
+
   QSettings settings;
   if (!restoreGeometry(settings.value("geometry").toByteArray())) resize(1120, 760);
   if (!restoreState(settings.value("windowState").toByteArray())) resizeDocks({dock}, {320}, Qt::Horizontal);
-  setMinimumSize(760, 480);
+  setMinimumSize(900, 560);
 
   view_->setModelReady(false);
   rebuildRecentMenu();
@@ -172,10 +209,25 @@ MainWindow::~MainWindow() = default;
 void MainWindow::createActions() {
   openFile_ = new QAction(tr("&Open Model…"), this);
   openFile_->setShortcut(QKeySequence::Open);
-  openFile_->setToolTip(
-      tr("Open a .gguf file, or a Hugging Face folder by choosing its config.json (Ctrl+O)"));
+  openFile_->setToolTip(tr("Open a .gguf file or a Hugging Face folder, with device, dtype and the memory it "
+                           "needs shown before loading (Ctrl+O)"));
   openFile_->setStatusTip(openFile_->toolTip());
-  connect(openFile_, &QAction::triggered, this, &MainWindow::chooseModelFile);
+  connect(openFile_, &QAction::triggered, this, &MainWindow::openModelDialog);
+
+  openData_ = new QAction(tr("Open &Dataset…"), this);
+  openData_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_D));
+  openData_->setToolTip(
+      tr("Choose the dataset, its task, documents per prompt, prompt and chat template (Ctrl+D)"));
+  openData_->setStatusTip(openData_->toolTip());
+  connect(openData_, &QAction::triggered, sweep_, &SweepPanel::openDatasetDialog);
+
+  exportBundle_ = new QAction(tr("&Export Bundle…"), this);
+  exportBundle_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
+  exportBundle_->setToolTip(
+      tr("Write every figure (PDF, SVG, PNG), its numbers (CSV, JSON) and manifest.json "
+         "into a folder (Ctrl+E)"));
+  exportBundle_->setStatusTip(exportBundle_->toolTip());
+  connect(exportBundle_, &QAction::triggered, this, &MainWindow::chooseBundleFolder);
 
   openFolder_ = new QAction(tr("Open Model &Folder…"), this);
   openFolder_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
@@ -204,6 +256,9 @@ void MainWindow::createMenus() {
   recentMenu_->setToolTipsVisible(true);
   file->addAction(reload_);
   file->addSeparator();
+  file->addAction(openData_);
+  file->addAction(exportBundle_);
+  file->addSeparator();
   file->addAction(quit_);
 
   QMenu* view = menuBar()->addMenu(tr("&View"));
@@ -221,6 +276,8 @@ void MainWindow::createToolBar() {
   bar->setToolButtonStyle(Qt::ToolButtonTextOnly);
   bar->addAction(openFile_);
   bar->addAction(reload_);
+  bar->addAction(openData_);
+  bar->addAction(exportBundle_);
   bar->addSeparator();
 
   auto* holder = new QWidget(bar);
@@ -305,6 +362,7 @@ void MainWindow::openModel(const QString& path) {
   pendingPath_ = model;
   statusBar()->showMessage(tr("Reading %1…").arg(displayName(model)));
   engine_->loadModel(model, loadOptions());
+  updateActions();
 }
 
 void MainWindow::onInspected(const ModelSummary& estimate) {
@@ -320,6 +378,8 @@ void MainWindow::onUnloaded() {
   modelLabel_->clear();
   view_->setModelReady(false);
   sweep_->setModelReady(false);
+  aggregate_->setModelReady(false);
+  depth_->setModelReady(false);
 }
 
 void MainWindow::onLoaded(const ModelSummary& summary) {
@@ -331,11 +391,14 @@ void MainWindow::onLoaded(const ModelSummary& summary) {
       static_cast<int>(std::min<qint64>(summary.contextLength > 0 ? summary.contextLength : 4096, 1 << 20)));
   view_->setModelReady(true);
   sweep_->setModelReady(true);
+  aggregate_->setModelReady(true);
+  depth_->setModelReady(true);
   explorer_->clearCache();
   modelLabel_->setText(
       tr("%1 · %2 · %3").arg(displayName(summary.path), summary.device, summary.computeDtype));
   modelLabel_->setToolTip(summary.path);
   rememberRecent(summary.path);
+  updateActions();
   statusBar()->showMessage(tr("Loaded %1.").arg(displayName(summary.path)), kMessageMs);
   Q_EMIT modelReady();
 }
@@ -350,6 +413,7 @@ void MainWindow::onLoadFailed(const QString& message) {
     panel_->clear();
   }
   pendingPath_.clear();
+  updateActions();
   statusBar()->showMessage(tr("Could not open %1: %2").arg(name, message));
   auto* box = new QMessageBox(QMessageBox::Warning, tr("Could not open model"),
                               tr("PosLab could not open %1.").arg(name), QMessageBox::Ok, this);
@@ -376,16 +440,11 @@ void MainWindow::onGenerationFailed(const QString& message) {
 }
 
 QStringList MainWindow::recentModels() const {
-  return QSettings().value(kRecentKey).toStringList();
+  return RecentFiles::list(kRecentKey);
 }
 
 void MainWindow::rememberRecent(const QString& path) {
-  QStringList recent = recentModels();
-  recent.removeAll(path);
-  recent.prepend(path);
-  while (recent.size() > kMaxRecent)
-    recent.removeLast();
-  QSettings().setValue(kRecentKey, recent);
+  RecentFiles::remember(kRecentKey, path, kMaxRecent);
   rebuildRecentMenu();
 }
 
@@ -404,13 +463,14 @@ void MainWindow::rebuildRecentMenu() {
   QAction* clear = recentMenu_->addAction(tr("&Clear List"));
   clear->setEnabled(!recent.isEmpty());
   connect(clear, &QAction::triggered, this, [this] {
-    QSettings().remove(kRecentKey);
+    RecentFiles::clear(kRecentKey);
     rebuildRecentMenu();
   });
 }
 
 void MainWindow::updateActions() {
   const bool busy = engine_->isBusy();
+  cancelLoad_->setVisible(busy && !pendingPath_.isEmpty());
   openFile_->setEnabled(!busy);
   openFolder_->setEnabled(!busy);
   recentMenu_->setEnabled(!busy);
@@ -444,6 +504,203 @@ void MainWindow::dropEvent(QDropEvent* event) {
   if (urls.isEmpty() || !urls[0].isLocalFile()) return;
   event->acceptProposedAction();
   openModel(urls[0].toLocalFile());
+}
+
+void MainWindow::onLoadCancelled() {
+  const QString name = displayName(pendingPath_);
+  pendingPath_.clear();
+  panel_->clear();
+  updateActions();
+  statusBar()->showMessage(tr("Opening %1 was cancelled; no model is loaded.").arg(name), kMessageMs);
+  Q_EMIT loadCancelled();
+}
+
+void MainWindow::openModelDialog() {
+  QList<QPair<QString, QString>> choices;
+  for (int i = 0; i < compute_->count(); ++i)
+    choices.append({compute_->itemText(i), compute_->itemData(i).toString()});
+  auto* dialog = new ModelOpenDialog(recentModels(), choices, compute_->currentData().toString(), this);
+  dialog->setAttribute(Qt::WA_DeleteOnClose);
+  connect(dialog, &QDialog::accepted, this, [this, dialog] {
+    const QSignalBlocker block(compute_); // the dialog's choice; opening below loads with it
+    compute_->setCurrentIndex(std::max(0, compute_->findData(dialog->compute())));
+    QSettings().setValue(kComputeKey, compute_->currentData());
+    openModel(dialog->modelPath());
+  });
+  dialog->open();
+}
+
+void MainWindow::connectViews() {
+  connect(explorer_, &ExplorerPanel::tokenMapRequested, engine_, &EngineController::tokenMap);
+  connect(engine_, &EngineController::tokenMapReady, explorer_, &ExplorerPanel::onTokenMap);
+
+  connect(aggregate_, &AggregatePanel::computeRequested, this,
+          [this](const SweepSettings& settings, int examples, QuerySelection query) {
+            if (!engine_->aggregate(settings, examples, query))
+              return aggregate_->failed(tr("the engine is busy or no model is loaded"));
+            aggregate_->setRunning(true);
+          });
+  connect(aggregate_, &AggregatePanel::cancelRequested, engine_, &EngineController::cancel);
+  connect(engine_, &EngineController::aggregateProgress, aggregate_, &AggregatePanel::showProgress);
+  connect(engine_, &EngineController::aggregateFinished, this,
+          [this](const AttentionMassGrid& grid, bool complete) {
+            aggregate_->setRunning(false);
+            aggregate_->finished(grid, complete);
+            Q_EMIT aggregateDone(complete);
+          });
+  connect(engine_, &EngineController::aggregateFailed, this, [this](const QString& message) {
+    aggregate_->setRunning(false);
+    aggregate_->failed(message);
+    Q_EMIT aggregateDone(false);
+  });
+
+  connect(depth_, &DepthPanel::runRequested, this,
+          [this](const QVector<SweepSettings>& sweeps, const QStringList& dirs) {
+            if (!engine_->runDepth(sweeps, dirs))
+              return depth_->failed(tr("the engine is busy or no model is loaded"));
+            depth_->setRunning(true);
+          });
+  connect(depth_, &DepthPanel::cancelRequested, engine_, &EngineController::cancel);
+  connect(engine_, &EngineController::depthProgress, depth_, &DepthPanel::showProgress);
+  connect(engine_, &EngineController::depthFinished, this,
+          [this](const QStringList& dirs, const QString& status) {
+            depth_->setRunning(false);
+            depth_->finished(dirs, status);
+            sweep_->refreshRuns();
+            Q_EMIT depthDone(status);
+          });
+  connect(engine_, &EngineController::depthFailed, this, [this](const QString& message) {
+    depth_->setRunning(false);
+    depth_->failed(message);
+    sweep_->refreshRuns();
+    Q_EMIT depthDone("failed");
+  });
+}
+
+QStringList MainWindow::viewNames() {
+  return {"sweep", "explore", "aggregate", "depth", "generate"};
+}
+
+bool MainWindow::showView(const QString& name) {
+  const int index = viewNames().indexOf(name);
+  if (index < 0) return false;
+  tabs_->setCurrentIndex(index);
+  return true;
+}
+
+namespace {
+
+QJsonObject toQt(const nlohmann::json& j) {
+  return QJsonDocument::fromJson(QByteArray::fromStdString(j.dump())).object();
+}
+
+// The run a curve came from, as its summary.json records it (settings, model
+// and data with their fingerprints); the run id names the folder.
+QJsonObject runSource(const QString& runDir) {
+  QJsonObject out{{"run", QFileInfo(runDir).fileName()}};
+  try {
+    const nlohmann::json j = JsonFile::readObject(QDir(runDir).filePath("summary.json").toStdString());
+    for (const char* key : {"settings", "model", "data"})
+      if (j.contains(key)) out[key] = toQt(j[key]);
+  } catch (const std::exception& e) {
+    out["error"] = QString::fromStdString(e.what());
+  }
+  return out;
+}
+
+} // namespace
+
+QVector<BundleFigure> MainWindow::bundleFigures() const {
+  QVector<BundleFigure> figures;
+  const QString runs = QDir(sweep_->workspace()).filePath("runs");
+  SweepPlot* plot = sweep_->plot();
+  if (!plot->runs().isEmpty()) {
+    QJsonArray sources;
+    for (const QString& run : plot->runs())
+      if (plot->isRunVisible(run)) sources.append(runSource(QDir(runs).filePath(run)));
+    figures.append({"accuracy_vs_position", plot, QJsonObject{{"kind", "sweep"}, {"runs", sources}}});
+  }
+  if (!depth_->shownStudy().isEmpty()) {
+    QJsonArray sources;
+    for (const QString& dir : depth_->shownRuns())
+      sources.append(runSource(dir));
+    figures.append({"depth_vs_documents", depth_->heatmap(),
+                    QJsonObject{{"kind", "depth"}, {"study", depth_->shownStudy()}, {"runs", sources}}});
+  }
+  // Explorer and aggregate figures come from the model in memory and the dataset.
+  const auto engineSource = [this](const SweepSettings& settings, const QString& kind) {
+    QJsonObject source{{"kind", kind}, {"settings", toQt(settings.toJson())}};
+    try {
+      source["model"] = QJsonObject{
+          {"path", loadedPath_},
+          {"device", loaded_.device},
+          {"dtype", loaded_.computeDtype},
+          {"fingerprint", QString::fromStdString(ModelFingerprint::of(loadedPath_.toStdString()))}};
+      source["data"] =
+          QJsonObject{{"path", QString::fromStdString(settings.dataPath)},
+                      {"fingerprint", QString::fromStdString(DataFingerprint::ofFile(settings.dataPath))}};
+    } catch (const std::exception& e) {
+      source["error"] = QString::fromStdString(e.what());
+    }
+    return source;
+  };
+  const auto queryName = [](QuerySelection q) {
+    return q == QuerySelection::Question ? "question" : q == QuerySelection::Answer ? "answer" : "last";
+  };
+  const auto headsName = [](const HeadReduction& heads) {
+    return heads.kind == HeadReduction::Single ? QString("head %1").arg(heads.head)
+           : heads.kind == HeadReduction::Max  ? QString("max")
+                                               : QString("mean");
+  };
+  if (aggregate_->hasResult()) {
+    QJsonObject source = engineSource(aggregate_->shownSettings(), "aggregate");
+    source["examples"] = aggregate_->shownExamples(); // the first N (0 = all)
+    source["query"] = queryName(aggregate_->shownQuery());
+    source["reduction"] = "mean over layers and heads";
+    figures.append({"attention_mass", aggregate_->heatmap(), source});
+  }
+  const PlacementDetails& shown = explorer_->explorer()->details();
+  if (shown.attention.layers > 0) {
+    QJsonObject source = engineSource(explorer_->settings(), "placement");
+    source["example"] = shown.example;
+    source["gold_position"] = shown.goldPosition;
+    source["query"] = queryName(shown.attention.query);
+    source["heads"] = headsName(explorer_->explorer()->attentionHeatmap()->headSelection());
+    figures.append({"placement_attention", explorer_->explorer()->attentionHeatmap(), source});
+  }
+  if (MatrixHeatmap* tokens = explorer_->tokenMap(); tokens && tokens->matrix().rows > 0) {
+    const PlacementRequest& r = explorer_->tokenMapRequest();
+    QJsonObject source = engineSource(r.settings, "token_map");
+    source["example"] = r.example;
+    source["gold_position"] = r.position;
+    source["query"] = queryName(r.query);
+    source["layer"] = explorer_->tokenMapLayer();
+    source["heads"] = headsName(explorer_->tokenMapHeads());
+    figures.append({"token_attention", tokens, source});
+  }
+  return figures;
+}
+
+bool MainWindow::exportBundle(const QString& folder, QString* error) {
+  QString why;
+  QStringList files;
+  const bool ok = BundleExporter::write(folder, bundleFigures(), &why, &files);
+  if (ok)
+    statusBar()->showMessage(tr("Exported %1 files to %2.").arg(files.size()).arg(folder), kMessageMs);
+  else
+    statusBar()->showMessage(tr("Export failed: %1").arg(why), kMessageMs);
+  if (error) *error = why;
+  return ok;
+}
+
+void MainWindow::chooseBundleFolder() {
+  const QString stem = "bundle-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss");
+  const QString parent =
+      QFileDialog::getExistingDirectory(this, tr("Export bundle into"), sweep_->workspace());
+  if (parent.isEmpty()) return;
+  QString error;
+  if (!exportBundle(QDir(parent).filePath(stem), &error))
+    QMessageBox::warning(this, tr("Export bundle"), error);
 }
 
 } // namespace poslab

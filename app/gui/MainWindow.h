@@ -1,12 +1,14 @@
 #pragma once
 // PosLab's main window: opens a model (showing its memory estimate before the
 // weights load), lets the user pick device and dtype, and hosts the views.
+#include "app/gui/BundleExporter.h"
 #include "core/engine/Engine.h"
 #include "widgets/GenerationStats.h"
 #include "widgets/ModelSummary.h"
 
 #include <QMainWindow>
 #include <QStringList>
+#include <QVector>
 
 class QAction;
 class QCloseEvent;
@@ -16,9 +18,13 @@ class QComboBox;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QPushButton;
+class QTabWidget;
 
 namespace poslab {
 
+class AggregatePanel;
+class DepthPanel;
 class EngineController;
 class GenerationView;
 class SweepPanel;
@@ -35,6 +41,14 @@ public:
   GenerationView* generationView() const { return view_; }
   SweepPanel* sweepPanel() const { return sweep_; }
   ExplorerPanel* explorerPanel() const { return explorer_; }
+  AggregatePanel* aggregatePanel() const { return aggregate_; }
+  DepthPanel* depthPanel() const { return depth_; }
+  QTabWidget* views() const { return tabs_; }
+  // "sweep", "explore", "aggregate", "depth", "generate"; false for another name.
+  bool showView(const QString& name);
+  static QStringList viewNames();
+  // Every figure that has data, with where it came from (runs, settings, fingerprints).
+  QVector<BundleFigure> bundleFigures() const;
   EngineController* engine() const { return engine_; }
   QStringList recentModels() const;
   LoadOptions loadOptions() const;
@@ -46,11 +60,17 @@ Q_SIGNALS:
   void modelReady();
   void generationDone();
   void sweepDone(const QString& runDir, const QString& status);
+  void aggregateDone(bool complete);
+  void depthDone(const QString& status);
+  void loadCancelled();
 
 public Q_SLOTS:
   // A .gguf file or a Hugging Face folder (a config.json or *.safetensors inside
   // one stands for its folder).
   void openModel(const QString& path);
+  // File → Export Bundle: figures, their numbers and manifest.json into `folder`.
+  bool exportBundle(const QString& folder, QString* error = nullptr);
+  void openModelDialog();
 
 protected:
   void closeEvent(QCloseEvent* event) override;
@@ -70,6 +90,9 @@ private:
   void rebuildRecentMenu();
   void updateActions();
   void showAbout();
+  void chooseBundleFolder();
+  void onLoadCancelled();
+  void connectViews();
 
   void onInspected(const poslab::ModelSummary& estimate);
   void onUnloaded();
@@ -84,6 +107,12 @@ private:
   GenerationView* view_ = nullptr;
   SweepPanel* sweep_ = nullptr;
   ExplorerPanel* explorer_ = nullptr;
+  AggregatePanel* aggregate_ = nullptr;
+  DepthPanel* depth_ = nullptr;
+  QTabWidget* tabs_ = nullptr;
+  QPushButton* cancelLoad_ = nullptr;
+  QAction* openData_ = nullptr;
+  QAction* exportBundle_ = nullptr;
   QComboBox* compute_ = nullptr;
   QLabel* modelLabel_ = nullptr;
   QProgressBar* busyBar_ = nullptr;

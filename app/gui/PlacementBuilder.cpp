@@ -6,6 +6,10 @@
 #include "core/sweep/SweepRunner.h"
 #include "core/util/Error.h"
 
+#include <QCoreApplication>
+#include <algorithm>
+#include <limits>
+
 namespace poslab {
 
 namespace {
@@ -45,10 +49,23 @@ const std::vector<RetrievalExample>& PlacementBuilder::examples(const SweepSetti
   return *examples_;
 }
 
-int PlacementBuilder::positionCount(const PlacementRequest& request) {
-  SweepSettings s = request.settings;
+SweepSettings PlacementBuilder::resolved(const SweepSettings& settings) const {
+  SweepSettings s = settings;
   s.modelPath = engine_.info().path;
-  s = SweepRunner::resolve(s);
+  return SweepRunner::resolve(s);
+}
+
+AttentionStudy PlacementBuilder::study(const SweepSettings& s, const RetrievalExample& example,
+                                       QuerySelection query) const {
+  AttentionStudySettings study;
+  study.prompt = SweepRunner::promptSettings(s, example.kind);
+  study.options.maxAnswerTokens = s.maxNewTokens;
+  study.query = coreQuery(query);
+  return AttentionStudy(engine_.model(), engine_.requireTokenizer(), SweepRunner::chatTemplate(s), study);
+}
+
+int PlacementBuilder::positionCount(const PlacementRequest& request) {
+  const SweepSettings s = resolved(request.settings);
   const auto& all = examples(s);
   if (request.example < 0 || static_cast<size_t>(request.example) >= all.size())
     fail(s.dataPath, "example",
@@ -58,25 +75,14 @@ int PlacementBuilder::positionCount(const PlacementRequest& request) {
 }
 
 PlacementDetails PlacementBuilder::build(const PlacementRequest& request) {
-  SweepSettings s = request.settings;
-  s.modelPath = engine_.info().path;
-  s = SweepRunner::resolve(s);
+  const SweepSettings s = resolved(request.settings);
   positionCount(request); // validates the example index
   const RetrievalExample& ex = examples(s)[static_cast<size_t>(request.example)];
-  const Tokenizer& tokenizer = engine_.requireTokenizer();
-  AttentionStudySettings study;
-  study.prompt = SweepRunner::promptSettings(s, ex.kind);
-  study.options.maxAnswerTokens = s.maxNewTokens;
-  const auto chat = SweepRunner::chatTemplate(s);
   // The answer first (the explorer shows it), then the chosen query's attention.
-  study.query = AttentionQuery::Answer;
-  const PromptAttention answer = AttentionStudy(engine_.model(), tokenizer, chat, study)
-                                     .analyse(ex, static_cast<size_t>(request.position));
-  study.query = coreQuery(request.query);
-  const PromptAttention shown = request.query == QuerySelection::Answer
-                                    ? answer
-                                    : AttentionStudy(engine_.model(), tokenizer, chat, study)
-                                          .analyse(ex, static_cast<size_t>(request.position));
+  const auto position = static_cast<size_t>(request.position);
+  const PromptAttention answer = study(s, ex, QuerySelection::Answer).analyse(ex, position);
+  const PromptAttention shown =
+      request.query == QuerySelection::Answer ? answer : study(s, ex, request.query).analyse(ex, position);
   const AttentionProfile& p = shown.analysis.profile;
   const RetrievalExample& placed = shown.prompt.example;
 
@@ -111,6 +117,120 @@ PlacementDetails PlacementBuilder::build(const PlacementRequest& request) {
   g.goldIndex = p.goldIndex ? static_cast<int>(*p.goldIndex) : -1;
   g.sinkShare = QVector<float>(p.sinkShare.begin(), p.sinkShare.end());
   return d;
+}
+
+HeatmapMatrix PlacementBuilder::tokenMap(const PlacementRequest& request, int layer, HeadReduction heads,
+                                         const std::function<bool()>& cancelled) {
+  const SweepSettings s = resolved(request.settings);
+  positionCount(request); // validates the example index
+  const RetrievalExample& ex = examples(s)[static_cast<size_t>(request.example)];
+  const AttentionStudy analysis = study(s, ex, request.query);
+  const auto headCount = static_cast<int>(engine_.info().heads);
+  std::vector<int> chosen;
+  if (heads.kind == HeadReduction::Single)
+    chosen.push_back(heads.head);
+  else
+    for (int h = 0; h < headCount; ++h)
+      chosen.push_back(h);
+
+  std::vector<float> reduced; // [rows][keys]
+  PromptAttention first;
+  for (size_t i = 0; i < chosen.size(); ++i) {
+    if (cancelled && cancelled()) fail("", "token map", "cancelled");
+    PromptAttention a =
+        analysis.analyse(ex, static_cast<size_t>(request.position), HeadSelection{layer, chosen[i]});
+    const std::vector<float>& w = a.analysis.tokens->weights;
+    if (i == 0) {
+      reduced = w;
+      first = std::move(a);
+      if (heads.kind == HeadReduction::Mean)
+        for (float& x : reduced)
+          x /= static_cast<float>(chosen.size());
+      continue;
+    }
+    for (size_t k = 0; k < reduced.size(); ++k)
+      reduced[k] = heads.kind == HeadReduction::Max ? std::max(reduced[k], w[k])
+                                                    : reduced[k] + w[k] / static_cast<float>(chosen.size());
+  }
+  const TokenAttention& t = *first.analysis.tokens;
+  const Tokenizer& tokenizer = engine_.requireTokenizer();
+  const std::vector<int32_t>& promptIds = first.prompt.encoding.ids;
+  const std::vector<int32_t>& answerIds = first.analysis.profile.answerIds;
+  auto piece = [&](size_t token) {
+    const size_t n = promptIds.size();
+    if (token >= n && token - n >= answerIds.size()) return QString("#%1").arg(token);
+    const int32_t id = token < n ? promptIds[token] : answerIds[token - n];
+    return QString::fromStdString(tokenizer.decode(std::vector<int32_t>{id})).simplified();
+  };
+
+  HeatmapMatrix m;
+  m.rows = static_cast<int>(t.queryTokens.size());
+  m.columns = static_cast<int>(t.keyTokens.size());
+  m.values.reserve(static_cast<qsizetype>(reduced.size()));
+  for (float x : reduced)
+    m.values << static_cast<double>(x);
+  for (size_t q : t.queryTokens)
+    m.rowLabels << QString("%1 %2").arg(q).arg(piece(q));
+  for (size_t k : t.keyTokens)
+    m.columnLabels << piece(k);
+  const QString headText = heads.kind == HeadReduction::Single
+                               ? QCoreApplication::translate("PlacementBuilder", "head %1").arg(heads.head)
+                           : heads.kind == HeadReduction::Max
+                               ? QCoreApplication::translate("PlacementBuilder", "max of heads")
+                               : QCoreApplication::translate("PlacementBuilder", "mean of heads");
+  m.rowTitle = QCoreApplication::translate("PlacementBuilder", "Query token");
+  m.columnTitle =
+      QCoreApplication::translate("PlacementBuilder", "Key token (layer %1, %2)").arg(layer).arg(headText);
+  m.valueTitle = QCoreApplication::translate("PlacementBuilder", "Attention");
+  m.minimum = 0.0;
+  m.rowsTopToBottom = true;
+  if (const auto gold = first.analysis.profile.goldIndex) {
+    const TokenRange r = first.analysis.profile.documentRanges[*gold];
+    m.columnTitle += QCoreApplication::translate("PlacementBuilder", "; gold document: tokens %1–%2")
+                         .arg(r.first)
+                         .arg(r.last - 1);
+  }
+  return m;
+}
+
+AttentionMassGrid PlacementBuilder::aggregate(const SweepSettings& settings, int count, QuerySelection query,
+                                              const std::function<void(int, int)>& progress,
+                                              const std::atomic<bool>* cancel, bool* complete) {
+  const SweepSettings s = resolved(settings);
+  const auto& all = examples(s);
+  if (all.empty()) fail(s.dataPath, "examples", "the file has none");
+  const size_t n = count > 0 ? std::min(all.size(), static_cast<size_t>(count)) : all.size();
+  const std::vector<RetrievalExample> chosen(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n));
+  const AttentionMassMatrix m = study(s, chosen.front(), query)
+                                    .aggregate(
+                                        chosen,
+                                        [&](size_t done, size_t total) {
+                                          if (progress)
+                                            progress(static_cast<int>(done), static_cast<int>(total));
+                                        },
+                                        cancel);
+  AttentionMassGrid g;
+  g.documents = static_cast<int>(m.documents);
+  g.goldPositions = static_cast<int>(m.positions);
+  g.mass.resize(g.documents * g.goldPositions);
+  size_t profiles = 0;
+  for (size_t p = 0; p < m.positions; ++p) {
+    profiles += m.counts[p];
+    for (size_t d = 0; d < m.documents; ++d)
+      g.mass[static_cast<qsizetype>(p * m.documents + d)] =
+          m.counts[p] ? m.averagedAt(d, p) : std::numeric_limits<float>::quiet_NaN();
+  }
+  const QString queryText = query == QuerySelection::Question
+                                ? QCoreApplication::translate("PlacementBuilder", "question tokens")
+                            : query == QuerySelection::Answer
+                                ? QCoreApplication::translate("PlacementBuilder", "answer tokens")
+                                : QCoreApplication::translate("PlacementBuilder", "last prompt token");
+  g.description =
+      QCoreApplication::translate("PlacementBuilder", "%1, mean over layers and heads, %2 examples")
+          .arg(queryText)
+          .arg(m.positions ? m.counts.front() : 0);
+  if (complete) *complete = profiles == n * m.positions;
+  return g;
 }
 
 } // namespace poslab

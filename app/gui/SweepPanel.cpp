@@ -1,15 +1,20 @@
 #include "app/gui/SweepPanel.h"
 
+#include "app/gui/DatasetDialog.h"
+#include "app/gui/RecentFiles.h"
+#include "app/gui/RunComparer.h"
 #include "app/gui/SweepCurves.h"
 #include "widgets/PlotExporter.h"
 #include "widgets/SweepPlot.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QDateTime>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -26,6 +31,9 @@ namespace poslab {
 
 namespace {
 
+const char* const kRecentDataKey = "recentData";
+constexpr int kMaxRecentData = 8;
+
 QString clock(double seconds) {
   const auto s = static_cast<qint64>(seconds + 0.5);
   return s >= 3600 ? QString("%1h%2m").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0'))
@@ -38,9 +46,12 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
   data_ = new QLineEdit;
   data_->setPlaceholderText(tr("QA, KV or PosLab JSONL (.jsonl, .jsonl.gz)"));
   data_->setToolTip(tr("The dataset to sweep: lost-in-the-middle QA or KV files, or PosLab's own JSONL"));
-  auto* browse = new QPushButton(tr("Browse…"));
-  browse->setToolTip(tr("Choose the dataset file"));
-  connect(browse, &QPushButton::clicked, this, &SweepPanel::chooseData);
+  auto* browse = new QPushButton(tr("Open…"));
+  browse->setToolTip(tr("Choose the dataset, its task, documents per prompt and templates (Ctrl+D)"));
+  connect(browse, &QPushButton::clicked, this, &SweepPanel::openDatasetDialog);
+  datasetInfo_ = new QLabel;
+  datasetInfo_->setWordWrap(true);
+  datasetInfo_->setToolTip(tr("How prompts are made from the dataset (File → Open Dataset… changes it)"));
   auto* dataRow = new QHBoxLayout;
   dataRow->addWidget(data_, 1);
   dataRow->addWidget(browse);
@@ -103,8 +114,41 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
   runs_->setMinimumHeight(80);
   connect(runs_, &QListWidget::itemChanged, this, &SweepPanel::runToggled);
 
+  compareA_ = new QComboBox;
+  compareA_->setObjectName("compareA");
+  compareA_->setToolTip(tr("Run A of the paired comparison (e.g. the base model)"));
+  compareB_ = new QComboBox;
+  compareB_->setObjectName("compareB");
+  compareB_->setToolTip(tr("Run B of the paired comparison (e.g. the fine-tuned model)"));
+  for (QComboBox* box : {compareA_, compareB_}) {
+    box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    box->setMinimumContentsLength(12);
+  }
+  compare_ = new QPushButton(tr("Co&mpare"));
+  compare_->setObjectName("compareButton");
+  compare_->setToolTip(tr("Overlay A and B and star the positions where B is significantly better or worse "
+                          "on the same examples (exact McNemar test, p < 0.05)"));
+  connect(compare_, &QPushButton::clicked, this,
+          [this] { compareRuns(compareA_->currentData().toString(), compareB_->currentData().toString()); });
+  comparer_ = new RunComparer(this);
+  connect(comparer_, &RunComparer::compared, this, &SweepPanel::showComparison);
+  connect(comparer_, &RunComparer::failed, this, [this](const QString& message) { failed(message); });
+  // Run ids are long: A and B get a row each.
+  auto* compareRow = new QGridLayout;
+  auto* labelA = new QLabel(tr("Run &A"));
+  labelA->setBuddy(compareA_);
+  auto* labelB = new QLabel(tr("Run &B"));
+  labelB->setBuddy(compareB_);
+  compareRow->addWidget(labelA, 0, 0);
+  compareRow->addWidget(compareA_, 0, 1);
+  compareRow->addWidget(labelB, 1, 0);
+  compareRow->addWidget(compareB_, 1, 1);
+  compareRow->addWidget(compare_, 0, 2, 2, 1);
+  compareRow->setColumnStretch(1, 1);
+
   auto* form = new QFormLayout;
   form->addRow(tr("Data"), dataRow);
+  form->addRow(QString(), datasetInfo_);
   form->addRow(tr("Documents"), docs_);
   form->addRow(tr("Positions"), positions_);
   form->addRow(tr("Examples"), limit_);
@@ -119,16 +163,21 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
   sideLayout->addWidget(status_);
   sideLayout->addWidget(new QLabel(tr("Runs in the workspace")));
   sideLayout->addWidget(runs_, 1);
-  side->setMinimumWidth(300);
+  sideLayout->addWidget(new QLabel(tr("Paired comparison of two runs")));
+  sideLayout->addLayout(compareRow);
+  side->setMinimumWidth(320);
 
   plot_ = new SweepPlot;
   auto* split = new QSplitter;
   split->addWidget(side);
   split->addWidget(plot_);
   split->setStretchFactor(1, 1);
+  split->setSizes({360, 840}); // the plot gets the room
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(split);
+  dataset_.chatTemplate = "auto";
+  describeDataset();
   updateButtons();
 }
 
@@ -137,6 +186,36 @@ QString SweepPanel::dataPath() const {
 }
 void SweepPanel::setDataPath(const QString& path) {
   data_->setText(path);
+}
+
+void SweepPanel::setDataset(const SweepSettings& dataset) {
+  dataset_ = dataset;
+  data_->setText(QString::fromStdString(dataset.dataPath));
+  docs_->setValue(static_cast<int>(dataset.randomDistractors ? dataset.randomDistractors : dataset.docs));
+  RecentFiles::remember(
+      kRecentDataKey, QFileInfo(QString::fromStdString(dataset.dataPath)).absoluteFilePath(), kMaxRecentData);
+  describeDataset();
+}
+
+QStringList SweepPanel::recentData() const {
+  return RecentFiles::list(kRecentDataKey);
+}
+
+void SweepPanel::describeDataset() {
+  const auto text = [](const std::string& value, const QString& fallback) {
+    return value.empty() || value == "auto" ? fallback : QString::fromStdString(value);
+  };
+  datasetInfo_->setText(tr("Task: %1 · template: %2 · chat: %3%4")
+                            .arg(text(dataset_.task, tr("from the data")),
+                                 text(dataset_.promptTemplate, tr("task default")),
+                                 text(dataset_.chatTemplate, tr("auto")),
+                                 dataset_.randomDistractors ? tr(" · random distractors") : QString()));
+}
+
+void SweepPanel::openDatasetDialog() {
+  SweepSettings current = settings();
+  DatasetDialog dialog(current, recentData(), this);
+  if (dialog.exec() == QDialog::Accepted) setDataset(dialog.apply(current));
 }
 void SweepPanel::setLimit(int examples) {
   limit_->setValue(examples);
@@ -153,7 +232,14 @@ void SweepPanel::setWorkspace(const QString& folder) {
 SweepSettings SweepPanel::settings() const {
   SweepSettings s;
   s.dataPath = QDir::cleanPath(dataPath()).toStdString();
+  s.task = dataset_.task;
+  s.promptTemplate = dataset_.promptTemplate;
+  s.chatTemplate = dataset_.chatTemplate;
   s.docs = static_cast<size_t>(docs_->value());
+  if (dataset_.randomDistractors) { // an oracle file: K-document examples from other questions' passages
+    s.randomDistractors = s.docs;
+    s.docs = 0;
+  }
   const QString positions = positions_->text().trimmed();
   if (positions != "all")
     for (const QString& p : positions.split(',', Qt::SkipEmptyParts))
@@ -179,13 +265,7 @@ void SweepPanel::setRunning(bool running) {
 void SweepPanel::updateButtons() {
   run_->setEnabled(modelReady_ && !running_);
   cancel_->setEnabled(running_);
-}
-
-void SweepPanel::chooseData() {
-  const QString file =
-      QFileDialog::getOpenFileName(this, tr("Open dataset"), QFileInfo(dataPath()).absolutePath(),
-                                   tr("Datasets (*.jsonl *.jsonl.gz *.gz);;All files (*)"));
-  if (!file.isEmpty()) data_->setText(file);
+  compare_->setEnabled(compareA_->count() >= 2);
 }
 
 void SweepPanel::requestRun() {
@@ -228,6 +308,11 @@ void SweepPanel::finished(const QString& runDir, const QString& status) {
                                         : tr("Cancelled; the records so far are kept in %1").arg(run));
   status_->setToolTip(QDir::toNativeSeparators(runDir));
   refreshRuns();
+  // The run just made is the natural B of a comparison (A: the one chosen before, else the next newest).
+  if (const int b = compareB_->findData(runDir); b >= 0) {
+    compareB_->setCurrentIndex(b);
+    if (compareA_->currentIndex() == b) compareA_->setCurrentIndex(b + 1 < compareA_->count() ? b + 1 : 0);
+  }
 }
 
 void SweepPanel::failed(const QString& message) {
@@ -253,11 +338,24 @@ void SweepPanel::refreshRuns() {
     item->setCheckState(on ? Qt::Checked : Qt::Unchecked);
     item->setToolTip(run.filePath());
   }
+  for (QComboBox* box : {compareA_, compareB_}) {
+    const QString chosen = box->currentData().toString();
+    const QSignalBlocker blockBox(box);
+    box->clear();
+    for (int i = 0; i < runs_->count(); ++i)
+      box->addItem(runs_->item(i)->text(), runs_->item(i)->data(Qt::UserRole));
+    const int index = box->findData(chosen);
+    box->setCurrentIndex(index >= 0 ? index : (box == compareB_ ? 0 : std::min(1, box->count() - 1)));
+  }
+  updateButtons();
 }
 
 void SweepPanel::runToggled(QListWidgetItem* item) {
-  const QString dir = item->data(Qt::UserRole).toString();
-  if (item->checkState() != Qt::Checked) {
+  showRun(item->data(Qt::UserRole).toString(), item->checkState() == Qt::Checked);
+}
+
+void SweepPanel::showRun(const QString& dir, bool shown) {
+  if (!shown) {
     plot_->removeCurve(QFileInfo(dir).fileName());
     return;
   }
@@ -266,6 +364,43 @@ void SweepPanel::runToggled(QListWidgetItem* item) {
     plot_->setCurve(*curve);
   else
     failed(error);
+}
+
+QStringList SweepPanel::runFolders() const {
+  QStringList dirs;
+  for (int i = 0; i < runs_->count(); ++i)
+    dirs << runs_->item(i)->data(Qt::UserRole).toString();
+  return dirs;
+}
+
+void SweepPanel::compareRuns(const QString& dirA, const QString& dirB) {
+  if (dirA.isEmpty() || dirB.isEmpty() || dirA == dirB)
+    return failed(tr("Choose two different runs to compare."));
+  for (const QString& dir : {dirA, dirB})
+    for (int i = 0; i < runs_->count(); ++i)
+      if (runs_->item(i)->data(Qt::UserRole).toString() == dir) runs_->item(i)->setCheckState(Qt::Checked);
+  // The choosers show what is compared, however the comparison was asked for.
+  for (auto [box, dir] : {std::pair{compareA_, dirA}, std::pair{compareB_, dirB}})
+    if (const int i = box->findData(dir); i >= 0) box->setCurrentIndex(i);
+  status_->setText(tr("Comparing %1 with %2…").arg(QFileInfo(dirA).fileName(), QFileInfo(dirB).fileName()));
+  comparer_->compare(dirA, dirB);
+}
+
+void SweepPanel::showComparison(const PairedComparison& comparison) {
+  plot_->setComparison(comparison);
+  QStringList better, worse;
+  int pairs = 0;
+  for (const PairedPositionTest& t : comparison.positions) {
+    if (t.pValue < comparison.alpha) (t.direction > 0 ? better : worse) << QString::number(t.position + 1);
+    pairs = std::max(pairs, t.onlyA + t.onlyB);
+  }
+  const QString none = tr("none");
+  status_->setText(
+      tr("%1 vs %2 (McNemar, p < %3): B better at %4; worse at %5")
+          .arg(comparison.runA, comparison.runB)
+          .arg(comparison.alpha)
+          .arg(better.isEmpty() ? none : better.join(", "), worse.isEmpty() ? none : worse.join(", ")));
+  Q_EMIT comparisonShown(comparison);
 }
 
 void SweepPanel::exportFigure() {

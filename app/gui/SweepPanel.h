@@ -5,11 +5,13 @@
 // and export. The sweep itself runs on the engine's worker thread; this panel
 // only asks for it (runRequested) and shows what comes back.
 #include "core/sweep/SweepSettings.h"
+#include "widgets/PairedComparison.h"
 #include "widgets/SweepCurve.h"
 
 #include <QWidget>
 
 class QCheckBox;
+class QComboBox;
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -20,6 +22,7 @@ class QSpinBox;
 
 namespace poslab {
 
+class RunComparer;
 class SweepPlot;
 
 class SweepPanel : public QWidget {
@@ -30,6 +33,10 @@ public:
   SweepPlot* plot() const { return plot_; }
   QString dataPath() const;
   void setDataPath(const QString& path);
+  // The data part of the settings (path, task, documents, distractors, templates),
+  // as the dataset dialog edits it; remembered in the recent datasets.
+  void setDataset(const SweepSettings& dataset);
+  QStringList recentData() const;
   void setLimit(int examples);
   void setMaxNewTokens(int tokens);
   // Where runs are kept: <workspace>/runs/<run-id>/.
@@ -39,6 +46,9 @@ public:
   SweepSettings settings() const;
   void setModelReady(bool ready);
   void setRunning(bool running);
+  // The run folders offered for comparison, newest first.
+  QStringList runFolders() const;
+  RunComparer* comparer() const { return comparer_; }
 
 public Q_SLOTS:
   void requestRun();
@@ -48,17 +58,24 @@ public Q_SLOTS:
   void failed(const QString& message);
   void refreshRuns();
   void exportFigure();
+  void openDatasetDialog();
+  // Overlays both runs and marks the positions where they differ (McNemar).
+  void compareRuns(const QString& dirA, const QString& dirB);
 
 Q_SIGNALS:
   void runRequested(const poslab::SweepSettings& settings, const QString& runDir);
   void cancelRequested();
+  void comparisonShown(const poslab::PairedComparison& comparison);
 
 private:
-  void chooseData();
   void runToggled(QListWidgetItem* item);
   void updateButtons();
+  void showRun(const QString& dir, bool shown);
+  void showComparison(const PairedComparison& comparison);
+  void describeDataset();
 
   QLineEdit* data_ = nullptr;
+  QLabel* datasetInfo_ = nullptr;
   QSpinBox* docs_ = nullptr;
   QLineEdit* positions_ = nullptr;
   QSpinBox* limit_ = nullptr;
@@ -73,6 +90,11 @@ private:
   QLabel* status_ = nullptr;
   QListWidget* runs_ = nullptr;
   SweepPlot* plot_ = nullptr;
+  QComboBox* compareA_ = nullptr;
+  QComboBox* compareB_ = nullptr;
+  QPushButton* compare_ = nullptr;
+  RunComparer* comparer_ = nullptr;
+  SweepSettings dataset_; // task, distractors and templates from the dataset dialog
   QString workspace_;
   QString currentRun_;
   bool modelReady_ = false;

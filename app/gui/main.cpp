@@ -1,10 +1,17 @@
-// poslab [MODEL] [--screenshot FILE]: the PosLab desktop lab.
+// poslab [MODEL [DATA]] [--screenshot FILE [--view NAME]]: the PosLab desktop lab.
 // With no MODEL it opens the stories260K stand-in from the shared models folder
 // beside the checkout when there is one (until the bundled demo model exists).
+#include "app/gui/AggregatePanel.h"
+#include "app/gui/DatasetDialog.h"
+#include "app/gui/DepthPanel.h"
 #include "app/gui/EngineController.h"
+#include "app/gui/ExplorerPanel.h"
 #include "app/gui/MainWindow.h"
+#include "app/gui/Palettes.h"
 #include "app/gui/SweepPanel.h"
 #include "widgets/GenerationView.h"
+
+#include <QStyleFactory>
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -26,40 +33,69 @@ QString findDemoModel() {
   return {};
 }
 
-// Waits for the model, generates a short continuation, saves the window as an
-// image and quits (for documentation; exit status 1 if anything fails).
-void runScreenshot(poslab::MainWindow& window, const QString& file, const QString& prompt, int tokens) {
+// Waits for the model, does the view's work (generate a little, sweep, explore
+// one placement, aggregate, run a depth study), saves the window as an image
+// and quits (for documentation; exit status 1 if anything fails).
+void runScreenshot(poslab::MainWindow& window, const QString& file, const QString& view, bool compare,
+                   const QString& prompt, int tokens) {
+  using poslab::MainWindow;
   auto fail = [](const QString& why) {
     std::fprintf(stderr, "poslab: screenshot: %s\n", qPrintable(why));
     QCoreApplication::exit(1);
   };
   auto save = [&window, file, fail] {
-    QTimer::singleShot(300, &window, [&window, file, fail] {
+    QTimer::singleShot(400, &window, [&window, file, fail] {
       if (!window.grab().save(file)) return fail(QStringLiteral("cannot write %1").arg(file));
       QCoreApplication::exit(0);
     });
   };
-  if (!window.sweepPanel()->dataPath().isEmpty()) { // with DATA: a sweep, shot when it ends
-    QObject::connect(&window, &poslab::MainWindow::modelReady, window.sweepPanel(),
-                     &poslab::SweepPanel::requestRun);
-    QObject::connect(&window, &poslab::MainWindow::sweepDone, &window,
-                     [save, fail](const QString&, const QString& status) {
-                       if (status == "failed") return fail(QStringLiteral("the sweep failed"));
-                       save();
-                     });
-    QObject::connect(window.engine(), &poslab::EngineController::loadFailed, &window, fail);
-    QTimer::singleShot(600'000, &window, [fail] { fail(QStringLiteral("timed out")); });
-    return;
-  }
-  QObject::connect(&window, &poslab::MainWindow::modelReady, &window, [&window, prompt, tokens] {
-    poslab::GenerationView* view = window.generationView();
-    view->setPrompt(prompt);
-    view->setMaxNewTokens(tokens);
-    view->requestGeneration();
-  });
-  QObject::connect(&window, &poslab::MainWindow::generationDone, &window, save);
   QObject::connect(window.engine(), &poslab::EngineController::loadFailed, &window, fail);
-  QTimer::singleShot(120'000, &window, [fail] { fail(QStringLiteral("timed out")); });
+  QObject::connect(window.engine(), &poslab::EngineController::sweepFailed, &window, fail);
+  QObject::connect(window.engine(), &poslab::EngineController::aggregateFailed, &window, fail);
+  QObject::connect(window.engine(), &poslab::EngineController::depthFailed, &window, fail);
+  QObject::connect(window.engine(), &poslab::EngineController::exploreFailed, &window,
+                   [fail](const QString&, const QString& message) { fail(message); });
+  QTimer::singleShot(600'000, &window, [fail] { fail(QStringLiteral("timed out")); });
+  const bool hasData = !window.sweepPanel()->dataPath().isEmpty();
+  if (view != "generate" && !hasData) return fail(QStringLiteral("the %1 view needs DATA").arg(view));
+  QObject::connect(&window, &MainWindow::modelReady, &window, [&window, view] { window.showView(view); });
+  if (view == "sweep") {
+    QObject::connect(&window, &MainWindow::modelReady, window.sweepPanel(), &poslab::SweepPanel::requestRun);
+    QObject::connect(&window, &MainWindow::sweepDone, &window,
+                     [&window, save, fail, compare](const QString& runDir, const QString& status) {
+                       if (status == "failed") return fail(QStringLiteral("the sweep failed"));
+                       const QStringList runs = window.sweepPanel()->runFolders();
+                       if (!compare) return save();
+                       if (runs.size() < 2) return fail(QStringLiteral("--compare needs an earlier run"));
+                       // The new run as B against the newest other run as A.
+                       QObject::connect(window.sweepPanel(), &poslab::SweepPanel::comparisonShown, &window,
+                                        save);
+                       window.sweepPanel()->compareRuns(runs[runs[0] == runDir ? 1 : 0], runDir);
+                     });
+  } else if (view == "explore") { // switching to the tab asks for the first placement
+    QObject::connect(window.explorerPanel(), &poslab::ExplorerPanel::placementShown, &window, save);
+  } else if (view == "aggregate") {
+    QObject::connect(&window, &MainWindow::modelReady, window.aggregatePanel(),
+                     &poslab::AggregatePanel::requestCompute);
+    QObject::connect(&window, &MainWindow::aggregateDone, &window, [save, fail](bool complete) {
+      if (!complete) return fail(QStringLiteral("the aggregate failed"));
+      save();
+    });
+  } else if (view == "depth") {
+    QObject::connect(&window, &MainWindow::modelReady, window.depthPanel(), &poslab::DepthPanel::requestRun);
+    QObject::connect(&window, &MainWindow::depthDone, &window, [save, fail](const QString& status) {
+      if (status != "finished") return fail(QStringLiteral("the depth study ended: %1").arg(status));
+      save();
+    });
+  } else {
+    QObject::connect(&window, &MainWindow::modelReady, &window, [&window, prompt, tokens] {
+      poslab::GenerationView* generation = window.generationView();
+      generation->setPrompt(prompt);
+      generation->setMaxNewTokens(tokens);
+      generation->requestGeneration();
+    });
+    QObject::connect(&window, &MainWindow::generationDone, &window, save);
+  }
 }
 
 // --help and --version must work in a terminal without a display: QApplication
@@ -95,24 +131,58 @@ int main(int argc, char** argv) {
   const QCommandLineOption prompt("prompt", "Prompt for --screenshot.", "TEXT", "Once upon a time");
   const QCommandLineOption tokens("tokens", "Tokens to generate for --screenshot.", "N", "60");
   const QCommandLineOption limit("limit", "Examples to sweep (with DATA).", "N", "50");
-  parser.addOptions({screenshot, prompt, tokens, limit});
+  const QCommandLineOption docs(
+      "docs", "Documents per prompt (with DATA; an oracle file gets random distractors).", "K");
+  const QCommandLineOption view(
+      "view", "The view to open: " + poslab::MainWindow::viewNames().join(", ") + ".", "NAME", "sweep");
+  const QCommandLineOption depthDocs("depth-docs", "Documents per prompt of the depth study, e.g. 3,5,8.",
+                                     "LIST");
+  const QCommandLineOption examples("examples", "Examples the aggregate view averages over.", "N", "10");
+  const QCommandLineOption palette("palette", "light (the platform's) or dark (Fusion with a dark palette).",
+                                   "NAME", "light");
+  const QCommandLineOption compareOption(
+      "compare",
+      "With --view sweep: compare the new run with the newest earlier one (McNemar) before the shot.");
+  parser.addOptions(
+      {screenshot, prompt, tokens, limit, docs, view, depthDocs, examples, palette, compareOption});
   parser.process(app);
 
   QString model = parser.positionalArguments().value(0);
   if (model.isEmpty()) model = findDemoModel();
 
+  if (parser.value(palette) == "dark") {
+    QApplication::setStyle(QStyleFactory::create("Fusion"));
+    QApplication::setPalette(poslab::Palettes::dark());
+  }
   poslab::MainWindow window;
   if (const QString data = parser.positionalArguments().value(1); !data.isEmpty()) {
-    window.sweepPanel()->setDataPath(data); // as given: relative to the current folder
+    poslab::SweepSettings dataset = window.sweepPanel()->settings();
+    dataset.dataPath = data.toStdString(); // as given: relative to the current folder
+    dataset.docs = parser.value(docs).toULongLong();
+    dataset.randomDistractors = 0;
+    if (poslab::DatasetDialog::looksLikeOracle(data))
+      dataset.randomDistractors = dataset.docs ? dataset.docs : 5;
+    window.sweepPanel()->setDataset(dataset);
     window.sweepPanel()->setLimit(parser.value(limit).toInt());
+  }
+  if (parser.isSet(depthDocs)) window.depthPanel()->setDocumentCounts(parser.value(depthDocs));
+  window.aggregatePanel()->setExamples(parser.value(examples).toInt());
+  if (!poslab::MainWindow::viewNames().contains(parser.value(view))) {
+    std::fprintf(stderr, "poslab: --view: one of %s\n",
+                 qPrintable(poslab::MainWindow::viewNames().join(", ")));
+    return 2;
   }
   if (parser.isSet(screenshot)) {
     if (model.isEmpty()) {
       std::fprintf(stderr, "poslab: --screenshot needs a MODEL\n");
       return 2;
     }
-    window.resize(1120, 720);
-    runScreenshot(window, parser.value(screenshot), parser.value(prompt), parser.value(tokens).toInt());
+    window.resize(1200, 800);
+    runScreenshot(window, parser.value(screenshot), parser.value(view), parser.isSet(compareOption),
+                  parser.value(prompt), parser.value(tokens).toInt());
+  } else {
+    QObject::connect(&window, &poslab::MainWindow::modelReady, &window,
+                     [&window, name = parser.value(view)] { window.showView(name); });
   }
   window.show();
   if (!model.isEmpty()) QTimer::singleShot(0, &window, [&window, model] { window.openModel(model); });

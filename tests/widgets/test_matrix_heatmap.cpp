@@ -37,6 +37,8 @@ private Q_SLOTS:
   void malformedMatrixIsShownEmpty();
   void clickingACellReportsIt();
   void plotDataListsEveryCell();
+  void singleRowOrColumnIsPainted_data();
+  void singleRowOrColumnIsPainted();
 };
 
 void TestMatrixHeatmap::drawsEveryCell_data() {
@@ -136,3 +138,41 @@ void TestMatrixHeatmap::plotDataListsEveryCell() {
 
 QTEST_MAIN(TestMatrixHeatmap)
 #include "test_matrix_heatmap.moc"
+
+void TestMatrixHeatmap::singleRowOrColumnIsPainted_data() {
+  QTest::addColumn<int>("rows");
+  QTest::addColumn<int>("columns");
+  QTest::newRow("one row (a query token's attention)") << 1 << 9;
+  QTest::newRow("one column (one context length)") << 6 << 1;
+  QTest::newRow("one cell") << 1 << 1;
+  QTest::newRow("several") << 3 << 4;
+}
+
+// Every cell's centre shows a viridis colour, not the background: a dimension
+// with a single cell once collapsed to zero pixels.
+void TestMatrixHeatmap::singleRowOrColumnIsPainted() {
+  QFETCH(int, rows);
+  QFETCH(int, columns);
+  MatrixHeatmap heatmap;
+  heatmap.resize(500, 300);
+  heatmap.setMatrix(ramp(rows, columns));
+  heatmap.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&heatmap));
+  const QImage image = heatmap.plotWidget()->grab().toImage();
+  const QColor background = image.pixelColor(1, 1);
+  const qreal ratio = image.devicePixelRatio();
+  for (int r = 0; r < rows; ++r)
+    for (int c = 0; c < columns; ++c) {
+      const QPoint centre = heatmap.cellCentre(r, c) * ratio;
+      const QColor drawn = image.pixelColor(centre);
+      const int distance = std::abs(drawn.red() - background.red()) +
+                           std::abs(drawn.green() - background.green()) +
+                           std::abs(drawn.blue() - background.blue());
+      QVERIFY2(distance > 60, qPrintable(QString("cell (%1, %2) at (%3, %4) is %5, the background %6")
+                                             .arg(r)
+                                             .arg(c)
+                                             .arg(centre.x())
+                                             .arg(centre.y())
+                                             .arg(drawn.name(), background.name())));
+    }
+}
