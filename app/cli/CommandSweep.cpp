@@ -83,7 +83,8 @@ void addSweepCommand(CLI::App& app) {
   cmd->add_flag("--no-prefix-cache", *noPrefix,
                 "Recompute every prompt from its first token (the naive path)");
   cmd->add_option("--batch", s->batch,
-                  "Prompts scored and decoded together after their prefill (default 4; 1 = one at a time)")
+                  "Prompts scored and decoded together after their prefill (default 4; each row holds a "
+                  "copy of its prompt's KV states; 1 = one at a time)")
       ->check(CLI::Range(size_t(1), size_t(4096)));
   cmd->add_flag("--skip-bad", s->skipBad, "Skip malformed data records (counted in the summary)");
   cmd->add_option("--dtype", s->dtype, "f32, bf16 or f16 (CUDA)");

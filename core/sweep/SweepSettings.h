@@ -31,7 +31,8 @@ struct SweepSettings {
   bool closedBook = false;             // baselines (QA only)
   bool oracle = false;                 //
   bool prefixCache = true;             // reuse verified shared-prefix KV states
-  size_t batch = 4;                    // prompts whose answer scoring and decoding run batched
+  size_t batch = 4;                    // prompts scored and decoded together (PromptEvaluator); not
+                                       // record-affecting: a sweep may resume with another batch
 
   std::string dtype = "f32";
   std::string device = "cpu";
