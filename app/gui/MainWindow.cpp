@@ -175,7 +175,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(engine_, &EngineController::placement, explorer_, &ExplorerPanel::onPlacement);
   connect(engine_, &EngineController::exploreFailed, explorer_, &ExplorerPanel::onFailed);
   connect(engine_, &EngineController::sweepStarted, sweep_, [this] { sweep_->setRunning(true); });
-  connect(engine_, &EngineController::sweepCurve, sweep_, &SweepPanel::showCurve);
+  // Only the Sweep view's own run draws live there; a depth study's sweeps are
+  // listed as runs when it ends and can be overlaid from the list.
+  connect(engine_, &EngineController::sweepCurve, this, [this](const SweepCurve& curve) {
+    if (sweep_->isRunning()) sweep_->showCurve(curve);
+  });
   connect(engine_, &EngineController::sweepProgress, sweep_, &SweepPanel::showProgress);
   connect(
       engine_, &EngineController::sweepFinished, this, [this](const QString& runDir, const QString& status) {
