@@ -209,6 +209,7 @@ private Q_SLOTS:
     depth->requestRun();
     QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, kWorkMs);
     QCOMPARE(done.at(0).at(0).toString(), QString("finished"));
+    qInfo("depth: worst event-loop gap %lld ms over %d ticks", meter.worstGapMs(), meter.ticks());
     QVERIFY2(meter.worstGapMs() <= 100, qPrintable(QString("stalled %1 ms").arg(meter.worstGapMs())));
     const DepthGrid grid = depth->heatmap()->grid();
     QCOMPARE(grid.documentCounts, (QVector<int>{2, 3}));
