@@ -33,7 +33,7 @@ AttentionHeatmap::AttentionHeatmap(QWidget* parent) : QWidget(parent) {
   headCombo_->setToolTip(
       tr("How the heads of each layer are combined: their mean, their maximum, or one head"));
   headCombo_->setFocusPolicy(Qt::StrongFocus);
-  auto* headLabel = new QLabel(tr("&Heads"), this);
+  auto* headLabel = new QLabel(tr("H&eads"), this);
   headLabel->setBuddy(headCombo_);
   controls->addWidget(headLabel);
   controls->addWidget(headCombo_);

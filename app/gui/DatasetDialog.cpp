@@ -84,7 +84,7 @@ DatasetDialog::DatasetDialog(const SweepSettings& current, const QStringList& re
     template_->setCurrentText(tmpl);
   template_->setToolTip(tr("The prompt text (lost-in-the-middle's templates), or a template file of your own "
                            "with {search_results} and {question}, or {formatted_kv_records} and {key}"));
-  auto* templateFile = new QPushButton(tr("&File…"));
+  auto* templateFile = new QPushButton(tr("Fro&m file…"));
   templateFile->setToolTip(tr("Use a prompt template file"));
   connect(templateFile, &QPushButton::clicked, this, &DatasetDialog::chooseTemplateFile);
   auto* templateRow = new QHBoxLayout;

@@ -44,7 +44,7 @@ DepthPanel::DepthPanel(QWidget* parent) : QWidget(parent) {
   connect(cancel_, &QPushButton::clicked, this, &DepthPanel::cancelRequested);
   connect(studies_, &QComboBox::activated, this, [this](int index) { showStudy(studies_->itemText(index)); });
 
-  auto* countsLabel = new QLabel(tr("&Documents"));
+  auto* countsLabel = new QLabel(tr("Doc&uments"));
   countsLabel->setBuddy(counts_);
   auto* studiesLabel = new QLabel(tr("&Saved"));
   studiesLabel->setBuddy(studies_);

@@ -90,16 +90,16 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   depth_->setSettingsSource([this] { return sweep_->settings(); });
   tabs_ = new QTabWidget(this);
   tabs_->setObjectName("views");
-  tabs_->addTab(sweep_, tr("&Sweep"));
+  tabs_->addTab(sweep_, tr("Sweep"));
   tabs_->setTabToolTip(0, tr("Accuracy as the gold document moves through the prompt"));
-  tabs_->addTab(explorer_, tr("&Explore"));
+  tabs_->addTab(explorer_, tr("Explore"));
   tabs_->setTabToolTip(1, tr("One example: move the gold document and see the answer and the attention"));
-  tabs_->addTab(aggregate_, tr("&Aggregate"));
+  tabs_->addTab(aggregate_, tr("Aggregate"));
   tabs_->setTabToolTip(
       2, tr("Attention mass per document × gold position over the dataset (Pos2Distill Fig. 7)"));
-  tabs_->addTab(depth_, tr("&Depth"));
+  tabs_->addTab(depth_, tr("Depth"));
   tabs_->setTabToolTip(3, tr("Accuracy over gold position × number of documents"));
-  tabs_->addTab(view_, tr("&Generate"));
+  tabs_->addTab(view_, tr("Generate"));
   tabs_->setTabToolTip(4, tr("Free generation from a prompt"));
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
     if (tabs_->widget(index) != explorer_) return;
@@ -175,7 +175,11 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(engine_, &EngineController::placement, explorer_, &ExplorerPanel::onPlacement);
   connect(engine_, &EngineController::exploreFailed, explorer_, &ExplorerPanel::onFailed);
   connect(engine_, &EngineController::sweepStarted, sweep_, [this] { sweep_->setRunning(true); });
-  connect(engine_, &EngineController::sweepCurve, sweep_, &SweepPanel::showCurve);
+  // Only the Sweep view's own run draws live there; a depth study's sweeps are
+  // listed as runs when it ends and can be overlaid from the list.
+  connect(engine_, &EngineController::sweepCurve, this, [this](const SweepCurve& curve) {
+    if (sweep_->isRunning()) sweep_->showCurve(curve);
+  });
   connect(engine_, &EngineController::sweepProgress, sweep_, &SweepPanel::showProgress);
   connect(
       engine_, &EngineController::sweepFinished, this, [this](const QString& runDir, const QString& status) {

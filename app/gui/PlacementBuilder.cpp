@@ -160,7 +160,9 @@ HeatmapMatrix PlacementBuilder::tokenMap(const PlacementRequest& request, int la
     const size_t n = promptIds.size();
     if (token >= n && token - n >= answerIds.size()) return QString("#%1").arg(token);
     const int32_t id = token < n ? promptIds[token] : answerIds[token - n];
-    return QString::fromStdString(tokenizer.decode(std::vector<int32_t>{id})).simplified();
+    // A byte-fallback token holding part of a character decodes alone to U+FFFD: show its id.
+    const QString text = QString::fromStdString(tokenizer.decode(std::vector<int32_t>{id})).simplified();
+    return text.contains(QChar::ReplacementCharacter) ? QString("<%1>").arg(id) : text;
   };
 
   HeatmapMatrix m;

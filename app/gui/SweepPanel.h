@@ -46,6 +46,7 @@ public:
   SweepSettings settings() const;
   void setModelReady(bool ready);
   void setRunning(bool running);
+  bool isRunning() const { return running_; }
   // The run folders offered for comparison, newest first.
   QStringList runFolders() const;
   RunComparer* comparer() const { return comparer_; }

@@ -37,7 +37,7 @@ QString findDemoModel() {
 // one placement, aggregate, run a depth study), saves the window as an image
 // and quits (for documentation; exit status 1 if anything fails).
 void runScreenshot(poslab::MainWindow& window, const QString& file, const QString& view, bool compare,
-                   const QString& prompt, int tokens) {
+                   int tokenLayer, const QString& prompt, int tokens) {
   using poslab::MainWindow;
   auto fail = [](const QString& why) {
     std::fprintf(stderr, "poslab: screenshot: %s\n", qPrintable(why));
@@ -72,6 +72,18 @@ void runScreenshot(poslab::MainWindow& window, const QString& file, const QStrin
                                         save);
                        window.sweepPanel()->compareRuns(runs[runs[0] == runDir ? 1 : 0], runDir);
                      });
+  } else if (view == "explore" && tokenLayer >= 0) { // the token map's window instead of the main one
+    poslab::ExplorerPanel* explorer = window.explorerPanel();
+    QObject::connect(explorer, &poslab::ExplorerPanel::placementShown, explorer, [explorer, tokenLayer] {
+      if (!explorer->tokenMapDialog()) explorer->requestTokenMap(tokenLayer, poslab::HeadReduction{});
+    });
+    QObject::connect(explorer, &poslab::ExplorerPanel::tokenMapShown, &window, [explorer, file, fail] {
+      QTimer::singleShot(400, explorer, [explorer, file, fail] {
+        if (!explorer->tokenMapDialog()->grab().save(file))
+          return fail(QStringLiteral("cannot write %1").arg(file));
+        QCoreApplication::exit(0);
+      });
+    });
   } else if (view == "explore") { // switching to the tab asks for the first placement
     QObject::connect(window.explorerPanel(), &poslab::ExplorerPanel::placementShown, &window, save);
   } else if (view == "aggregate") {
@@ -126,8 +138,11 @@ int main(int argc, char** argv) {
   parser.addVersionOption();
   parser.addPositionalArgument("MODEL", "A .gguf file or a Hugging Face model folder to open.", "[MODEL]");
   parser.addPositionalArgument("DATA", "A dataset to sweep (QA, KV or PosLab JSONL).", "[DATA]");
-  const QCommandLineOption screenshot("screenshot", "Load, generate a little, save the window to FILE, quit.",
-                                      "FILE");
+  const QCommandLineOption screenshot(
+      "screenshot",
+      "Load, do the --view's work (generate a little, sweep, explore a placement, "
+      "aggregate, run a depth study), save the window to FILE, quit.",
+      "FILE");
   const QCommandLineOption prompt("prompt", "Prompt for --screenshot.", "TEXT", "Once upon a time");
   const QCommandLineOption tokens("tokens", "Tokens to generate for --screenshot.", "N", "60");
   const QCommandLineOption limit("limit", "Examples to sweep (with DATA).", "N", "50");
@@ -143,8 +158,10 @@ int main(int argc, char** argv) {
   const QCommandLineOption compareOption(
       "compare",
       "With --view sweep: compare the new run with the newest earlier one (McNemar) before the shot.");
-  parser.addOptions(
-      {screenshot, prompt, tokens, limit, docs, view, depthDocs, examples, palette, compareOption});
+  const QCommandLineOption tokenLayer(
+      "token-layer", "With --view explore: shoot the token map of layer L (mean of heads) instead.", "L");
+  parser.addOptions({screenshot, prompt, tokens, limit, docs, view, depthDocs, examples, palette,
+                     compareOption, tokenLayer});
   parser.process(app);
 
   QString model = parser.positionalArguments().value(0);
@@ -179,7 +196,8 @@ int main(int argc, char** argv) {
     }
     window.resize(1200, 800);
     runScreenshot(window, parser.value(screenshot), parser.value(view), parser.isSet(compareOption),
-                  parser.value(prompt), parser.value(tokens).toInt());
+                  parser.isSet(tokenLayer) ? parser.value(tokenLayer).toInt() : -1, parser.value(prompt),
+                  parser.value(tokens).toInt());
   } else {
     QObject::connect(&window, &poslab::MainWindow::modelReady, &window,
                      [&window, name = parser.value(view)] { window.showView(name); });

@@ -19,6 +19,7 @@
 #include <QApplication>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMenuBar>
@@ -96,6 +97,41 @@ std::pair<QColor, double> backgroundAndContrast(const QImage& image) {
   return {background, best};
 }
 
+// Alt+letter mnemonics of what is visible in `window` ('&x' in a label with a
+// buddy, a button, a tab or a menu title); a letter used twice makes Alt+letter
+// cycle instead of act.
+QStringList mnemonicClashes(QWidget* window) {
+  std::map<QChar, QStringList> users;
+  const auto add = [&users](const QString& text) {
+    for (qsizetype i = 0; i + 1 < text.size(); ++i) {
+      if (text[i] != '&') continue;
+      if (text[i + 1] == '&') {
+        ++i;
+        continue;
+      }
+      users[text[i + 1].toLower()] << text;
+      return;
+    }
+  };
+  for (QWidget* w : window->findChildren<QWidget*>()) {
+    if (!w->isVisibleTo(window)) continue;
+    if (auto* label = qobject_cast<QLabel*>(w); label && label->buddy()) add(label->text());
+    if (auto* button = qobject_cast<QAbstractButton*>(w);
+        button && !qobject_cast<QToolBar*>(w->parentWidget()))
+      add(button->text());
+    if (auto* tabs = qobject_cast<QTabBar*>(w))
+      for (int i = 0; i < tabs->count(); ++i)
+        add(tabs->tabText(i));
+    if (auto* bar = qobject_cast<QMenuBar*>(w))
+      for (QAction* a : bar->actions())
+        add(a->text());
+  }
+  QStringList clashes;
+  for (const auto& [letter, texts] : users)
+    if (texts.size() > 1) clashes << QString("Alt+%1: %2").arg(letter, texts.join(" | "));
+  return clashes;
+}
+
 } // namespace
 
 class TestGuiQuality : public QObject {
@@ -163,6 +199,23 @@ private Q_SLOTS:
       if (!reached.contains(w) && !reached.contains(proxy)) unreached << describe(w);
     }
     QVERIFY2(unreached.isEmpty(), qPrintable(unreached.join("\n")));
+  }
+
+  void mnemonicsAreUnique() {
+    QStringList clashes;
+    for (const QString& view : MainWindow::viewNames()) {
+      window_->showView(view);
+      for (const QString& clash : mnemonicClashes(window_.get()))
+        clashes << view + ": " + clash;
+    }
+    SweepSettings s;
+    DatasetDialog data(s, {});
+    data.show();
+    clashes << mnemonicClashes(&data);
+    ModelOpenDialog model({}, {{"CPU · f32", "cpu|f32"}}, "cpu|f32");
+    model.show();
+    clashes << mnemonicClashes(&model);
+    QVERIFY2(clashes.isEmpty(), qPrintable(clashes.join("\n")));
   }
 
   void fitsASmallScreen() {

@@ -18,12 +18,14 @@
 #include "widgets/AttentionMassHeatmap.h"
 #include "widgets/DepthHeatmap.h"
 #include "widgets/MatrixHeatmap.h"
+#include "widgets/SweepPlot.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QListWidget>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
@@ -207,6 +209,7 @@ private Q_SLOTS:
     depth->requestRun();
     QTRY_COMPARE_WITH_TIMEOUT(done.count(), 1, kWorkMs);
     QCOMPARE(done.at(0).at(0).toString(), QString("finished"));
+    qInfo("depth: worst event-loop gap %lld ms over %d ticks", meter.worstGapMs(), meter.ticks());
     QVERIFY2(meter.worstGapMs() <= 100, qPrintable(QString("stalled %1 ms").arg(meter.worstGapMs())));
     const DepthGrid grid = depth->heatmap()->grid();
     QCOMPARE(grid.documentCounts, (QVector<int>{2, 3}));
@@ -214,6 +217,8 @@ private Q_SLOTS:
     QCOMPARE(grid.cell(0, 2).n, 0);
     QCOMPARE(grid.cell(1, 2).n, 3);
     QCOMPARE(depth->shownRuns().size(), qsizetype(2));
+    QVERIFY(window_->sweepPanel()->plot()->runs().isEmpty()); // listed as runs, not drawn over the sweep plot
+    QCOMPARE(window_->sweepPanel()->runFolders().size(), qsizetype(2));
 
     MainWindow again; // as after a restart
     QCOMPARE(again.depthPanel()->findChild<QComboBox*>("depthStudies")->count(), 1);
@@ -249,6 +254,10 @@ private Q_SLOTS:
   }
 
   void bundleHoldsEveryFigureWithFingerprints() {
+    // Overlay one of the depth study's runs on the sweep plot, from the run list.
+    auto* runs = window_->sweepPanel()->findChild<QListWidget*>();
+    runs->item(0)->setCheckState(Qt::Checked);
+    QCOMPARE(window_->sweepPanel()->plot()->runs(), QStringList{runs->item(0)->text()});
     const QString folder = QString::fromStdString(test::tempDir("lab-bundle")) + "/bundle";
     QString error;
     QVERIFY2(window_->exportBundle(folder, &error), qPrintable(error));
@@ -262,7 +271,6 @@ private Q_SLOTS:
       for (const QString& name : figure["files"].toObject().keys())
         QVERIFY(QFileInfo(folder + "/" + figure["files"].toObject()[name].toString()).size() > 0);
     }
-    // The depth runs are also sweep runs the Sweep view overlays.
     QCOMPARE(names, (QStringList{"accuracy_vs_position", "depth_vs_documents", "attention_mass",
                                  "placement_attention", "token_attention"}));
     const QJsonObject aggregate = figures[2].toObject()["source"].toObject();
@@ -276,6 +284,9 @@ private Q_SLOTS:
     QCOMPARE(tokens["layer"].toInt(), 2);
     QCOMPARE(tokens["heads"].toString(), QString("mean"));
     QCOMPARE(tokens["gold_position"].toInt(), 0);
+    const QJsonArray sweepRuns = figures[0].toObject()["source"].toObject()["runs"].toArray();
+    QCOMPARE(sweepRuns.size(), qsizetype(1));
+    QCOMPARE(sweepRuns[0].toObject()["run"].toString(), runs->item(0)->text());
     const QJsonArray depthRuns = figures[1].toObject()["source"].toObject()["runs"].toArray();
     QCOMPARE(depthRuns.size(), qsizetype(2));
     QVERIFY(
