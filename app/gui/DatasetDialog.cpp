@@ -1,6 +1,7 @@
 #include "app/gui/DatasetDialog.h"
 
 #include "core/chat/ChatTemplate.h"
+#include "core/prompt/PromptTemplate.h"
 
 #include <QCheckBox>
 #include <QComboBox>
@@ -20,7 +21,11 @@
 namespace poslab {
 
 QStringList DatasetDialog::promptTemplateNames() {
-  return {"qa", "qa_query_aware", "qa_ordered_randomly", "closedbook", "kv", "kv_query_aware"};
+  // Core's one list, so the GUI offers exactly what sweeps accept.
+  QStringList names;
+  for (const std::string& n : PromptTemplate::names())
+    names << QString::fromStdString(n);
+  return names;
 }
 
 QStringList DatasetDialog::chatTemplateNames() {

@@ -74,6 +74,7 @@ private Q_SLOTS:
   void namesComeFromCore() {
     QVERIFY(DatasetDialog::promptTemplateNames().contains("qa"));
     QVERIFY(DatasetDialog::promptTemplateNames().contains("kv_query_aware"));
+    QVERIFY(DatasetDialog::promptTemplateNames().contains("pos2distill"));
     QCOMPARE(DatasetDialog::chatTemplateNames().value(0), QString("auto"));
     QVERIFY(DatasetDialog::chatTemplateNames().contains("llama3"));
     QVERIFY(DatasetDialog::chatTemplateNames().contains("none"));
