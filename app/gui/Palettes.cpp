@@ -14,6 +14,7 @@ QPalette Palettes::dark() {
   p.setColor(QPalette::AlternateBase, window);
   p.setColor(QPalette::ToolTipBase, base);
   p.setColor(QPalette::ToolTipText, text);
+  // Hints in empty fields: dimmer than text so they do not read as entered values.
   p.setColor(QPalette::PlaceholderText, QColor(150, 150, 150));
   p.setColor(QPalette::Text, text);
   p.setColor(QPalette::Button, window);

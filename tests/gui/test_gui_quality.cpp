@@ -10,6 +10,7 @@
 #include "app/gui/ModelOpenDialog.h"
 #include "app/gui/Palettes.h"
 #include "app/gui/SweepPanel.h"
+#include "tests/gui/GuiTestSettings.h"
 #include "tests/gui/RunFolderData.h"
 #include "tests/util/TestPaths.h"
 #include "widgets/SweepPlot.h"
@@ -139,12 +140,7 @@ class TestGuiQuality : public QObject {
 
 private Q_SLOTS:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("PosLabTest");
-    QCoreApplication::setApplicationName("test_gui_quality");
-    QSettings().clear();
-    workspace_ = QString::fromStdString(test::tempDir("gui-quality"));
-    QSettings().setValue("workspace", workspace_);
+    workspace_ = test::isolatedWorkspace("test_gui_quality", "gui-quality");
     // Two runs, so the sweep plot has curves and the comparison controls are live.
     test::writeRun(workspace_.toStdString(), "sweep-1-a", test::records({{1, 0, 1}, {0, 0, 1}}), 3);
     test::writeRun(workspace_.toStdString(), "sweep-2-b", test::records({{1, 1, 1}, {0, 1, 1}}), 3);

@@ -12,6 +12,7 @@
 #include "app/gui/MainWindow.h"
 #include "app/gui/ModelOpenDialog.h"
 #include "app/gui/SweepPanel.h"
+#include "tests/gui/GuiTestSettings.h"
 #include "tests/gui/StallMeter.h"
 #include "tests/sweep/SweepTestData.h"
 #include "tests/util/TestPaths.h"
@@ -47,12 +48,7 @@ class TestLabViews : public QObject {
 
 private Q_SLOTS:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("PosLabTest");
-    QCoreApplication::setApplicationName("test_lab_views");
-    QSettings().clear();
-    workspace_ = QString::fromStdString(test::tempDir("lab-views"));
-    QSettings().setValue("workspace", workspace_);
+    workspace_ = test::isolatedWorkspace("test_lab_views", "lab-views");
     model_ = QDir::cleanPath(QString::fromStdString(test::sharedPath("models/stories260K/stories260K.gguf")));
     data_ = QString::fromStdString(test::writeStoryQa(workspace_.toStdString() + "/stories.jsonl", 6, 3));
     window_ = std::make_unique<MainWindow>();

@@ -6,6 +6,7 @@
 #include "app/gui/EngineController.h"
 #include "app/gui/MainWindow.h"
 #include "app/gui/SweepPanel.h"
+#include "tests/gui/GuiTestSettings.h"
 #include "tests/gui/StallMeter.h"
 #include "tests/sweep/SweepTestData.h"
 #include "tests/util/TestPaths.h"
@@ -33,12 +34,7 @@ class TestSweepPanel : public QObject {
 
 private Q_SLOTS:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("PosLabTest");
-    QCoreApplication::setApplicationName("test_sweep_panel");
-    QSettings().clear();
-    workspace_ = QString::fromStdString(test::tempDir("gui-workspace"));
-    QSettings().setValue("workspace", workspace_);
+    workspace_ = test::isolatedWorkspace("test_sweep_panel", "gui-workspace");
     data_ = QString::fromStdString(test::writeStoryQa(workspace_.toStdString() + "/stories.jsonl", 4, 5));
     window_ = std::make_unique<MainWindow>();
     window_->show();
