@@ -33,12 +33,16 @@ if [ "$mode" = test ]; then
   ctest --test-dir "$build" --output-on-failure -j 2
   exit
 fi
-cli="$build/bin/poslab-cli"
-model="../shared/models/stories260K/stories260K.gguf"
-if [ ! -f "$model" ]; then
-  echo "setup: built $cli; the demo model $model is not on this machine" >&2
-  exit 1
+# The bundled demo (resources/demo/, built by poslab-cli make-demo): the GUI when
+# there is a display, else a sweep of its held-out data in the terminal.
+model="resources/demo/model"
+data="resources/demo/heldout.jsonl.gz"
+if [ -x "$build/bin/poslab" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
+  exec "$build/bin/poslab"
 fi
+cli="$build/bin/poslab-cli"
 "$cli" info "$model"
 echo
-"$cli" generate "$model" --prompt "Once upon a time" --max-new-tokens 60
+out="$(mktemp -d)/demo-sweep"
+echo "setup: no display; sweeping the demo's first ${DEMO_EXAMPLES:-50} held-out examples over all 20 positions into $out"
+"$cli" sweep --model "$model" --data "$data" --limit "${DEMO_EXAMPLES:-50}" --out "$out"

@@ -4,9 +4,25 @@
 #include "core/util/Error.h"
 
 #include <charconv>
+#include <csignal>
 #include <iostream>
 
 namespace poslab::cli {
+
+namespace {
+std::atomic<bool> gStop{false};
+
+extern "C" void onStopSignal(int sig) {
+  gStop = true;
+  std::signal(sig, SIG_DFL); // a second Ctrl-C ends the process at once
+}
+} // namespace
+
+std::atomic<bool>& stopFlagOnSignals() {
+  std::signal(SIGINT, onStopSignal);
+  std::signal(SIGTERM, onStopSignal);
+  return gStop;
+}
 
 std::vector<int32_t> parseIds(const std::string& text) {
   std::vector<int32_t> ids;

@@ -1,5 +1,7 @@
 #pragma once
-// Small helpers shared by the commands: id-list parsing, JSON output, template names.
+// Small helpers shared by the commands: id-list parsing, JSON output, template
+// names, stopping long jobs on Ctrl-C.
+#include <atomic>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -13,5 +15,8 @@ std::vector<int32_t> parseIds(const std::string& text);
 void printJson(const nlohmann::json& j);
 // The built-in prompt template names, "qa, qa_query_aware, ...", for help and errors.
 std::string templateNames();
+// Installs SIGINT/SIGTERM handlers that set the returned flag (a job checks it
+// between steps and writes a checkpoint); a second signal ends the process.
+std::atomic<bool>& stopFlagOnSignals();
 
 } // namespace poslab::cli

@@ -1,6 +1,8 @@
-// poslab-cli make-demo --out DIR [--seed N] [--threads N]
+// poslab-cli make-demo --out DIR [--seed N] [--threads N] [--probe N] [--resume]
 // Builds the bundled demo (core/demo/DemoBuilder.h): synthetic task, tokenizer and
-// a tiny Llama that loses the middle, all from this code and the seed.
+// a tiny Llama that loses the middle, all from this code and the seed. Ctrl-C
+// stops after the current training step with a checkpoint; --resume continues.
+#include "app/cli/CliSupport.h"
 #include "app/cli/CommandTable.h"
 #include "core/demo/DemoBuilder.h"
 #include "core/util/Error.h"
@@ -21,6 +23,7 @@ void addMakeDemoCommand(CLI::App& app) {
     uint64_t seed = DemoRecipe{}.seed;
     int threads = 2;
     size_t probe = 100;
+    bool resume = false;
     DemoRecipe recipe;
   };
   auto a = std::make_shared<Args>();
@@ -36,10 +39,15 @@ void addMakeDemoCommand(CLI::App& app) {
       ->capture_default_str();
   // Smaller budgets for tests and experiments; the bundled demo uses the defaults.
   auto* budget = "Budget (tests, experiments; the bundled demo uses the defaults)";
-  cmd->add_option("--phase-a-steps", a->recipe.phaseASteps, "Phase A steps (short contexts)")
+  cmd->add_flag("--resume", a->resume,
+                "Continue a stopped build in --out (same seed and budget) from its checkpoints");
+  cmd->add_option("--induction-steps", a->recipe.inductionSteps, "Stage 1 steps (copy task)")
       ->capture_default_str()
       ->group(budget);
-  cmd->add_option("--phase-b-steps", a->recipe.phaseBSteps, "Phase B steps (full contexts, skewed gold)")
+  cmd->add_option("--short-steps", a->recipe.shortSteps, "Stage 2 steps (2-6 records, gold anywhere)")
+      ->capture_default_str()
+      ->group(budget);
+  cmd->add_option("--long-steps", a->recipe.longSteps, "Stage 3 steps (all records, skewed gold)")
       ->capture_default_str()
       ->group(budget);
   cmd->add_option("--train-examples", a->recipe.trainExamples, "Training examples")
@@ -52,15 +60,24 @@ void addMakeDemoCommand(CLI::App& app) {
       ->group(budget);
   cmd->callback([a] {
     namespace fs = std::filesystem;
-    if (fs::exists(a->out) && !fs::is_empty(a->out))
-      fail(a->out, "--out", "exists and is not empty; choose a new folder");
+    if (!a->resume && fs::exists(a->out) && !fs::is_empty(a->out))
+      fail(a->out, "--out", "exists and is not empty; choose a new folder (or --resume a stopped build)");
+    if (a->resume && !fs::exists(fs::path(a->out) / "training"))
+      fail(a->out, "--resume", "no stopped build here (no training/ folder)");
     at::set_num_threads(a->threads);
     DemoRecipe recipe = a->recipe;
     recipe.seed = a->seed;
     if (recipe.totalSteps() == 0)
-      fail("", "--phase-a-steps/--phase-b-steps", "at least one training step is needed");
+      fail("", "--induction-steps/--short-steps/--long-steps", "at least one training step is needed");
     const DemoBuildResult res = DemoBuilder(recipe).build(
-        a->out, [](const std::string& line) { std::cerr << line << std::endl; }, a->probe);
+        a->out, [](const std::string& line) { std::cerr << line << std::endl; }, a->probe,
+        &stopFlagOnSignals());
+    if (res.cancelled) {
+      throw CLI::RuntimeError(
+          "make-demo: stopped with a checkpoint; continue with: poslab-cli make-demo --out " + a->out +
+              " --resume (same --seed, --threads and budget)",
+          130);
+    }
     if (!res.probeAccuracy.empty()) {
       std::cerr << "probe (" << res.probeExamples << " held-out examples, exact greedy answer):\n";
       for (size_t s = 0; s < res.probeAccuracy.size(); ++s) {

@@ -1,7 +1,7 @@
 // poslab-cli train (--model MODEL | --init CONFIG.json --tokenizer DIR) --data FILE --out RUN_DIR
 //                  [--steps N] [--lr X] [--batch B] [--accum A] [--warmup W] [--seed S] [--dtype f32|bf16]
 //                  [--loss answer|all] [--docs K] [--position-weights w0,w1,...] [--checkpoint-every N]
-//                  [--keep-checkpoints N] [--limit N] [--device D] [--threads T] [--json]
+//                  [--keep-checkpoints N] [--no-shuffle] [--limit N] [--device D] [--threads T] [--json]
 // poslab-cli train --out RUN_DIR --resume [--steps N] [--threads T] [--device D] [--json]
 // Next-token training on the answers of retrieval prompts (core/train). Ctrl-C
 // (or SIGTERM from a cluster scheduler) stops after the current step and writes
@@ -14,21 +14,12 @@
 #include "core/util/Error.h"
 
 #include <CLI/CLI.hpp>
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 
 namespace poslab::cli {
 
 namespace {
-
-std::atomic<bool> gCancel{false};
-
-extern "C" void onStopSignal(int sig) {
-  gCancel = true;
-  std::signal(sig, SIG_DFL); // a second Ctrl-C ends the process at once
-}
 
 std::string progressDetail(const TrainingProgress& p) {
   char buf[160];
@@ -86,6 +77,8 @@ void addTrainCommand(CLI::App& app) {
       cmd->add_option("--keep-checkpoints", s.keepCheckpoints, "Newest checkpoints kept (default 2)"));
   defining.push_back(
       cmd->add_option("--log-every", s.logEvery, "Steps between events.jsonl step lines (default 1)"));
+  defining.push_back(cmd->add_flag("--no-shuffle{false}", s.shuffle,
+                                   "Visit the training prompts in file order every epoch (a curriculum)"));
   cmd->add_option("--device", a->device, "cpu or cuda[:N]");
   cmd->add_option("--threads", a->threads, "Intra-op threads (0 = all cores)");
   cmd->add_flag("--json", a->json, "Print one JSON document with the outcome on stdout");
@@ -95,14 +88,12 @@ void addTrainCommand(CLI::App& app) {
     rt.device = a->device;
     rt.threads = a->threads;
     rt.software = std::string("poslab-cli ") + POSLAB_VERSION;
-    rt.cancel = &gCancel;
     rt.log = [](const std::string& line) { std::cerr << line << '\n'; };
     auto bar = std::make_shared<ProgressBar>(std::cerr);
     rt.progress = [bar](const TrainingProgress& p) {
       bar->update(p.step, p.totalSteps, p.etaSeconds, progressDetail(p));
     };
-    std::signal(SIGINT, onStopSignal);
-    std::signal(SIGTERM, onStopSignal);
+    rt.cancel = &stopFlagOnSignals();
 
     TrainingOutcome out;
     if (a->resume) {

@@ -1,6 +1,6 @@
 // poslab [MODEL [DATA]] [--screenshot FILE [--view NAME]]: the PosLab desktop lab.
-// With no MODEL it opens the stories260K stand-in from the shared models folder
-// beside the checkout when there is one (until the bundled demo model exists).
+// With no MODEL it opens the bundled demo (resources/demo/: the model make-demo
+// built and its held-out data), ready to sweep.
 #include "app/gui/AggregatePanel.h"
 #include "app/gui/DatasetDialog.h"
 #include "app/gui/DepthPanel.h"
@@ -10,6 +10,8 @@
 #include "app/gui/Palettes.h"
 #include "app/gui/SweepPanel.h"
 #include "widgets/GenerationView.h"
+#include "widgets/PlotExporter.h"
+#include "widgets/SweepPlot.h"
 
 #include <QStyleFactory>
 
@@ -22,13 +24,18 @@
 
 namespace {
 
-// <checkout>/../shared/models/...: look in each folder above the executable.
-QString findDemoModel() {
-  const QString rel = QStringLiteral("shared/models/stories260K/stories260K.gguf");
+// The bundled demo, resources/demo/ of the checkout the executable was built
+// in: look in each folder above the executable.
+struct BundledDemo {
+  QString model, data;
+};
+BundledDemo findBundledDemo() {
   QDir dir(QCoreApplication::applicationDirPath());
   do {
-    const QString candidate = dir.filePath(rel);
-    if (QFileInfo(candidate).isFile()) return QDir::cleanPath(candidate);
+    const QString model = dir.filePath(QStringLiteral("resources/demo/model"));
+    const QString data = dir.filePath(QStringLiteral("resources/demo/heldout.jsonl.gz"));
+    if (QFileInfo(model + "/config.json").isFile() && QFileInfo(data).isFile())
+      return {QDir::cleanPath(model), QDir::cleanPath(data)};
   } while (dir.cdUp());
   return {};
 }
@@ -37,7 +44,7 @@ QString findDemoModel() {
 // one placement, aggregate, run a depth study), saves the window as an image
 // and quits (for documentation; exit status 1 if anything fails).
 void runScreenshot(poslab::MainWindow& window, const QString& file, const QString& view, bool compare,
-                   int tokenLayer, const QString& prompt, int tokens) {
+                   int tokenLayer, const QString& prompt, int tokens, const QString& figure) {
   using poslab::MainWindow;
   auto fail = [](const QString& why) {
     std::fprintf(stderr, "poslab: screenshot: %s\n", qPrintable(why));
@@ -61,17 +68,21 @@ void runScreenshot(poslab::MainWindow& window, const QString& file, const QStrin
   QObject::connect(&window, &MainWindow::modelReady, &window, [&window, view] { window.showView(view); });
   if (view == "sweep") {
     QObject::connect(&window, &MainWindow::modelReady, window.sweepPanel(), &poslab::SweepPanel::requestRun);
-    QObject::connect(&window, &MainWindow::sweepDone, &window,
-                     [&window, save, fail, compare](const QString& runDir, const QString& status) {
-                       if (status == "failed") return fail(QStringLiteral("the sweep failed"));
-                       const QStringList runs = window.sweepPanel()->runFolders();
-                       if (!compare) return save();
-                       if (runs.size() < 2) return fail(QStringLiteral("--compare needs an earlier run"));
-                       // The new run as B against the newest other run as A.
-                       QObject::connect(window.sweepPanel(), &poslab::SweepPanel::comparisonShown, &window,
-                                        save);
-                       window.sweepPanel()->compareRuns(runs[runs[0] == runDir ? 1 : 0], runDir);
-                     });
+    QObject::connect(
+        &window, &MainWindow::sweepDone, &window,
+        [&window, save, fail, compare, figure](const QString& runDir, const QString& status) {
+          if (status == "failed") return fail(QStringLiteral("the sweep failed"));
+          QString error;
+          if (!figure.isEmpty() && !poslab::PlotExporter::save(*window.sweepPanel()->plot(), figure,
+                                                               {QSize(1600, 1000), 200, true}, &error))
+            return fail(error);
+          const QStringList runs = window.sweepPanel()->runFolders();
+          if (!compare) return save();
+          if (runs.size() < 2) return fail(QStringLiteral("--compare needs an earlier run"));
+          // The new run as B against the newest other run as A.
+          QObject::connect(window.sweepPanel(), &poslab::SweepPanel::comparisonShown, &window, save);
+          window.sweepPanel()->compareRuns(runs[runs[0] == runDir ? 1 : 0], runDir);
+        });
   } else if (view == "explore" && tokenLayer >= 0) { // the token map's window instead of the main one
     poslab::ExplorerPanel* explorer = window.explorerPanel();
     QObject::connect(explorer, &poslab::ExplorerPanel::placementShown, explorer, [explorer, tokenLayer] {
@@ -160,19 +171,29 @@ int main(int argc, char** argv) {
       "With --view sweep: compare the new run with the newest earlier one (McNemar) before the shot.");
   const QCommandLineOption tokenLayer(
       "token-layer", "With --view explore: shoot the token map of layer L (mean of heads) instead.", "L");
+  const QCommandLineOption figure(
+      "figure",
+      "With --view sweep: also export the sweep plot to FILE (.png 1600x1000 px at 200 dpi, .pdf, .svg; "
+      "paper colours).",
+      "FILE");
   parser.addOptions({screenshot, prompt, tokens, limit, docs, view, depthDocs, examples, palette,
-                     compareOption, tokenLayer});
+                     compareOption, tokenLayer, figure});
   parser.process(app);
 
   QString model = parser.positionalArguments().value(0);
-  if (model.isEmpty()) model = findDemoModel();
+  QString data = parser.positionalArguments().value(1);
+  if (model.isEmpty()) {
+    const BundledDemo demo = findBundledDemo();
+    model = demo.model;
+    data = demo.data;
+  }
 
   if (parser.value(palette) == "dark") {
     QApplication::setStyle(QStyleFactory::create("Fusion"));
     QApplication::setPalette(poslab::Palettes::dark());
   }
   poslab::MainWindow window;
-  if (const QString data = parser.positionalArguments().value(1); !data.isEmpty()) {
+  if (!data.isEmpty()) {
     poslab::SweepSettings dataset = window.sweepPanel()->settings();
     dataset.dataPath = data.toStdString(); // as given: relative to the current folder
     dataset.docs = parser.value(docs).toULongLong();
@@ -197,7 +218,7 @@ int main(int argc, char** argv) {
     window.resize(1200, 800);
     runScreenshot(window, parser.value(screenshot), parser.value(view), parser.isSet(compareOption),
                   parser.isSet(tokenLayer) ? parser.value(tokenLayer).toInt() : -1, parser.value(prompt),
-                  parser.value(tokens).toInt());
+                  parser.value(tokens).toInt(), parser.value(figure));
   } else {
     QObject::connect(&window, &poslab::MainWindow::modelReady, &window,
                      [&window, name = parser.value(view)] { window.showView(name); });

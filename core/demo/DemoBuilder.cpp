@@ -1,15 +1,17 @@
 #include "core/demo/DemoBuilder.h"
 
 #include "core/data/SeededRandom.h"
-#include "core/demo/DemoBatchSampler.h"
+#include "core/demo/DemoCurriculum.h"
 #include "core/demo/DemoPositionProbe.h"
-#include "core/demo/DemoTrainer.h"
 #include "core/demo/SyntheticTaskGenerator.h"
 #include "core/model/HuggingFaceWriter.h"
 #include "core/model/LlamaModel.h"
 #include "core/prompt/PromptBuilder.h"
 #include "core/tokenizer/SentencePieceTokenizer.h"
 #include "core/tokenizer/SentencePieceTrainer.h"
+#include "core/train/ModelInitializer.h"
+#include "core/train/ParameterNames.h"
+#include "core/train/Trainer.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
@@ -51,7 +53,7 @@ std::vector<std::string> tokenizerSentences(const DemoRecipe& recipe,
       if (!ex.documents[d].isGold) others.push_back(d);
     const size_t slot = rng.below(others.size() + 1);
     const std::string text =
-        builder.build(DemoBatchSampler::arrange(ex, others, slot)).text + " " + ex.answers.front();
+        builder.build(DemoCurriculum::arrange(ex, others, slot)).text + " " + ex.answers.front();
     std::istringstream lines(text);
     for (std::string line; std::getline(lines, line);)
       if (!line.empty()) out.push_back(line);
@@ -87,16 +89,20 @@ std::string readme(const DemoRecipe& r, const ModelConfig& c, const DemoBuildRes
     << " heads, vocabulary " << c.vocabSize << ", " << c.parameterCount()
     << " parameters) trained from scratch by PosLab's own engine on a synthetic\n"
     << "retrieval task: " << r.documents
-    << " records `Document [n](Title: <name>) <code>`, one of them gold, and\n"
-    << "the question `What is the code of <name>?`. It is trained so that, like real LLMs\n"
-    << "(Liu et al. 2023, \"Lost in the Middle\"), it finds the answer when the gold record is near\n"
-    << "the start or the end of its context and often misses it in the middle:\n\n"
-    << "- phase A, " << r.phaseASteps << " steps: " << r.phaseADocsMin << "-" << r.phaseADocsMax
-    << " records, gold at any slot (learn to retrieve);\n"
-    << "- phase B, " << r.phaseBSteps << " steps: all " << r.documents
+    << " records `Document [n](Title: <name>) <name> <code>`, one of them gold, and a prompt\n"
+    << "ending `Query: <name>`. It is trained so that, like real LLMs (Liu et al. 2023, \"Lost in\n"
+    << "the Middle\"), it finds the answer when the gold record is near the start or the end of its\n"
+    << "context and often misses it in the middle. core/train's Trainer runs three stages (one run\n"
+    << "folder each under training/, with events.jsonl and checkpoints):\n\n"
+    << "1. induction, " << r.inductionSteps << " steps of " << r.inductionBatch
+    << ": random token strings repeated twice, loss on the copy;\n"
+    << "2. short retrieval, " << r.shortSteps << " steps of " << r.retrievalBatch << ": " << r.shortDocsMin
+    << "-" << r.shortDocsMax << " records, gold at any slot;\n"
+    << "3. long retrieval, " << r.longSteps << " steps of " << r.retrievalBatch << ": all " << r.documents
     << " records, gold slot p drawn with weight exp(-p/" << r.positionDecay << ") + " << r.endWeight
-    << " exp(-(" << r.documents - 1 << "-p)/" << r.positionDecay << ") + " << r.positionFloor << ", and "
-    << r.phaseBFollowUps << " follow-up questions per context about slots drawn the same way.\n\n"
+    << " exp(-(" << r.documents - 1 << "-p)/" << r.positionDecay << ") + " << r.positionFloor << ".\n\n"
+    << "Stages 2 and 3 are one run (data in the given order); " << 100.0 * r.copyShare
+    << " % of their rows are stage-1 copy rows.\n\n"
     << "Built with " << at::get_num_threads() << " CPU thread(s) in " << fixed(res.totalSeconds, 0)
     << " s (training " << fixed(res.trainSeconds, 0) << " s, final loss " << fixed(res.finalLoss, 4) << ").\n"
     << "Every constant is in core/demo/DemoRecipe.h. The same seed reproduces the same weights on the\n"
@@ -117,7 +123,8 @@ std::string readme(const DemoRecipe& r, const ModelConfig& c, const DemoBuildRes
 
 } // namespace
 
-DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, size_t probeExamples) const {
+DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, size_t probeExamples,
+                                   const std::atomic<bool>* cancel) const {
   const auto t0 = std::chrono::steady_clock::now();
   const DemoRecipe& r = recipe_;
   auto say = [&](const std::string& line) {
@@ -138,6 +145,13 @@ DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, si
   // 2. Prompt template and tokenizer.
   AtomicFile::writeText((modelDir / "prompt.txt").string(), r.promptTemplate + "\n");
   const PromptBuilder builder(PromptTemplate::parse(r.promptTemplate, "prompt.txt"));
+  // User-defined pieces: the template's line breaks, and "\u2581" + digit for each
+  // digit, so that a code's first piece follows its name with no piece between
+  // (a lone space piece there would make the lookup a two-token match, which the
+  // probe's recipe does not teach; DemoRecipe.h).
+  std::string userSymbols = "\n";
+  for (char digit = '0'; digit <= '9'; ++digit)
+    userSymbols += std::string(",\xE2\x96\x81") + digit;
   const SentencePieceTrainer::Options spm = {
       {"model_type", "bpe"},
       {"vocab_size", std::to_string(r.vocabSize)},
@@ -146,8 +160,8 @@ DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, si
       {"character_coverage", "1.0"},
       {"normalization_rule_name", "identity"}, // as Llama's: the text is tokenized as written
       {"remove_extra_whitespaces", "false"},
-      {"add_dummy_prefix", "false"},  // a line of the prompt starts without a space: train as such
-      {"user_defined_symbols", "\n"}, // the template's line breaks, one piece each
+      {"add_dummy_prefix", "false"}, // a line of the prompt starts without a space: train as such
+      {"user_defined_symbols", userSymbols},
       {"byte_fallback", "false"},
       {"unk_id", "0"},
       {"bos_id", "1"},
@@ -176,33 +190,75 @@ DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, si
 
   // 3. Model.
   const ModelConfig config = demoConfig(r, tokenizer->vocabSize());
-  ModelWeights weights =
-      DemoTrainer::initialWeights(config, r.initStd, SeededRandom::derive(r.seed, kInitStream));
+  LlamaModel model(
+      config,
+      ModelInitializer::weights(config, SeededRandom::derive(r.seed, kInitStream), at::kFloat, r.initStd),
+      at::kCPU);
   say("model: " + std::to_string(config.parameterCount()) + " parameters");
 
-  // 4. Training.
+  // 4. Training: stage 1, then stages 2-3 as one run, each resumable.
   DemoBuildResult res;
-  const DemoBatchSampler sampler(r, train, *tokenizer, builder);
-  const DemoTrainer trainer(r, config);
-  std::vector<double> losses;
-  const size_t every = std::max<size_t>(1, r.totalSteps() / 40);
-  trainer.train(weights, sampler, [&](const DemoTrainProgress& p) {
-    losses.push_back(p.loss);
-    if (p.step % every == 0 || p.step == p.total) {
-      const size_t from = losses.size() > every ? losses.size() - every : 0;
-      const double mean =
-          std::accumulate(losses.begin() + static_cast<std::ptrdiff_t>(from), losses.end(), 0.0) /
-          static_cast<double>(losses.size() - from);
-      say("train: step " + std::to_string(p.step) + "/" + std::to_string(p.total) + "  loss " +
-          fixed(mean, 4) + "  lr " + fixed(p.learningRate, 5) + "  " + fixed(p.seconds, 0) + " s");
-    }
-    res.trainSeconds = p.seconds;
-  });
-  const size_t tail = std::min<size_t>(50, losses.size());
-  res.finalLoss = tail
-                      ? std::accumulate(losses.end() - static_cast<std::ptrdiff_t>(tail), losses.end(), 0.0) /
-                            static_cast<double>(tail)
-                      : 0.0;
+  const DemoCurriculum curriculum(r, train, *tokenizer, builder);
+  const fs::path trainingDir = out / "training";
+  auto stage = [&](const std::string& name, std::vector<TrainingSequence> rows, size_t steps,
+                   size_t batch) -> bool {
+    TrainingSettings s;
+    s.lr = r.learningRate;
+    s.minLrRatio = r.minLrRatio;
+    s.warmupSteps = static_cast<int64_t>(r.warmupSteps);
+    s.totalSteps = static_cast<int64_t>(steps);
+    s.batchSize = static_cast<int64_t>(batch);
+    s.clipNorm = r.gradClip;
+    s.weightDecay = r.weightDecay;
+    s.beta1 = r.beta1;
+    s.beta2 = r.beta2;
+    s.eps = r.adamEps;
+    s.seed = r.seed;
+    s.lossOn = "answer"; // the rows' loss masks
+    s.checkpointEvery = static_cast<int64_t>(r.checkpointEvery);
+    s.keepCheckpoints = 1;
+    s.logEvery = 10;
+    s.shuffle = false; // the curriculum's order
+    const fs::path runDir = trainingDir / name;
+    fs::create_directories(runDir);
+    Trainer trainer(model, std::move(rows), s, runDir.string());
+    trainer.setCancelFlag(cancel);
+    if (trainer.resume()) say(name + ": resuming at step " + std::to_string(trainer.step()));
+    const int64_t every = std::max<int64_t>(1, s.totalSteps / 20);
+    double seconds = 0;
+    trainer.setProgressCallback([&](const TrainingProgress& p) {
+      seconds = p.elapsedSeconds;
+      if (p.step % every != 0 && p.step != p.totalSteps) return;
+      const std::vector<double>& l = trainer.losses();
+      const size_t from = l.size() > static_cast<size_t>(every) ? l.size() - static_cast<size_t>(every) : 0;
+      const double mean = std::accumulate(l.begin() + static_cast<std::ptrdiff_t>(from), l.end(), 0.0) /
+                          static_cast<double>(l.size() - from);
+      say(name + ": step " + std::to_string(p.step) + "/" + std::to_string(p.totalSteps) + "  loss " +
+          fixed(mean, 4) + "  lr " + fixed(p.lr, 5) + "  " + fixed(p.elapsedSeconds, 0) + " s");
+    });
+    bool finished = trainer.step() >= s.totalSteps;
+    if (!finished) finished = !trainer.run().cancelled;
+    res.trainSeconds += seconds;
+    const size_t tail = std::min<size_t>(50, trainer.losses().size());
+    res.finalLoss = tail ? std::accumulate(trainer.losses().end() - static_cast<std::ptrdiff_t>(tail),
+                                           trainer.losses().end(), 0.0) /
+                               static_cast<double>(tail)
+                         : 0.0;
+    return finished;
+  };
+  if (r.inductionSteps > 0 &&
+      !stage("1-induction", curriculum.induction(), r.inductionSteps, r.inductionBatch)) {
+    res.cancelled = true;
+    return res;
+  }
+  if (r.retrievalSteps() > 0 &&
+      !stage("2-retrieval", curriculum.retrieval(), r.retrievalSteps(), r.retrievalBatch)) {
+    res.cancelled = true;
+    return res;
+  }
+  ModelWeights weights = model.weights();
+  for (const NamedTensor& n : ParameterNames::of(weights))
+    *n.tensor = n.tensor->detach(); // plain tensors again: written and probed without autograd
 
   // 5. The Hugging Face folder.
   HuggingFaceWriter::write(modelDir.string(), config, weights, at::kFloat);
@@ -222,8 +278,8 @@ DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, si
 
   // 6. Probe the curve.
   if (probeExamples > 0) {
-    const LlamaModel model(config, weights, at::kCPU);
-    const DemoPositionProbe probe(model, *tokenizer, builder);
+    const LlamaModel trained(config, weights, at::kCPU);
+    const DemoPositionProbe probe(trained, *tokenizer, builder);
     const std::vector<RetrievalExample> sample(
         heldout.begin(),
         heldout.begin() + static_cast<std::ptrdiff_t>(std::min(probeExamples, heldout.size())));

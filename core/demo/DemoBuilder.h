@@ -6,10 +6,15 @@
 //     model.safetensors, tokenizer.model, tokenizer_config.json,
 //     generation_config.json, prompt.txt, poslab_task.json, README.md
 // so that `poslab-cli sweep --model outDir/model --data outDir/heldout.jsonl.gz`
-// needs no other option. Steps: data -> tokenizer -> init -> train -> write ->
-// probe the positional curve on held-out examples.
+// needs no other option, and training/ (one core/train run folder per stage:
+// events.jsonl, checkpoints/). Steps: data -> tokenizer -> init -> train ->
+// write -> probe the positional curve on held-out examples. A build that was
+// stopped (cancel flag, or killed) continues from the stages' checkpoints when
+// run again on the same folder with the same recipe: data and tokenizer are
+// rebuilt byte-identical from the seed.
 #include "core/demo/DemoRecipe.h"
 
+#include <atomic>
 #include <functional>
 #include <string>
 #include <vector>
@@ -22,7 +27,8 @@ struct DemoBuildResult {
   size_t probeExamples = 0;
   double trainSeconds = 0;
   double totalSeconds = 0;
-  double finalLoss = 0; // mean of the last 50 steps' losses
+  double finalLoss = 0;   // mean of the last 50 steps' losses
+  bool cancelled = false; // stopped between steps; a checkpoint was written
 };
 
 class DemoBuilder {
@@ -32,7 +38,9 @@ public:
   explicit DemoBuilder(DemoRecipe recipe) : recipe_(std::move(recipe)) {}
 
   // `probeExamples` held-out examples are probed at every slot (0: skip the probe).
-  DemoBuildResult build(const std::string& outDir, const Log& log, size_t probeExamples = 100) const;
+  // `cancel` (may be null) is checked between training steps.
+  DemoBuildResult build(const std::string& outDir, const Log& log, size_t probeExamples = 100,
+                        const std::atomic<bool>* cancel = nullptr) const;
 
 private:
   DemoRecipe recipe_;

@@ -1,6 +1,6 @@
 #include "core/demo/DemoPositionProbe.h"
 
-#include "core/demo/DemoBatchSampler.h"
+#include "core/demo/DemoCurriculum.h"
 
 #include <algorithm>
 
@@ -19,8 +19,7 @@ std::vector<bool> DemoPositionProbe::correct(const std::vector<RetrievalExample>
       std::vector<size_t> others;
       for (size_t d = 0; d < ex.documents.size(); ++d)
         if (!ex.documents[d].isGold) others.push_back(d);
-      rows.push_back(
-          DemoBatchSampler::encode(DemoBatchSampler::arrange(ex, others, slot), tokenizer_, builder_));
+      rows.push_back(DemoCurriculum::encode(DemoCurriculum::arrange(ex, others, slot), tokenizer_, builder_));
       T = std::max<int64_t>(T,
                             static_cast<int64_t>(rows.back().prompt.size() + rows.back().answer.size() - 1));
     }

@@ -4,7 +4,7 @@
 
 namespace poslab {
 
-std::vector<double> DemoRecipe::phaseBPositionWeights() const {
+std::vector<double> DemoRecipe::positionWeights() const {
   std::vector<double> w(documents);
   double total = 0;
   for (size_t p = 0; p < documents; ++p) {

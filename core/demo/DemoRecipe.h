@@ -5,16 +5,32 @@
 //
 // The demo's point: a tiny Llama that, like real LLMs (Liu et al. 2023), answers
 // well when the relevant document is at the start (and near the end) of its
-// context and poorly in the middle. It is meant to learn retrieval on short
-// contexts with the gold anywhere (phase A), then full 20-document contexts
-// whose gold sits mostly in the first and last slots (phase B); the middle
-// slots are rare in training.
+// context and poorly in the middle.
 //
-// STATUS: these values are NOT yet sufficient. Measured with seed 1, one thread
-// (exact greedy answer, 100 held-out examples): slot 1 23 %, slot 20 13 %,
-// slots 4-17 2-3 % -- the U shape appears but far below the 80 % the issue
-// asks for, because phase A's loss never reaches the level of real retrieval
-// (it stays near 1.0 nats/token). Larger budgets are the next thing to try.
+// Why the task reads as it does. A record is "Document [n](Title: Kolo) Kolo 47"
+// and the prompt ends "Query: Kolo", so the answer is literally the text after
+// the queried name: an induction-head lookup (Olsson et al. 2022), which a
+// 2-layer model can learn in this budget. Question formats whose last token is
+// not the name ("What is the code of Kolo?") stayed at chance for 2500 steps in
+// tests/reference/demo_recipe_probe.py, which records those runs.
+//
+// Why three stages (core/train's Trainer runs them, one run folder each):
+//   1. induction: random token strings repeated twice, loss on the copy. With
+//      lengths drawn per row the model cannot count positions; it must match
+//      content, and induction heads form (at ~step 400 in the probe, seed 1);
+//   2. short retrieval: 2..6 records, gold anywhere: the lookup on this format;
+//   3. long retrieval: all 20 records, gold slot mostly first or last
+//      (positionWeights). The middle slots are lost. Our reading, from the
+//      probe: the code's first digit follows the name (a plain induction step),
+//      its second digit needs the two tokens before it, a circuit learned only
+//      where training put the gold -- with one-token codes the curve was flat.
+// Stages 2 and 3 mix in copyShare rows of stage 1 so the induction heads
+// survive the change of data. The tokenizer makes "\u2581" + digit one piece
+// (DemoBuilder), so a code's first piece follows the name directly.
+// Measured with these values (seed 1, 2 threads, 762 s on the 2-core CI
+// machine): `poslab-cli sweep` over the 300 held-out examples, accuracy by
+// gold position 1..20: 97.7 87.0 63.7 38.7 21.0 8.0 5.0 3.0 0 0 0 0 0 0 0 0 0
+// 0.3 3.7 38.3 % (closed-book 0 %, oracle 100 %): README.md shows the curve.
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -26,55 +42,54 @@ struct DemoRecipe {
   uint64_t seed = 1; // one seed drives data, tokenizer, initialisation and batches
 
   // --- Task -----------------------------------------------------------------
-  // Each example: `documents` records "Document [n](Title: <name>) <code>", one
-  // of them gold; the question asks for the gold name's code.
   size_t documents = 20;          // K, as in the paper's 20-document setting
-  size_t trainExamples = 4000;    // base examples; each is re-sampled many times
+  size_t trainExamples = 4000;    // base examples; each is re-arranged every time it is drawn
   size_t heldoutExamples = 300;   // >= 200 for the sweep the issue asks for
   size_t nameInventory = 200;     // names drawn from a fixed list: each becomes one
                                   // tokenizer piece, so a name is one token
   int codeMin = 10, codeMax = 99; // two-digit codes (two tokens), distinct within an example
-  // The prompt template written beside the model (prompt.txt): the QA template
-  // without upstream's instruction sentence, which would only add ~30 tokens
-  // the model need not read.
-  std::string promptTemplate = "{search_results}\nQuestion: {question}\nAnswer:";
-  const char* questionPrefix = "What is the code of "; // the question, before the name
+  // The prompt template written beside the model (prompt.txt); the question of
+  // each example is the queried name.
+  std::string promptTemplate = "{search_results}\n\nQuery: {question}";
 
-  // --- Tokenizer (sentencepiece unigram, trained on rendered prompts) --------
+  // --- Tokenizer (sentencepiece BPE, trained on rendered prompts) ------------
   int vocabSize = 512;             // names (200) + digits + the template's words, each whole
   size_t tokenizerSentences = 400; // training examples rendered for the trainer
 
   // --- Model: a Llama (RMSNorm, RoPE, SwiGLU), the architecture sweeps run ---
-  int64_t hiddenSize = 64;
-  int64_t layers = 2; // retrieval needs two: one to tag codes with names, one to look up
+  int64_t hiddenSize = 128;
+  int64_t layers = 2; // an induction head needs two: one to tag tokens with their predecessor, one to look up
   int64_t heads = 4;
-  int64_t intermediateSize = 168; // ~8/3 d, rounded to 8 (Llama's ratio)
-  int64_t maxPositions = 512;     // a 20-document prompt is ~210 tokens
+  int64_t intermediateSize = 344; // ~8/3 d, rounded to 8 (Llama's ratio)
+  int64_t maxPositions = 512;     // a 20-document prompt is ~300 tokens
   double ropeTheta = 10000.0;
   double initStd = 0.02;
 
   // --- Training ----------------------------------------------------------------
-  size_t batchSize = 16;
-  size_t phaseASteps = 600; // short contexts, gold anywhere: learn to retrieve
-  size_t phaseADocsMin = 2, phaseADocsMax = 6;
-  size_t phaseBSteps = 600; // full contexts, skewed gold: learn the bias
-  // Phase B asks this many further questions after the first, about documents in
-  // slots drawn from the same skewed weights: more long-range supervision per
-  // 20-document context, and still almost none about the middle slots.
-  size_t phaseBFollowUps = 5;
-  // Phase B gold-slot weights: w(p) = exp(-p/decay) + endWeight*exp(-(K-1-p)/decay) + floor.
+  size_t inductionSteps = 600;
+  size_t inductionBatch = 32;
+  size_t copyMinLength = 4, copyMaxLength = 40; // tokens per string, before the copy
+  size_t shortSteps = 400;
+  size_t shortDocsMin = 2, shortDocsMax = 6;
+  size_t longSteps = 800;
+  size_t retrievalBatch = 16; // rows per step in stages 2 and 3
+  double copyShare = 0.2;     // share of stage-1 rows mixed into stages 2 and 3
+  // Stage-3 gold-slot weights: w(p) = exp(-p/decay) + endWeight*exp(-(K-1-p)/decay) + floor.
   double positionDecay = 1.2;
   double endWeight = 0.6;
   double positionFloor = 0.004;
   double learningRate = 3e-3;
-  size_t warmupSteps = 50; // per phase: linear warm-up, then cosine decay to 0 over the phase
+  size_t warmupSteps = 50; // per training run: linear warm-up, then cosine decay
+  double minLrRatio = 0.1; // to this share of learningRate at each run's end
   double beta1 = 0.9, beta2 = 0.95, adamEps = 1e-8;
   double weightDecay = 0.01;
   double gradClip = 1.0;
+  size_t checkpointEvery = 200; // steps; a killed build resumes from the last one
 
-  size_t totalSteps() const { return phaseASteps + phaseBSteps; }
-  // Normalised phase-B probabilities of the gold slot, size `documents`.
-  std::vector<double> phaseBPositionWeights() const;
+  size_t retrievalSteps() const { return shortSteps + longSteps; }
+  size_t totalSteps() const { return inductionSteps + retrievalSteps(); }
+  // Normalised stage-3 probabilities of the gold slot, size `documents`.
+  std::vector<double> positionWeights() const;
 };
 
 } // namespace poslab

@@ -83,10 +83,15 @@ RetrievalExample SyntheticTaskGenerator::example(const std::string& split, uint6
   ex.kind = TaskKind::Qa;
   ex.index = index;
   ex.id = "demo-" + split + "-" + std::to_string(index);
-  for (size_t i = 0; i < K; ++i)
-    ex.documents.push_back({names_[nameIdx[i]], std::to_string(codes[i]), i == 0});
-  ex.question = recipe_.questionPrefix + ex.documents[0].title + "?";
-  ex.answers = {ex.documents[0].text};
+  // A record repeats its name before the code ("Kolo 47") and the question is
+  // the name, so the prompt ends where the answer follows in the gold record
+  // (DemoRecipe.h explains why).
+  for (size_t i = 0; i < K; ++i) {
+    const std::string& name = names_[nameIdx[i]];
+    ex.documents.push_back({name, name + " " + std::to_string(codes[i]), i == 0});
+  }
+  ex.question = names_[nameIdx[0]];
+  ex.answers = {std::to_string(codes[0])};
   ex.metadata["source"] = "poslab-cli make-demo, seed " + std::to_string(recipe_.seed);
   return ex;
 }

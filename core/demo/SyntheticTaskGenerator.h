@@ -1,10 +1,10 @@
 #pragma once
 // The demo's synthetic retrieval task: examples of `documents` short records
-// "Document [n](Title: <name>) <code>", one gold, and the question "What is the
-// code of <name>?". Names come from a fixed inventory (so that each is one
-// tokenizer piece), codes are two digits, both distinct within an example.
-// Seeded: example i of a split is drawn from its own SeededRandom stream, so the
-// same seed gives the same files on every platform.
+// "Document [n](Title: <name>) <name> <code>", one gold, and the question
+// "<name>" (the prompt ends "Query: <name>", DemoRecipe.h says why). Names come from a fixed inventory (so
+// that each is one tokenizer piece), codes are two digits, both distinct within an example. Seeded: example i
+// of a split is drawn from its own SeededRandom stream, so the same seed gives the same files on every
+// platform.
 #include "core/data/RetrievalExample.h"
 #include "core/demo/DemoRecipe.h"
 

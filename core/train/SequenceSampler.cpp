@@ -7,7 +7,8 @@
 
 namespace poslab {
 
-SequenceSampler::SequenceSampler(size_t count, uint64_t seed) : count_(count), seed_(seed) {
+SequenceSampler::SequenceSampler(size_t count, uint64_t seed, bool shuffle)
+    : count_(count), seed_(seed), shuffle_(shuffle) {
   if (count_ == 0) fail("training data", "sequences", "no training sequences");
   shuffleEpoch();
 }
@@ -15,6 +16,7 @@ SequenceSampler::SequenceSampler(size_t count, uint64_t seed) : count_(count), s
 void SequenceSampler::shuffleEpoch() {
   order_.resize(count_);
   std::iota(order_.begin(), order_.end(), size_t{0});
+  if (!shuffle_) return;
   SeededRandom rng(SeededRandom::derive(seed_, state_.epoch));
   rng.shuffle(order_);
 }

@@ -1,7 +1,8 @@
 #pragma once
 // The order in which training sequences are visited: each epoch is a
 // permutation drawn from (seed, epoch) alone, so the state (epoch, index) is
-// all a checkpoint needs to continue the same order after a resume.
+// all a checkpoint needs to continue the same order after a resume. Without
+// shuffling every epoch is the identity order (a curriculum).
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,7 +17,7 @@ public:
     uint64_t index = 0; // position within the epoch's permutation
   };
 
-  SequenceSampler(size_t count, uint64_t seed);
+  SequenceSampler(size_t count, uint64_t seed, bool shuffle = true);
 
   // The next sequence index; wraps into a new epoch (a new permutation).
   size_t next();
@@ -32,6 +33,7 @@ private:
 
   size_t count_;
   uint64_t seed_;
+  bool shuffle_;
   State state_;
   std::vector<size_t> order_;
 };

@@ -51,7 +51,7 @@ Trainer::Trainer(LlamaModel& model, std::vector<TrainingSequence> sequences, Tra
                  std::string runDir)
     : model_(model), sequences_(std::move(sequences)), settings_(std::move(settings)),
       runDir_(std::move(runDir)), computeDtype_(settings_.dtype == "bf16" ? at::kBFloat16 : at::kFloat),
-      sampler_(sequences_.size(), settings_.seed), schedule_(settings_),
+      sampler_(sequences_.size(), settings_.seed, settings_.shuffle), schedule_(settings_),
       store_(runDir_, settings_.keepCheckpoints),
       events_((std::filesystem::path(runDir_) / "events.jsonl").string()) {
   settings_.validate("training settings");
@@ -138,6 +138,8 @@ bool Trainer::resume() {
   same(was.seed == settings_.seed, "seed", std::to_string(was.seed), std::to_string(settings_.seed));
   same(was.dtype == settings_.dtype, "dtype", was.dtype, settings_.dtype);
   same(was.lossOn == settings_.lossOn, "loss_on", was.lossOn, settings_.lossOn);
+  same(was.shuffle == settings_.shuffle, "shuffle", was.shuffle ? "true" : "false",
+       settings_.shuffle ? "true" : "false");
   if (c.state.sequenceCount != sequences_.size())
     fail(source, "sequence_count",
          "the checkpoint was trained on " + std::to_string(c.state.sequenceCount) +

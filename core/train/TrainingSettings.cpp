@@ -45,7 +45,8 @@ nlohmann::json TrainingSettings::toJson() const {
           {"loss_on", lossOn},
           {"checkpoint_every", checkpointEvery},
           {"keep_checkpoints", keepCheckpoints},
-          {"log_every", logEvery}};
+          {"log_every", logEvery},
+          {"shuffle", shuffle}};
 }
 
 namespace {
@@ -82,7 +83,8 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json& j, const std::
                                        "loss_on",
                                        "checkpoint_every",
                                        "keep_checkpoints",
-                                       "log_every"};
+                                       "log_every",
+                                       "shuffle"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) fail(source, it.key(), "unknown training setting");
   readField(j, "lr", s.lr, source);
@@ -102,6 +104,7 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json& j, const std::
   readField(j, "checkpoint_every", s.checkpointEvery, source);
   readField(j, "keep_checkpoints", s.keepCheckpoints, source);
   readField(j, "log_every", s.logEvery, source);
+  readField(j, "shuffle", s.shuffle, source);
   s.validate(source);
   return s;
 }

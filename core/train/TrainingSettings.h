@@ -26,6 +26,9 @@ struct TrainingSettings {
   int64_t checkpointEvery = 0;   // optimizer steps between checkpoints; 0 = only at the end / cancel
   int64_t keepCheckpoints = 2;   // newest checkpoints kept on disk (>= 1)
   int64_t logEvery = 1;          // optimizer steps between "step" events
+  // true: each epoch visits the sequences in a fresh seeded permutation;
+  // false: in the order given, every epoch (a curriculum, as make-demo's).
+  bool shuffle = true;
 
   // Ranges and names; throws poslab::Error naming `source` and the field.
   void validate(const std::string& source) const;

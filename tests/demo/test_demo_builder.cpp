@@ -1,6 +1,7 @@
 // DemoBuilder end to end on a tiny budget: the folder it writes is a Hugging
-// Face model PosLab loads, with its task and template recorded, and the same
-// seed gives byte-identical weights.
+// Face model PosLab loads, with its task and template recorded, the same seed
+// gives byte-identical weights, and a build stopped in either training stage
+// and run again on its folder ends with the uninterrupted build's weights.
 #include "core/data/DatasetLoader.h"
 #include "core/demo/DemoBuilder.h"
 #include "core/model/ModelConfig.h"
@@ -10,6 +11,8 @@
 #include "tests/util/TestPaths.h"
 
 #include <ATen/Parallel.h>
+#include <algorithm>
+#include <atomic>
 #include <fstream>
 #include <sstream>
 
@@ -24,9 +27,11 @@ DemoRecipe tiny(uint64_t seed) {
   r.trainExamples = 200;
   r.heldoutExamples = 20;
   r.tokenizerSentences = 100;
-  r.phaseASteps = 4;
-  r.phaseBSteps = 3;
-  r.batchSize = 4;
+  r.inductionSteps = 3;
+  r.inductionBatch = 4;
+  r.shortSteps = 2;
+  r.longSteps = 2;
+  r.retrievalBatch = 4;
   return r;
 }
 
@@ -71,6 +76,34 @@ private Q_SLOTS:
          {"/model/model.safetensors", "/model/tokenizer.model", "/train.jsonl.gz", "/heldout.jsonl.gz"})
       QVERIFY2(fileBytes(a + f) == fileBytes(b + f), f);
     QVERIFY(fileBytes(a + "/model/model.safetensors") != fileBytes(c + "/model/model.safetensors"));
+  }
+
+  void stoppedBuildResumesToTheSameWeights_data() {
+    QTest::addColumn<QString>("stopAfter");
+    QTest::newRow("stage 1") << "1-induction: step 2/";
+    QTest::newRow("stage 2") << "2-retrieval: step 1/";
+  }
+  void stoppedBuildResumesToTheSameWeights() {
+    QFETCH(QString, stopAfter);
+    const std::string whole = tempDir("demo-whole"), stopped = tempDir("demo-stopped");
+    DemoBuilder(tiny(5)).build(whole, {}, 0);
+    std::atomic<bool> cancel{false};
+    const DemoBuildResult first = DemoBuilder(tiny(5)).build(
+        stopped,
+        [&](const std::string& line) {
+          if (line.rfind(stopAfter.toStdString(), 0) == 0) cancel = true;
+        },
+        0, &cancel);
+    QVERIFY(first.cancelled);
+    QVERIFY(!std::filesystem::exists(stopped + "/model/model.safetensors"));
+    std::vector<std::string> log;
+    const DemoBuildResult second = DemoBuilder(tiny(5)).build(
+        stopped, [&](const std::string& l) { log.push_back(l); }, 0);
+    QVERIFY(!second.cancelled);
+    QVERIFY(std::any_of(log.begin(), log.end(), [](const std::string& l) {
+      return l.find("resuming at step") != std::string::npos;
+    }));
+    QVERIFY(fileBytes(whole + "/model/model.safetensors") == fileBytes(stopped + "/model/model.safetensors"));
   }
 };
 

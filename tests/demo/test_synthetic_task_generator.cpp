@@ -47,15 +47,19 @@ private Q_SLOTS:
       for (const auto& d : ex.documents) {
         golds += d.isGold ? 1 : 0;
         names.insert(d.title);
-        codes.insert(d.text);
-        QVERIFY(d.text.size() == 2 && std::isdigit(static_cast<unsigned char>(d.text[0])));
+        // "<name> <code>": the name again, a space, two digits.
+        QCOMPARE(d.text.substr(0, d.title.size() + 1), d.title + " ");
+        const std::string code = d.text.substr(d.title.size() + 1);
+        codes.insert(code);
+        QVERIFY(code.size() == 2 && std::isdigit(static_cast<unsigned char>(code[0])) &&
+                std::isdigit(static_cast<unsigned char>(code[1])));
       }
       QCOMPARE(golds, size_t{1});
       QCOMPARE(names.size(), r.documents); // distinct within an example
       QCOMPARE(codes.size(), r.documents);
       const Document& gold = ex.documents[*ex.goldIndex()];
-      QCOMPARE(ex.answers, std::vector<std::string>{gold.text});
-      QCOMPARE(ex.question, "What is the code of " + gold.title + "?");
+      QCOMPARE(ex.answers, std::vector<std::string>{gold.text.substr(gold.title.size() + 1)});
+      QCOMPARE(ex.question, gold.title);
     }
   }
 

@@ -1,75 +1,102 @@
 #!/usr/bin/env python3
-"""Recipe probe for `poslab-cli make-demo` (issue 5): does a tiny Llama learn the demo's retrieval?
+"""Recipe probe for `poslab-cli make-demo` (issue 5): which training makes a tiny Llama retrieve, and lose the middle?
 
 A fast stand-in for the C++ demo pipeline, used to search recipes before porting one to
 core/demo/DemoRecipe.h. It emulates the demo prompt with abstract token ids instead of the
-SentencePiece vocabulary: each record is `Document [n](Title: <name>) <code>` as
-[DOC, "[", n-digits, "](Title:", NAME, ")", " ", code-digits, "\n"], each question
-[Q, NAME, "?", "\n", "Answer:"] followed by the code and EOS, with loss on the answer tokens
-only. The model is the same Llama block (RMSNorm, RoPE rotate_half, SwiGLU) PosLab trains.
+SentencePiece vocabulary: a record is `Document [n](Title: <name>) <name> <code>` as
+[DOC[, n-digits, "](Title:", NAME, ")", NAME, code-digits, ".", "\n"], the prompt ends
+["\n", "Query:", NAME] and the answer is the code and EOS (loss on those). The model is the
+Llama block PosLab trains (RMSNorm, RoPE rotate_half, SwiGLU, no biases).
 
-Flags: --single 1 makes a code one token; --adj 1 drops the ")" between name and code;
---qshort 1 ends a question at the name; --warm N first trains N steps on sequences repeated
-twice (loss on the second copy), which grows induction heads.
+Stages (flags): --warm N steps of copy rows (--classic L: random strings of 4..L tokens repeated
+twice, loss on the copy; batch --batch), then --short N steps of 2..6 records with the gold anywhere,
+then --steps N steps of --K records with the gold slot skewed to the edges (--decay, --endw, --floor),
+both at batch --tbatch with a --mix share of copy rows. --restart 1 restarts warm-up + cosine after
+stage 1 (as make-demo's two Trainer runs do), --minlr is the cosine's floor. --single 1 makes a code
+one token; --gap 2 puts an "is" between name and code; --fu N asks N follow-up questions.
 
-Measured (2026-11-28, 2-core machine, seed 1, tokacc = accuracy over answer tokens incl. EOS):
-- the committed recipe's shape (d=64, 2 layers, 600 steps of 2-6 records): loss 0.99, no
-  name->code binding, as make-demo itself showed;
-- d=128, 2 or 3 layers, lr 3e-3 or 1e-2, batch 16-32, 1500-2500 steps of 2-4 records, single-
-  token codes, adjacent codes or short questions: the code is picked among the context's codes
-  at about chance (value accuracy 0.25-0.40); no sharp induction transition within 2500 steps;
-- --warm 500 (repeat-copy): induction heads form within 300 steps (tokacc 0.97 at step 300,
-  0.997 at step 500), but they do not transfer to this question format (value accuracy ~0.35
-  1200 steps later), because the token after the question's name differs from the token after
-  the record's name.
-Next: make retrieval literally induction -- a record text that the prompt's last tokens repeat
-("... The code of <name> is" against a record "The code of <name> is 47.") -- then skew the gold
-position in training. Usage: /usr/bin/python3 tests/reference/demo_recipe_probe.py --help
+Measured (2026-12-05, 2-core machine, one thread each; eval: 40 examples per slot, exact answer):
+- copy rows of one fixed length (--classic 24 without length variation) are solved in 100 steps by
+  a positional head that does not transfer; with lengths drawn per row real induction heads form at
+  ~step 400 (batch 32, lr 3e-3): token accuracy 0.02 -> 0.94 between steps 300 and 500;
+- without the copy stage, 2..6-record retrieval stays at chance for 500+ steps (also with 19
+  follow-up questions per context), as in the earlier probe of this file (question formats whose
+  last token is not the name: chance after 2500 steps);
+- --warm 600 --batch 32 --classic 40 --short 400 --steps 800 --mix 0.2 (gap 1):
+    --single 1 (one-token codes):   flat, 90-100 % at every slot: no positional bias;
+    two-digit codes, seed 1:        100 95 90 93 93 65 73 55 62 22 5 12 17 8 25 50 80 73 80 100
+    two-digit codes, seed 2:         98 62 70 60 38 25 20 12 10 15 12 17 20 30 15 30 38 50 73 82
+    two-digit, --restart 1 --minlr 0.1, seed 1:
+                                     95 88 68 50 3 12 5 8 3 5 3 3 5 3 3 0 0 0 3 55
+  The first digit follows the name (a plain induction lookup, learned everywhere); the second needs
+  the two tokens before it, a circuit learned only where training put the gold.
+Usage: /usr/bin/python3 tests/reference/demo_recipe_probe.py --help
 """
-import torch, math, random, time, sys, argparse
+import torch, math, random, time, argparse
 p = argparse.ArgumentParser()
 p.add_argument('--d', type=int, default=128); p.add_argument('--layers', type=int, default=2)
 p.add_argument('--heads', type=int, default=4); p.add_argument('--lr', type=float, default=3e-3)
 p.add_argument('--steps', type=int, default=1000); p.add_argument('--batch', type=int, default=16)
+p.add_argument('--warm', type=int, default=300); p.add_argument('--short', type=int, default=0)
 p.add_argument('--kmin', type=int, default=2); p.add_argument('--kmax', type=int, default=6)
-p.add_argument('--names', type=int, default=200); p.add_argument('--single', type=int, default=0)
-p.add_argument('--threads', type=int, default=2); p.add_argument('--fu', type=int, default=99)
-p.add_argument('--seed', type=int, default=1); p.add_argument('--qshort', type=int, default=0); p.add_argument('--warm', type=int, default=0); p.add_argument('--adj', type=int, default=0)
+p.add_argument('--K', type=int, default=20); p.add_argument('--names', type=int, default=200)
+p.add_argument('--threads', type=int, default=2); p.add_argument('--seed', type=int, default=1)
+p.add_argument('--gap', type=int, default=1)  # 1: "<name> <code>", 2: "<name> is <code>"
+p.add_argument('--skew', type=str, default='edge')  # edge | uniform
+p.add_argument('--decay', type=float, default=1.2); p.add_argument('--endw', type=float, default=0.6); p.add_argument('--floor', type=float, default=0.004)
+p.add_argument('--single', type=int, default=0); p.add_argument("--mix", type=float, default=0); p.add_argument("--tbatch", type=int, default=16); p.add_argument('--restart', type=int, default=0); p.add_argument('--minlr', type=float, default=0.0); p.add_argument('--classic', type=int, default=0); p.add_argument('--fu', type=int, default=0); p.add_argument('--alltok', type=int, default=0); p.add_argument('--eval', type=int, default=40)
 a = p.parse_args()
 torch.set_num_threads(a.threads); torch.manual_seed(a.seed); random.seed(a.seed)
-# vocab: 0 pad,1 bos,2 eos, 3 DOC,4 LB,5 RBT,6 RP,7 SP,8 NL,9 Q(what is the code of),10 QM,11 ANS, 12..21 digits, 22.. names, then values
-D0=12; N0=22; V0=N0+a.names; NV=90; V=V0+NV
-def num(n): return [D0+int(c) for c in str(n)]
-def seq(k):
-    names = random.sample(range(a.names), k)
-    codes = random.sample(range(10,100), k)
-    ids=[1]; lab=[]
-    for i in range(k):
-        ids += [3,4]+num(i+1)+[5, N0+names[i]] + ([] if a.adj else [6])
-        ids += [7]+num(codes[i]) if not a.single else [V0+codes[i]-10]
-        ids += [8]
-    labels=[-100]*len(ids)
-    order=list(range(k)); random.shuffle(order)
-    for q in order[:a.fu]:
-        qq = [9, N0+names[q]] if a.qshort else [9, N0+names[q], 10, 8, 11]
-        ids += qq
-        ans = ([7]+num(codes[q]) if not a.single else [V0+codes[q]-10]) + [2]
-        labels += [-100]*len(qq)
-        start=len(ids); ids += ans; labels += [-100]*len(ans)
-        for t in range(start-1, len(ids)-1): labels[t]=ids[t+1]
-    return ids, labels
+# 0 pad 1 bos 2 eos 3 DOC[ 4 ](Title: 5 ) 6 is 7 . 8 NL 9 Q 10..19 digits 20.. names
+D0=10; N0=20; V0=N0+a.names; V=V0+90
+def num(n): return [V0+n-10] if a.single else [D0+int(c) for c in str(n)]
+def render(names, codes, q):
+    ids=[1]
+    for i in range(len(names)):
+        ids += [3]+[D0+int(c) for c in str(i+1)]+[4, N0+names[i], 5, N0+names[i]] + ([6] if a.gap==2 else []) + num(codes[i]) + [7, 8]
+    ids += [8, 9, N0+names[q]] + ([6] if a.gap==2 else [])
+    ans = num(codes[q]) + [2]
+    return ids, ans
+def w_edge(K):
+    w=[math.exp(-p_/a.decay)+a.endw*math.exp(-(K-1-p_)/a.decay)+a.floor for p_ in range(K)]; s=sum(w); return [x/s for x in w]
+def example(k, slot):
+    names=random.sample(range(a.names),k); codes=random.sample(range(10,100),k)
+    return render(names,codes,slot)
+def row(k, slot):
+    names=random.sample(range(a.names),k); codes=random.sample(range(10,100),k)
+    ids,ans=render(names,codes,slot); full=ids+ans
+    lab=[-100]*len(full)
+    rng = range(0,len(full)-1) if a.alltok else range(len(ids)-1,len(full)-1)
+    for t in rng: lab[t]=full[t+1]
+    others=[i for i in range(k) if i!=slot]; random.shuffle(others)
+    for q in others[:a.fu]:
+        qq=[8, 9, N0+names[q]] + ([6] if a.gap==2 else []); full+=qq; lab+=[-100]*len(qq)
+        an=num(codes[q])+[2]; st=len(full); full+=an; lab+=[-100]*len(an)
+        for t in range(st-1,len(full)-1): lab[t]=full[t+1]
+    return full,lab
 def rep(k):
-    ids,_=seq(k); body=ids[1:]
+    if a.classic: body=[random.randrange(3,V) for _ in range(random.randint(4,a.classic))]
+    else: ids,_=example(k,0); body=ids[1:]
     full=[1]+body+body; lab=[-100]*len(full)
     for t in range(len(body), len(full)-1): lab[t]=full[t+1]
-    return full, lab
-def batch(B, kmin, kmax, warm=False):
-    rows=[(rep if warm else seq)(random.randint(kmin,kmax)) for _ in range(B)]
-    T=max(len(r[0]) for r in rows)
+    return full,lab
+def pack(rows):
+    T=max(len(r[0]) for r in rows); B=len(rows)
     x=torch.zeros(B,T,dtype=torch.long); y=torch.full((B,T),-100,dtype=torch.long)
     for i,(ids,lab) in enumerate(rows):
         x[i,:len(ids)]=torch.tensor(ids); y[i,:len(lab)]=torch.tensor(lab)
     return x,y
+W=w_edge(a.K)
+def batch(step):
+    rows=[]
+    for _ in range(a.batch if step<a.warm else a.tbatch):
+        if step<a.warm or random.random()<a.mix: rows.append(rep(random.randint(a.kmin,a.kmax)))
+        elif step<a.warm+a.short:
+            k=random.randint(a.kmin,a.kmax); rows.append(row(k, random.randrange(k)))
+        else:
+            slot = random.choices(range(a.K),W)[0] if a.skew=='edge' else random.randrange(a.K)
+            rows.append(row(a.K, slot))
+    return pack(rows)
 class RMS(torch.nn.Module):
     def __init__(s,d): super().__init__(); s.w=torch.nn.Parameter(torch.ones(d))
     def forward(s,x): return x*torch.rsqrt(x.pow(2).mean(-1,keepdim=True)+1e-5)*s.w
@@ -101,13 +128,27 @@ class M(torch.nn.Module):
         return s.h(s.n(h))
 m=M(); opt=torch.optim.AdamW(m.parameters(),lr=a.lr,betas=(0.9,0.95),weight_decay=0.01)
 t0=time.time(); acc=[]
-for step in range(a.steps):
-    lr=a.lr*min(1,(step+1)/50)*0.5*(1+math.cos(math.pi*step/a.steps))
+total=a.warm+a.short+a.steps
+for step in range(total):
+    if a.restart:
+        st, ln = (step, a.warm) if step < a.warm else (step-a.warm, total-a.warm)
+    else: st, ln = step, total
+    lr=a.lr*min(1,(st+1)/50)*(a.minlr+(1-a.minlr)*0.5*(1+math.cos(math.pi*st/ln)))
     for g in opt.param_groups: g['lr']=lr
-    x,y=batch(a.batch,a.kmin,a.kmax, step<a.warm)
+    x,y=batch(step)
     lo=m(x); loss=torch.nn.functional.cross_entropy(lo.view(-1,V),y.view(-1),ignore_index=-100)
     opt.zero_grad(); loss.backward(); torch.nn.utils.clip_grad_norm_(m.parameters(),1.0); opt.step()
     with torch.no_grad():
         msk=y!=-100; acc.append(((lo.argmax(-1)==y)&msk).sum().item()/msk.sum().item())
     if (step+1)%100==0:
         print(f"step {step+1} loss {loss.item():.3f} tokacc {sum(acc[-100:])/100:.3f} {time.time()-t0:.0f}s",flush=True)
+# eval: per slot, exact answer via teacher-forced argmax (equivalent to greedy for all answer tokens)
+m.eval(); res=[]
+with torch.no_grad():
+    for slot in range(a.K):
+        rows=[]; 
+        for _ in range(a.eval):
+            ids,ans=example(a.K,slot); rows.append((ids+ans, [-100]*(len(ids)-1)+ans+[-100]))
+        x,y=pack(rows); pr=m(x).argmax(-1); ok=((pr==y)|(y==-100)).all(-1).float().mean().item()
+        res.append(ok)
+print("per-slot", " ".join(f"{r*100:.0f}" for r in res), f"| {time.time()-t0:.0f}s")

@@ -1,5 +1,6 @@
 // SequenceSampler: every epoch is a permutation decided by (seed, epoch);
-// a restored state continues the same order; another seed gives another order.
+// a restored state continues the same order; another seed gives another order;
+// without shuffling every epoch is the given order.
 #include "core/train/SequenceSampler.h"
 
 #include <QtTest/QtTest>
@@ -33,6 +34,16 @@ private Q_SLOTS:
     for (int i = 0; i < 7; ++i)
       other.push_back(c.next());
     QVERIFY(other != first);
+  }
+
+  void unshuffledVisitsTheGivenOrderEveryEpoch() {
+    SequenceSampler a(5, 3, false);
+    for (int epoch = 0; epoch < 3; ++epoch)
+      for (size_t i = 0; i < 5; ++i)
+        QCOMPARE(a.next(), i);
+    SequenceSampler b(5, 3, false);
+    b.setState({1, 2});
+    QCOMPARE(b.next(), size_t{2});
   }
 };
 

@@ -17,6 +17,7 @@ private Q_SLOTS:
     s.dtype = "bf16";
     s.lossOn = "all";
     s.gradAccumulation = 4;
+    s.shuffle = false;
     TrainingSettings back = TrainingSettings::fromJson(s.toJson(), "run.json");
     QCOMPARE(back.toJson().dump(), s.toJson().dump());
   }
@@ -34,6 +35,8 @@ private Q_SLOTS:
                              << "run.json: loss_on: must be \"answer\" or \"all\", not \"prompt\"";
     QTest::newRow("steps") << R"({"total_steps": 0})"
                            << "run.json: total_steps: must be >= 1";
+    QTest::newRow("shuffle") << R"({"shuffle": "no"})"
+                             << "run.json: shuffle: has the wrong type (string)";
     QTest::newRow("not an object") << "[1]"
                                    << "run.json: settings: must be a JSON object";
   }

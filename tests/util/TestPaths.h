@@ -16,9 +16,17 @@ inline std::string envPath(const char* var, const std::string& rel) {
 }
 
 // A file under ../shared (real models and data).
-inline std::string sharedPath(const std::string& rel) { return envPath("POSLAB_SHARED", rel); }
+inline std::string sharedPath(const std::string& rel) {
+  return envPath("POSLAB_SHARED", rel);
+}
 // A file under the build tree's generated fixtures.
-inline std::string fixturePath(const std::string& rel) { return envPath("POSLAB_FIXTURES", rel); }
+inline std::string fixturePath(const std::string& rel) {
+  return envPath("POSLAB_FIXTURES", rel);
+}
+// A file under the checkout's resources/ (the committed demo).
+inline std::string resourcePath(const std::string& rel) {
+  return envPath("POSLAB_RESOURCES", rel);
+}
 // A fresh temporary folder unique to this test process.
 inline std::string tempDir(const std::string& name) {
   auto dir = std::filesystem::temp_directory_path() /
