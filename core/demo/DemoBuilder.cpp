@@ -61,6 +61,37 @@ std::vector<std::string> tokenizerSentences(const DemoRecipe& recipe,
   return out;
 }
 
+// The mean of the last n values (all of them when fewer); 0 for none.
+double meanOfLast(const std::vector<double>& values, size_t n) {
+  const size_t count = std::min(n, values.size());
+  if (count == 0) return 0.0;
+  return std::accumulate(values.end() - static_cast<std::ptrdiff_t>(count), values.end(), 0.0) /
+         static_cast<double>(count);
+}
+
+// One training run of the demo: the recipe's optimizer and schedule, the
+// curriculum's order (no shuffling), loss on the rows' masks.
+TrainingSettings stageSettings(const DemoRecipe& r, size_t steps, size_t batch) {
+  TrainingSettings s;
+  s.lr = r.learningRate;
+  s.minLrRatio = r.minLrRatio;
+  s.warmupSteps = static_cast<int64_t>(r.warmupSteps);
+  s.totalSteps = static_cast<int64_t>(steps);
+  s.batchSize = static_cast<int64_t>(batch);
+  s.clipNorm = r.gradClip;
+  s.weightDecay = r.weightDecay;
+  s.beta1 = r.beta1;
+  s.beta2 = r.beta2;
+  s.eps = r.adamEps;
+  s.seed = r.seed;
+  s.lossOn = "answer";
+  s.checkpointEvery = static_cast<int64_t>(r.checkpointEvery);
+  s.keepCheckpoints = 1;
+  s.logEvery = 10;
+  s.shuffle = false;
+  return s;
+}
+
 ModelConfig demoConfig(const DemoRecipe& r, int64_t vocab) {
   ModelConfig c;
   c.architecture = "LlamaForCausalLM";
@@ -202,23 +233,7 @@ DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, si
   const fs::path trainingDir = out / "training";
   auto stage = [&](const std::string& name, std::vector<TrainingSequence> rows, size_t steps,
                    size_t batch) -> bool {
-    TrainingSettings s;
-    s.lr = r.learningRate;
-    s.minLrRatio = r.minLrRatio;
-    s.warmupSteps = static_cast<int64_t>(r.warmupSteps);
-    s.totalSteps = static_cast<int64_t>(steps);
-    s.batchSize = static_cast<int64_t>(batch);
-    s.clipNorm = r.gradClip;
-    s.weightDecay = r.weightDecay;
-    s.beta1 = r.beta1;
-    s.beta2 = r.beta2;
-    s.eps = r.adamEps;
-    s.seed = r.seed;
-    s.lossOn = "answer"; // the rows' loss masks
-    s.checkpointEvery = static_cast<int64_t>(r.checkpointEvery);
-    s.keepCheckpoints = 1;
-    s.logEvery = 10;
-    s.shuffle = false; // the curriculum's order
+    const TrainingSettings s = stageSettings(r, steps, batch);
     const fs::path runDir = trainingDir / name;
     fs::create_directories(runDir);
     Trainer trainer(model, std::move(rows), s, runDir.string());
@@ -229,30 +244,22 @@ DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, si
     trainer.setProgressCallback([&](const TrainingProgress& p) {
       seconds = p.elapsedSeconds;
       if (p.step % every != 0 && p.step != p.totalSteps) return;
-      const std::vector<double>& l = trainer.losses();
-      const size_t from = l.size() > static_cast<size_t>(every) ? l.size() - static_cast<size_t>(every) : 0;
-      const double mean = std::accumulate(l.begin() + static_cast<std::ptrdiff_t>(from), l.end(), 0.0) /
-                          static_cast<double>(l.size() - from);
+      const double mean = meanOfLast(trainer.losses(), static_cast<size_t>(every));
       say(name + ": step " + std::to_string(p.step) + "/" + std::to_string(p.totalSteps) + "  loss " +
           fixed(mean, 4) + "  lr " + fixed(p.lr, 5) + "  " + fixed(p.elapsedSeconds, 0) + " s");
     });
     bool finished = trainer.step() >= s.totalSteps;
     if (!finished) finished = !trainer.run().cancelled;
     res.trainSeconds += seconds;
-    const size_t tail = std::min<size_t>(50, trainer.losses().size());
-    res.finalLoss = tail ? std::accumulate(trainer.losses().end() - static_cast<std::ptrdiff_t>(tail),
-                                           trainer.losses().end(), 0.0) /
-                               static_cast<double>(tail)
-                         : 0.0;
+    res.finalLoss = meanOfLast(trainer.losses(), 50);
     return finished;
   };
-  if (r.inductionSteps > 0 &&
-      !stage("1-induction", curriculum.induction(), r.inductionSteps, r.inductionBatch)) {
-    res.cancelled = true;
-    return res;
-  }
-  if (r.retrievalSteps() > 0 &&
-      !stage("2-retrieval", curriculum.retrieval(), r.retrievalSteps(), r.retrievalBatch)) {
+  // Stage 2-3 starts only once stage 1 has finished (short-circuit).
+  const bool stagesDone = (r.inductionSteps == 0 || stage("1-induction", curriculum.induction(),
+                                                          r.inductionSteps, r.inductionBatch)) &&
+                          (r.retrievalSteps() == 0 || stage("2-retrieval", curriculum.retrieval(),
+                                                            r.retrievalSteps(), r.retrievalBatch));
+  if (!stagesDone) {
     res.cancelled = true;
     return res;
   }
