@@ -35,7 +35,7 @@ if [ "$mode" = test ]; then
 fi
 # The bundled demo (resources/demo/, built by poslab-cli make-demo): the GUI when
 # there is a display, else a sweep of its held-out data in the terminal.
-model="resources/demo/model"
+model="resources/demo/poslab-demo-llama"
 data="resources/demo/heldout.jsonl.gz"
 if [ -x "$build/bin/poslab" ] && { [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; }; then
   exec "$build/bin/poslab"

@@ -5,11 +5,8 @@
 #include "widgets/PlotTheme.h"
 #include "widgets/SweepTable.h"
 
-#include <QCheckBox>
 #include <QEvent>
-#include <QHBoxLayout>
 #include <QLabel>
-#include <QPixmap>
 #include <QTimer>
 #include <QToolTip>
 #include <QVBoxLayout>
@@ -31,12 +28,6 @@ QString percent(double fraction) {
   return QString::number(fraction * 100, 'f', 1);
 }
 
-QPixmap swatch(const QColor& color) {
-  QPixmap pixmap(12, 12);
-  pixmap.fill(color);
-  return pixmap;
-}
-
 } // namespace
 
 SweepPlot::SweepPlot(QWidget* parent) : QWidget(parent) {
@@ -44,11 +35,13 @@ SweepPlot::SweepPlot(QWidget* parent) : QWidget(parent) {
   layout->setContentsMargins(0, 0, 0, 0);
   layout->setSpacing(4);
 
-  toggleBox_ = new QWidget(this);
-  toggleRow_ = new QHBoxLayout(toggleBox_);
-  toggleRow_->setContentsMargins(8, 4, 8, 0);
-  toggleRow_->setSpacing(12);
-  layout->addWidget(toggleBox_);
+  // The plot's own legend is the only one: it is what an exported figure shows, and
+  // clicking an entry hides or shows that run (SweepPanel's run list adds and removes runs).
+  emptyHint_ = new QLabel(tr("No runs yet: start a sweep or tick a run in the workspace"), this);
+  emptyHint_->setObjectName("noRunsLabel");
+  emptyHint_->setContentsMargins(8, 4, 8, 0);
+  emptyHint_->setToolTip(tr("Runs appear in the plot's legend as they are added"));
+  layout->addWidget(emptyHint_);
 
   plot_ = new QCustomPlot(this);
   plot_->setObjectName("sweepPlot");
@@ -113,7 +106,7 @@ SweepPlot::SweepPlot(QWidget* parent) : QWidget(parent) {
 
   setMinimumSize(380, 300);
   PlotTheme::apply(plot_, palette());
-  rebuildToggles();
+  updateEmptyHint();
   rebuild();
   plot_->replot();
 }
@@ -142,7 +135,7 @@ SweepPlot::Run& SweepPlot::ensureRun(const QString& label) {
   run.curve.label = label;
   run.color = PlotTheme::runColor(nextColor_++);
   runs_.push_back(run);
-  rebuildToggles();
+  updateEmptyHint();
   return runs_.back();
 }
 
@@ -174,7 +167,7 @@ void SweepPlot::removeCurve(const QString& label) {
   runs_.erase(
       std::remove_if(runs_.begin(), runs_.end(), [&](const Run& r) { return r.curve.label == label; }),
       runs_.end());
-  rebuildToggles();
+  updateEmptyHint();
   scheduleReplot();
 }
 
@@ -182,7 +175,7 @@ void SweepPlot::clear() {
   runs_.clear();
   comparison_.reset();
   nextColor_ = 0;
-  rebuildToggles();
+  updateEmptyHint();
   scheduleReplot();
 }
 
@@ -217,11 +210,6 @@ void SweepPlot::setRunVisible(const QString& label, bool visible) {
   Run* run = findRun(label);
   if (!run || run->visible == visible) return;
   run->visible = visible;
-  for (QCheckBox* box : toggleBox_->findChildren<QCheckBox*>())
-    if (box->property("run").toString() == label) {
-      const QSignalBlocker block(box);
-      box->setChecked(visible);
-    }
   scheduleReplot();
   Q_EMIT runVisibilityChanged(label, visible);
 }
@@ -242,31 +230,8 @@ void SweepPlot::replotNow() {
   Q_EMIT replotted();
 }
 
-void SweepPlot::rebuildToggles() {
-  while (QLayoutItem* item = toggleRow_->takeAt(0)) {
-    delete item->widget();
-    delete item;
-  }
-  if (runs_.empty()) {
-    auto* empty = new QLabel(tr("No runs yet: start a sweep or open a summary.json"), toggleBox_);
-    empty->setObjectName("noRunsLabel");
-    empty->setToolTip(tr("Runs appear here as they are added; tick a run to show it"));
-    toggleRow_->addWidget(empty);
-  }
-  for (const Run& run : runs_) {
-    auto* box = new QCheckBox(run.curve.label, toggleBox_);
-    box->setObjectName(QStringLiteral("runToggle"));
-    box->setProperty("run", run.curve.label);
-    box->setIcon(swatch(run.color));
-    box->setChecked(run.visible);
-    box->setFocusPolicy(Qt::StrongFocus);
-    box->setToolTip(
-        tr("Show or hide the run “%1” (clicking its legend entry does the same)").arg(run.curve.label));
-    const QString label = run.curve.label;
-    connect(box, &QCheckBox::toggled, this, [this, label](bool on) { setRunVisible(label, on); });
-    toggleRow_->addWidget(box);
-  }
-  toggleRow_->addStretch(1);
+void SweepPlot::updateEmptyHint() {
+  emptyHint_->setVisible(runs_.empty());
 }
 
 void SweepPlot::rebuild() {
@@ -507,6 +472,13 @@ QStringList SweepPlot::drawnAccuracyTickLabels() const {
   for (const QString& label : accuracyRect_->axis(QCPAxis::atLeft)->tickVectorLabels())
     if (!label.isEmpty()) labels << label;
   return labels;
+}
+
+QRect SweepPlot::legendEntryRect(const QString& label) const {
+  const Run* run = findRun(label);
+  if (!run || !run->accuracy) return {};
+  const QCPAbstractLegendItem* entry = plot_->legend->itemWithPlottable(run->accuracy);
+  return entry ? entry->outerRect() : QRect();
 }
 
 bool SweepPlot::logprobPanelShown() const {

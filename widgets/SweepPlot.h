@@ -13,6 +13,7 @@
 
 #include <QColor>
 #include <QPointF>
+#include <QRect>
 #include <QWidget>
 #include <vector>
 
@@ -20,7 +21,7 @@ class QCPAxisRect;
 class QCPErrorBars;
 class QCPGraph;
 class QCPItemStraightLine;
-class QHBoxLayout;
+class QLabel;
 class QMouseEvent;
 class QTimer;
 
@@ -61,6 +62,9 @@ public:
   bool drawnVisible(const QString& run) const; // its curve and error bars are drawn
   bool logprobPanelShown() const;
   QStringList drawnAccuracyTickLabels() const; // non-empty labels of the accuracy axis
+  // Where the run's legend entry was drawn, in the QCustomPlot's coordinates (a click
+  // there hides or shows the run); invalid when it has none.
+  QRect legendEntryRect(const QString& run) const;
   int replotCount() const { return replotCount_; }
   bool replotPending() const;
 
@@ -96,7 +100,7 @@ private:
   Run& ensureRun(const QString& label);
   void scheduleReplot();
   void rebuild();
-  void rebuildToggles();
+  void updateEmptyHint();
   void showPointToolTip(QMouseEvent* event);
 
   QCustomPlot* plot_ = nullptr;
@@ -105,8 +109,7 @@ private:
   QVector<QCPGraph*> markerGraphs_; // significance stars, one graph per direction
   std::vector<Run> runs_;
   std::optional<PairedComparison> comparison_;
-  QWidget* toggleBox_ = nullptr;
-  QHBoxLayout* toggleRow_ = nullptr;
+  QLabel* emptyHint_ = nullptr; // shown while there is no run
   QTimer* replotTimer_ = nullptr;
   int replotCount_ = 0;
   int nextColor_ = 0;

@@ -1,5 +1,5 @@
 // poslab-cli attention --model MODEL --data FILE --example I --gold-pos P --out F.json
-//                      [--query last|question|answer] [--docs K] [--token-matrix LAYER,HEAD]
+//                      [--query last|question|answer] [--docs K] [--token-matrix LAYER,HEAD|mean|max]
 //                      [--random-distractors K [--distractor-seed S]] [--chat-template auto|none|NAME]
 //                      [--prompt-template NAME|FILE] [--system S] [--sink-tokens N]
 //                      [--max-answer-tokens N] [--query-block N] [--dtype D] [--device D] [--threads N]
@@ -54,17 +54,22 @@ std::optional<ChatTemplate> chatTemplate(const std::string& model, const std::st
   return ChatTemplateLoader::forModel(model, name);
 }
 
+// LAYER,HEAD, or LAYER,mean / LAYER,max for the heads reduced.
 HeadSelection parseHead(const std::string& text) {
   const size_t comma = text.find(',');
   try {
     size_t used = 0, used2 = 0;
     if (comma == std::string::npos) throw std::invalid_argument(text);
     const long long layer = std::stoll(text.substr(0, comma), &used);
-    const long long head = std::stoll(text.substr(comma + 1), &used2);
-    if (used != comma || used2 != text.size() - comma - 1) throw std::invalid_argument(text);
-    return {layer, head};
+    if (used != comma) throw std::invalid_argument(text);
+    const std::string head = text.substr(comma + 1);
+    if (head == "mean") return {layer, 0, HeadSelection::Reduce::Mean};
+    if (head == "max") return {layer, 0, HeadSelection::Reduce::Max};
+    const long long index = std::stoll(head, &used2);
+    if (used2 != head.size()) throw std::invalid_argument(text);
+    return {layer, index, HeadSelection::Reduce::One};
   } catch (const std::logic_error&) {
-    fail("", "--token-matrix", "'" + text + "' is not LAYER,HEAD (e.g. 3,0)");
+    fail("", "--token-matrix", "'" + text + "' is not LAYER,HEAD or LAYER,mean or LAYER,max (e.g. 3,0)");
   }
 }
 
@@ -103,7 +108,8 @@ void addAttentionCommand(CLI::App& app) {
                   "Build K-document examples from an oracle file with random distractors");
   cmd->add_option("--distractor-seed", a->distractorSeed, "Seed of --random-distractors (default 0)");
   auto* matrix =
-      cmd->add_option("--token-matrix", a->tokenMatrix, "Also write the token-level matrix of LAYER,HEAD");
+      cmd->add_option("--token-matrix", a->tokenMatrix,
+                      "Also write the token-level matrix of LAYER,HEAD (HEAD: an index, mean or max)");
   cmd->add_option("--chat-template", a->chat, "auto (the model's own, if any), none, or a family name");
   cmd->add_option("--prompt-template", a->promptTemplate, templateNames() + ", or a template file");
   cmd->add_option("--system", a->system, "System message for chat models");

@@ -38,9 +38,11 @@ nlohmann::json peakJson(const MatmulPeak& p) {
 nlohmann::json runPythonReference(const std::string& python, const std::string& script,
                                   const std::string& model, int64_t tokens, int threads,
                                   const std::string& dtype, int repeats) {
-  const std::string cmd = python + " '" + script + "' --model '" + model + "' --tokens " +
-                          std::to_string(tokens) + " --threads " + std::to_string(threads) + " --dtype " +
-                          dtype + " --repeats " + std::to_string(repeats);
+  // OpenBLAS reads its thread count when it loads, so the child gets ours in its environment.
+  const std::string cmd = "OPENBLAS_NUM_THREADS=" + std::to_string(threads) + " " + python + " '" + script +
+                          "' --model '" + model + "' --tokens " + std::to_string(tokens) + " --threads " +
+                          std::to_string(threads) + " --dtype " + dtype + " --repeats " +
+                          std::to_string(repeats);
   std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
   if (!pipe) fail(script, "", "cannot start the Python reference");
   std::string out;

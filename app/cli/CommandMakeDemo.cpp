@@ -27,7 +27,7 @@ void addMakeDemoCommand(CLI::App& app) {
     DemoRecipe recipe;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--out", a->out, "New output folder (train.jsonl.gz, heldout.jsonl.gz, model/)")
+  cmd->add_option("--out", a->out, "New output folder (train.jsonl.gz, heldout.jsonl.gz, poslab-demo-llama/)")
       ->required();
   cmd->add_option("--seed", a->seed, "Seed for data, tokenizer, initialisation and batches")
       ->capture_default_str();

@@ -4,6 +4,7 @@
 #include "app/gui/SweepCurves.h"
 #include "core/engine/Engine.h"
 #include "core/sweep/SweepRunner.h"
+#include "core/sweep/SweepTally.h"
 #include "core/util/Error.h"
 
 #include <QFile>
@@ -166,14 +167,14 @@ std::string EngineWorker::sweep(const SweepSettings& settings, const QString& ru
                                 const std::function<void(int, int, double, double)>& onProgress) {
   if (!engine_) fail("", "sweep", "no model is loaded");
   const QString label = QFileInfo(runDir).fileName();
-  std::vector<SweepRecord> records;
+  SweepTally tally; // the records of this session, summarised as they arrive
   auto lastEmit = Clock::now() - std::chrono::seconds(1);
   SweepCallbacks callbacks;
   callbacks.onRecord = [&](const SweepRecord& r) {
-    records.push_back(r);
+    tally.add(r);
     if (Clock::now() - lastEmit < std::chrono::milliseconds(100)) return;
     lastEmit = Clock::now();
-    Q_EMIT sweepCurve(SweepCurves::fromSummary(label, SweepSummary::of(records)));
+    Q_EMIT sweepCurve(SweepCurves::fromSummary(label, tally.summary()));
   };
   callbacks.onProgress = [&](const SweepProgress& p) {
     onProgress(static_cast<int>(p.done), static_cast<int>(p.total), p.etaSeconds, p.tokensPerSecond);

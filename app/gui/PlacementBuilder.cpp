@@ -125,37 +125,16 @@ HeatmapMatrix PlacementBuilder::tokenMap(const PlacementRequest& request, int la
   positionCount(request); // validates the example index
   const RetrievalExample& ex = examples(s)[static_cast<size_t>(request.example)];
   const AttentionStudy analysis = study(s, ex, request.query);
-  const auto headCount = static_cast<int>(engine_.info().heads);
-  std::vector<int> chosen;
-  if (heads.kind == HeadReduction::Single)
-    chosen.push_back(heads.head);
-  else
-    for (int h = 0; h < headCount; ++h)
-      chosen.push_back(h);
-
-  std::vector<float> reduced; // [rows][keys]
-  PromptAttention first;
-  for (size_t i = 0; i < chosen.size(); ++i) {
-    if (cancelled && cancelled()) fail("", "token map", "cancelled");
-    PromptAttention a =
-        analysis.analyse(ex, static_cast<size_t>(request.position), HeadSelection{layer, chosen[i]});
-    const std::vector<float>& w = a.analysis.tokens->weights;
-    if (i == 0) {
-      reduced = w;
-      first = std::move(a);
-      if (heads.kind == HeadReduction::Mean)
-        for (float& x : reduced)
-          x /= static_cast<float>(chosen.size());
-      continue;
-    }
-    for (size_t k = 0; k < reduced.size(); ++k)
-      reduced[k] = heads.kind == HeadReduction::Max ? std::max(reduced[k], w[k])
-                                                    : reduced[k] + w[k] / static_cast<float>(chosen.size());
-  }
-  const TokenAttention& t = *first.analysis.tokens;
+  // One forward pass whatever the selection: the analyser reduces the layer's heads itself.
+  HeadSelection selection{layer, heads.head, HeadSelection::Reduce::One};
+  if (heads.kind == HeadReduction::Mean) selection.reduce = HeadSelection::Reduce::Mean;
+  if (heads.kind == HeadReduction::Max) selection.reduce = HeadSelection::Reduce::Max;
+  if (cancelled && cancelled()) fail("", "token map", "cancelled");
+  const PromptAttention result = analysis.analyse(ex, static_cast<size_t>(request.position), selection);
+  const TokenAttention& t = *result.analysis.tokens; // weights: [rows][keys]
   const Tokenizer& tokenizer = engine_.requireTokenizer();
-  const std::vector<int32_t>& promptIds = first.prompt.encoding.ids;
-  const std::vector<int32_t>& answerIds = first.analysis.profile.answerIds;
+  const std::vector<int32_t>& promptIds = result.prompt.encoding.ids;
+  const std::vector<int32_t>& answerIds = result.analysis.profile.answerIds;
   auto piece = [&](size_t token) {
     const size_t n = promptIds.size();
     if (token >= n && token - n >= answerIds.size()) return QString("#%1").arg(token);
@@ -168,8 +147,8 @@ HeatmapMatrix PlacementBuilder::tokenMap(const PlacementRequest& request, int la
   HeatmapMatrix m;
   m.rows = static_cast<int>(t.queryTokens.size());
   m.columns = static_cast<int>(t.keyTokens.size());
-  m.values.reserve(static_cast<qsizetype>(reduced.size()));
-  for (float x : reduced)
+  m.values.reserve(static_cast<qsizetype>(t.weights.size()));
+  for (float x : t.weights)
     m.values << static_cast<double>(x);
   for (size_t q : t.queryTokens)
     m.rowLabels << QString("%1 %2").arg(q).arg(piece(q));
@@ -186,8 +165,8 @@ HeatmapMatrix PlacementBuilder::tokenMap(const PlacementRequest& request, int la
   m.valueTitle = QCoreApplication::translate("PlacementBuilder", "Attention");
   m.minimum = 0.0;
   m.rowsTopToBottom = true;
-  if (const auto gold = first.analysis.profile.goldIndex) {
-    const TokenRange r = first.analysis.profile.documentRanges[*gold];
+  if (const auto gold = result.analysis.profile.goldIndex) {
+    const TokenRange r = result.analysis.profile.documentRanges[*gold];
     m.columnTitle += QCoreApplication::translate("PlacementBuilder", "; gold document: tokens %1–%2")
                          .arg(r.first)
                          .arg(r.last - 1);

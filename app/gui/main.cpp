@@ -32,7 +32,7 @@ struct BundledDemo {
 BundledDemo findBundledDemo() {
   QDir dir(QCoreApplication::applicationDirPath());
   do {
-    const QString model = dir.filePath(QStringLiteral("resources/demo/model"));
+    const QString model = dir.filePath(QStringLiteral("resources/demo/poslab-demo-llama"));
     const QString data = dir.filePath(QStringLiteral("resources/demo/heldout.jsonl.gz"));
     if (QFileInfo(model + "/config.json").isFile() && QFileInfo(data).isFile())
       return {QDir::cleanPath(model), QDir::cleanPath(data)};

@@ -24,6 +24,18 @@ std::string rangeText(TokenRange r) {
 
 } // namespace
 
+const char* headReduceName(HeadSelection::Reduce reduce) {
+  switch (reduce) {
+  case HeadSelection::Reduce::Mean:
+    return "mean";
+  case HeadSelection::Reduce::Max:
+    return "max";
+  case HeadSelection::Reduce::One:
+    break;
+  }
+  return "head";
+}
+
 AttentionAnalyzer::AttentionAnalyzer(const LlamaModel& model, const Tokenizer* tokenizer,
                                      AttentionOptions options)
     : model_(model), tokenizer_(tokenizer), options_(std::move(options)) {}
@@ -89,10 +101,12 @@ AttentionAnalysis AttentionAnalyzer::analyse(const AttentionSequence& seq,
     if (documents[d].first > documents[d].last || documents[d].last > seq.ids.size())
       fail("", "document " + std::to_string(d),
            "token range " + rangeText(documents[d]) + " is outside the " + std::to_string(T) + " tokens");
-  if (tokenMatrix &&
-      (tokenMatrix->layer < 0 || tokenMatrix->layer >= L || tokenMatrix->head < 0 || tokenMatrix->head >= H))
+  const bool oneHead = tokenMatrix && tokenMatrix->reduce == HeadSelection::Reduce::One;
+  if (tokenMatrix && (tokenMatrix->layer < 0 || tokenMatrix->layer >= L ||
+                      (oneHead && (tokenMatrix->head < 0 || tokenMatrix->head >= H))))
     fail("", "token matrix",
-         "layer " + std::to_string(tokenMatrix->layer) + ", head " + std::to_string(tokenMatrix->head) +
+         "layer " + std::to_string(tokenMatrix->layer) + ", head " +
+             (oneHead ? std::to_string(tokenMatrix->head) : headReduceName(tokenMatrix->reduce)) +
              " is outside the model's " + std::to_string(L) + " layers × " + std::to_string(H) + " heads");
 
   // Every key in exactly one segment: its first document, else "outside" (= D).
@@ -133,7 +147,12 @@ AttentionAnalysis AttentionAnalyzer::analyse(const AttentionSequence& seq,
     massSum.select(0, layer).add_(at::matmul(rowSum, assign));                     // [H, D + 1]
     if (sink > 0) sinkSum.select(0, layer).add_(rowSum.narrow(1, 0, sink).sum(1)); // [H]
     if (tokenMatrix && layer == tokenMatrix->layer) {
-      at::Tensor w = p.select(0, tokenMatrix->head).narrow(1, 0, q1).to(at::kCPU).contiguous(); // [R, q1]
+      at::Tensor heads = p.narrow(2, 0, q1); // [H, R, q1]
+      at::Tensor reduced = tokenMatrix->reduce == HeadSelection::Reduce::Mean ? heads.mean(0)
+                           : tokenMatrix->reduce == HeadSelection::Reduce::Max
+                               ? heads.amax(0)
+                               : heads.select(0, tokenMatrix->head);
+      at::Tensor w = reduced.to(at::kCPU).contiguous(); // [R, q1]
       st.keptFloats += w.numel();
       std::copy(w.data_ptr<float>(), w.data_ptr<float>() + w.numel(),
                 matrix.begin() + static_cast<std::ptrdiff_t>((r0 - q0) * q1));
@@ -182,7 +201,8 @@ AttentionAnalysis AttentionAnalyzer::analyse(const AttentionSequence& seq,
   if (tokenMatrix) {
     TokenAttention t;
     t.layer = tokenMatrix->layer;
-    t.head = tokenMatrix->head;
+    t.head = oneHead ? tokenMatrix->head : -1;
+    t.heads = headReduceName(tokenMatrix->reduce);
     for (int64_t i = q0; i < q1; ++i)
       t.queryTokens.push_back(static_cast<size_t>(i));
     for (int64_t k = 0; k < q1; ++k)

@@ -44,10 +44,17 @@ struct AttentionOptions {
   std::vector<int32_t> stopIds;                  // "answer": extra ids that end it (EOS ids are always added)
 };
 
+// The token matrix's heads: one head, or at each (query, key) the mean or the
+// max over the layer's heads, reduced inside the one forward pass.
 struct HeadSelection {
+  enum class Reduce { One, Mean, Max };
   int64_t layer = 0;
-  int64_t head = 0;
+  int64_t head = 0; // Reduce::One only
+  Reduce reduce = Reduce::One;
 };
+
+// "mean" | "max" | "head" (TokenAttention::heads, the CLI's --token-matrix)
+const char* headReduceName(HeadSelection::Reduce reduce);
 
 class AttentionAnalyzer {
 public:

@@ -74,6 +74,7 @@ ojson AttentionJson::tokens(const TokenAttention& t) {
   ojson j;
   j["layer"] = t.layer;
   j["head"] = t.head;
+  j["heads"] = t.heads;
   j["query_tokens"] = t.queryTokens;
   j["key_tokens"] = t.keyTokens;
   j["weights"] = array(t.weights, {t.queryTokens.size(), t.keyTokens.size()}, {"query", "key"});

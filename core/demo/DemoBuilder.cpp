@@ -161,7 +161,7 @@ DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, si
   auto say = [&](const std::string& line) {
     if (log) log(line);
   };
-  const fs::path out(outDir), modelDir = out / "model";
+  const fs::path out(outDir), modelDir = out / kModelFolder;
   fs::create_directories(modelDir);
 
   // 1. Data.

@@ -2,10 +2,10 @@
 // poslab-cli make-demo: builds the bundled demo from nothing but this code and
 // a seed (issue 5). Into `outDir` it writes
 //   train.jsonl.gz, heldout.jsonl.gz   the synthetic task (PosLab JSONL)
-//   model/                            a Hugging Face folder: config.json,
+//   poslab-demo-llama/                a Hugging Face folder: config.json,
 //     model.safetensors, tokenizer.model, tokenizer_config.json,
 //     generation_config.json, prompt.txt, poslab_task.json, README.md
-// so that `poslab-cli sweep --model outDir/model --data outDir/heldout.jsonl.gz`
+// so that `poslab-cli sweep --model outDir/poslab-demo-llama --data outDir/heldout.jsonl.gz`
 // needs no other option, and training/ (one core/train run folder per stage:
 // events.jsonl, checkpoints/). Steps: data -> tokenizer -> init -> train ->
 // write -> probe the positional curve on held-out examples. A build that was
@@ -33,6 +33,8 @@ struct DemoBuildResult {
 
 class DemoBuilder {
 public:
+  // The model folder's name: the GUI and the CLI show a model by its folder name.
+  static constexpr const char* kModelFolder = "poslab-demo-llama";
   using Log = std::function<void(const std::string&)>;
 
   explicit DemoBuilder(DemoRecipe recipe) : recipe_(std::move(recipe)) {}

@@ -111,9 +111,10 @@ void configureThreads(int threads) {
   static const auto openblasSetThreads =
       reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
   if (openblasSetThreads) openblasSetThreads(n);
-  // Processes started from here (the Python reference of `bench model`) use the
-  // same count: OpenBLAS reads this when it loads.
-  setenv("OPENBLAS_NUM_THREADS", std::to_string(n).c_str(), 1);
+  // No setenv here: this runs on the GUI's worker thread while the GUI thread
+  // reads the environment, and glibc's setenv may move `environ` under a
+  // concurrent getenv (a crash). `bench model` gives its Python reference the
+  // count on the child's command line instead.
 }
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}

@@ -1,42 +1,16 @@
 #include "core/sweep/SweepSummary.h"
 
-#include "core/eval/PositionTally.h"
+#include "core/sweep/SweepTally.h"
 
 #include <cstdio>
-#include <map>
-#include <set>
 
 namespace poslab {
 
 SweepSummary SweepSummary::of(const std::vector<SweepRecord>& records) {
-  SweepSummary s;
-  std::map<size_t, PositionTally> byPosition;
-  PositionTally closed, oracle;
-  bool anyClosed = false, anyOracle = false;
-  std::set<size_t> examples;
-  for (const SweepRecord& r : records) {
-    if (r.position) {
-      byPosition[*r.position].add(r.score, r.answerLogprob);
-    } else if (r.baseline == "closed_book") {
-      closed.add(r.score, r.answerLogprob);
-      anyClosed = true;
-    } else {
-      oracle.add(r.score, r.answerLogprob);
-      anyOracle = true;
-    }
-    examples.insert(r.example);
-    s.promptTokens += r.promptTokens;
-    s.prefillTokens += r.prefillTokens;
-    s.decodeTokens += r.decodeTokens;
-    s.recordSeconds += r.timeSeconds;
-  }
-  for (const auto& [position, tally] : byPosition)
-    s.positions.push_back(tally.summary(static_cast<int>(position)));
-  if (anyClosed) s.closedBook = closed.summary(-1);
-  if (anyOracle) s.oracle = oracle.summary(-1);
-  s.records = records.size();
-  s.examples = examples.size();
-  return s;
+  SweepTally tally;
+  for (const SweepRecord& r : records)
+    tally.add(r);
+  return tally.summary();
 }
 
 nlohmann::ordered_json SweepSummary::toJson(const PositionSummary& row, bool withPosition) {

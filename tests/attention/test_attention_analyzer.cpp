@@ -85,7 +85,8 @@ private Q_SLOTS:
     QTest::newRow("qwen2_bias") << "qwen2_bias";
   }
 
-  // The token matrix of every layer/head (all 20 rows) is the reference's softmax.
+  // The token matrix of every layer/head (all 20 rows) is the reference's softmax,
+  // and each layer's mean and max over the heads are its reductions.
   void observedProbabilitiesMatchReference_data() { fixtures_data(); }
   void observedProbabilitiesMatchReference() {
     QFETCH(QString, fixture);
@@ -103,6 +104,17 @@ private Q_SLOTS:
         QCOMPARE(a.tokens->queryTokens.size(), size_t(T));
         QCOMPARE(a.tokens->keyTokens.size(), size_t(T));
         worst = std::max(worst, maxDiff(a.tokens->weights, probs[l][h]));
+        if (h > 0) continue;
+        // The heads' mean and max (one forward each) are the reference's softmax reduced over the heads.
+        const AttentionAnalysis mean = analyzer.analyse(sequenceOf(ids, {0, size_t(T)}), {},
+                                                        HeadSelection{l, 0, HeadSelection::Reduce::Mean});
+        const AttentionAnalysis max = analyzer.analyse(sequenceOf(ids, {0, size_t(T)}), {},
+                                                       HeadSelection{l, 0, HeadSelection::Reduce::Max});
+        QVERIFY(mean.tokens && max.tokens);
+        QCOMPARE(mean.tokens->heads, std::string("mean"));
+        QCOMPARE(max.tokens->head, int64_t(-1));
+        worst = std::max(worst, maxDiff(mean.tokens->weights, probs[l].mean(0)));
+        worst = std::max(worst, maxDiff(max.tokens->weights, std::get<0>(probs[l].max(0))));
       }
     QVERIFY2(worst <= 1e-4, qPrintable(QString("max |dprob| %1").arg(worst)));
     qInfo("%s: max |dprob| vs reference %.3g", qPrintable(fixture), worst);
@@ -190,6 +202,8 @@ private Q_SLOTS:
     QVERIFY_THROWS_EXCEPTION(Error, analyzer.analyse(sequenceOf(ids, {3, 4}), {{0, 9}}));
     QVERIFY_THROWS_EXCEPTION(Error, analyzer.analyse(sequenceOf(ids, {3, 4}), {}, HeadSelection{2, 0}));
     QVERIFY_THROWS_EXCEPTION(Error, analyzer.analyse(sequenceOf(ids, {3, 4}), {}, HeadSelection{0, 8}));
+    QVERIFY_THROWS_EXCEPTION(Error, analyzer.analyse(sequenceOf(ids, {3, 4}), {},
+                                                     HeadSelection{2, 0, HeadSelection::Reduce::Mean}));
     QVERIFY_THROWS_EXCEPTION(Error, analyzer.analyse(sequenceOf({1, 500}, {1, 2}), {}));
   }
 

@@ -179,6 +179,7 @@ private Q_SLOTS:
     const auto& t = j["token_matrix"];
     QCOMPARE(t["layer"].get<int>(), 1);
     QCOMPARE(t["head"].get<int>(), 3);
+    QCOMPARE(t["heads"].get<std::string>(), std::string("head"));
     const std::vector<double> w = flatData(t["weights"], {q1 - q0, q1});
     QCOMPARE(t["pieces"].size(), q1);
     for (size_t row = 0; row < q1 - q0; ++row) {
@@ -305,6 +306,8 @@ private Q_SLOTS:
         << att + QStringList{"--gold-pos", "0", "--token-matrix", "9,0"} << "token matrix";
     QTest::newRow("attention token matrix syntax")
         << att + QStringList{"--gold-pos", "0", "--token-matrix", "1"} << "--token-matrix";
+    QTest::newRow("attention token matrix reduction")
+        << att + QStringList{"--gold-pos", "0", "--token-matrix", "1,avg"} << "--token-matrix";
     QTest::newRow("attention example")
         << att + QStringList{"--gold-pos", "0", "--example", "999999"} << "--example";
     QTest::newRow("convert into non-empty") << QStringList{"convert", stories(), "--out", d} << "not empty";

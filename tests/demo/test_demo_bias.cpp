@@ -18,7 +18,7 @@ class TestDemoBias : public QObject {
   Q_OBJECT
 private Q_SLOTS:
   void losesTheMiddle() {
-    const std::string model = resourcePath("demo/model");
+    const std::string model = resourcePath("demo/poslab-demo-llama");
     auto engine = Engine::open(model, {"cpu", "f32", 2});
     SweepSettings s;
     s.modelPath = model;

@@ -48,7 +48,7 @@ private Q_SLOTS:
     const DemoBuildResult res = DemoBuilder(tiny(1)).build(
         dir, [&](const std::string& l) { log.push_back(l); }, 5);
     QVERIFY(!log.empty());
-    const std::string m = dir + "/model/";
+    const std::string m = dir + "/poslab-demo-llama/";
     for (const char* f : {"config.json", "model.safetensors", "tokenizer.model", "tokenizer_config.json",
                           "generation_config.json", "poslab_task.json", "prompt.txt", "README.md"})
       QVERIFY2(std::filesystem::exists(m + f), f);
@@ -72,10 +72,11 @@ private Q_SLOTS:
     DemoBuilder(tiny(3)).build(a, {}, 0);
     DemoBuilder(tiny(3)).build(b, {}, 0);
     DemoBuilder(tiny(4)).build(c, {}, 0);
-    for (const char* f :
-         {"/model/model.safetensors", "/model/tokenizer.model", "/train.jsonl.gz", "/heldout.jsonl.gz"})
+    for (const char* f : {"/poslab-demo-llama/model.safetensors", "/poslab-demo-llama/tokenizer.model",
+                          "/train.jsonl.gz", "/heldout.jsonl.gz"})
       QVERIFY2(fileBytes(a + f) == fileBytes(b + f), f);
-    QVERIFY(fileBytes(a + "/model/model.safetensors") != fileBytes(c + "/model/model.safetensors"));
+    QVERIFY(fileBytes(a + "/poslab-demo-llama/model.safetensors") !=
+            fileBytes(c + "/poslab-demo-llama/model.safetensors"));
   }
 
   void stoppedBuildResumesToTheSameWeights_data() {
@@ -95,7 +96,7 @@ private Q_SLOTS:
         },
         0, &cancel);
     QVERIFY(first.cancelled);
-    QVERIFY(!std::filesystem::exists(stopped + "/model/model.safetensors"));
+    QVERIFY(!std::filesystem::exists(stopped + "/poslab-demo-llama/model.safetensors"));
     std::vector<std::string> log;
     const DemoBuildResult second = DemoBuilder(tiny(5)).build(
         stopped, [&](const std::string& l) { log.push_back(l); }, 0);
@@ -103,7 +104,8 @@ private Q_SLOTS:
     QVERIFY(std::any_of(log.begin(), log.end(), [](const std::string& l) {
       return l.find("resuming at step") != std::string::npos;
     }));
-    QVERIFY(fileBytes(whole + "/model/model.safetensors") == fileBytes(stopped + "/model/model.safetensors"));
+    QVERIFY(fileBytes(whole + "/poslab-demo-llama/model.safetensors") ==
+            fileBytes(stopped + "/poslab-demo-llama/model.safetensors"));
   }
 };
 

@@ -8,6 +8,7 @@
 #include "app/gui/MainWindow.h"
 #include "app/gui/SweepPanel.h"
 #include "tests/gui/GuiTestSettings.h"
+#include "tests/gui/LabWindow.h"
 #include "tests/util/TestPaths.h"
 #include "widgets/PlacementExplorer.h"
 #include "widgets/PlotExporter.h"
@@ -31,12 +32,8 @@ private Q_SLOTS:
   void initTestCase() {
     test::isolatedWorkspace("test_demo_lab", "gui-demo");
     window_ = std::make_unique<MainWindow>();
-    window_->resize(1400, 900);
-    window_->show();
-    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
-    QSignalSpy ready(window_.get(), &MainWindow::modelReady);
-    window_->openModel(QString::fromStdString(test::resourcePath("demo/model")));
-    QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 60'000);
+    QVERIFY(
+        test::showWithModel(*window_, QString::fromStdString(test::resourcePath("demo/poslab-demo-llama"))));
     window_->sweepPanel()->setDataPath(QString::fromStdString(test::resourcePath("demo/heldout.jsonl.gz")));
     window_->sweepPanel()->setLimit(20);
   }

@@ -6,6 +6,8 @@
 #include "app/gui/ExplorerPanel.h"
 #include "app/gui/MainWindow.h"
 #include "app/gui/SweepPanel.h"
+#include "tests/gui/GuiTestSettings.h"
+#include "tests/gui/LabWindow.h"
 #include "tests/gui/StallMeter.h"
 #include "tests/sweep/SweepTestData.h"
 #include "tests/util/TestPaths.h"
@@ -26,19 +28,10 @@ class TestExplorerPanel : public QObject {
 
 private Q_SLOTS:
   void initTestCase() {
-    QStandardPaths::setTestModeEnabled(true);
-    QCoreApplication::setOrganizationName("PosLabTest");
-    QCoreApplication::setApplicationName("test_explorer_panel");
-    QSettings().clear();
-    const std::string dir = test::tempDir("gui-explorer");
-    QSettings().setValue("workspace", QString::fromStdString(dir));
+    const std::string dir = test::isolatedWorkspace("test_explorer_panel", "gui-explorer").toStdString();
     window_ = std::make_unique<MainWindow>();
-    window_->resize(1400, 900);
-    window_->show();
-    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
-    QSignalSpy ready(window_.get(), &MainWindow::modelReady);
-    window_->openModel(QString::fromStdString(test::sharedPath("models/stories260K/stories260K.gguf")));
-    QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 60'000);
+    QVERIFY(test::showWithModel(
+        *window_, QString::fromStdString(test::sharedPath("models/stories260K/stories260K.gguf"))));
     window_->sweepPanel()->setDataPath(
         QString::fromStdString(test::writeStoryQa(dir + "/stories.jsonl", 3, 5)));
     window_->sweepPanel()->setMaxNewTokens(8);

@@ -189,6 +189,15 @@ private Q_SLOTS:
         sum += v;
       QVERIFY2(std::abs(sum - 1.0) < 1e-3, qPrintable(QString::number(sum))); // a probability row
     }
+    // The heads' max is at least their mean at every key (same forward pass, reduced differently).
+    const HeatmapMatrix mean = tokens.last().at(0).value<HeatmapMatrix>();
+    explorer->requestTokenMap(2, HeadReduction{HeadReduction::Max, 0});
+    QTRY_COMPARE_WITH_TIMEOUT(tokens.count(), 3, kWorkMs);
+    const HeatmapMatrix max = tokens.last().at(0).value<HeatmapMatrix>();
+    QCOMPARE(max.values.size(), mean.values.size());
+    for (qsizetype i = 0; i < max.values.size(); ++i)
+      QVERIFY(max.values[i] >= mean.values[i] - 1e-6);
+    QVERIFY(max.columnTitle.contains("max of heads"));
     QVERIFY(explorer->tokenMapDialog()->isVisible());
     QCOMPARE(explorer->tokenMap()->drawnSize(), QSize(promptTokens, 1));
     if (const QByteArray dir = qgetenv("POSLAB_SCREENSHOT_DIR"); !dir.isEmpty())
@@ -278,7 +287,7 @@ private Q_SLOTS:
     QCOMPARE(aggregate["query"].toString(), QString("last"));
     const QJsonObject tokens = figures[4].toObject()["source"].toObject();
     QCOMPARE(tokens["layer"].toInt(), 2);
-    QCOMPARE(tokens["heads"].toString(), QString("mean"));
+    QCOMPARE(tokens["heads"].toString(), QString("max"));
     QCOMPARE(tokens["gold_position"].toInt(), 0);
     const QJsonArray sweepRuns = figures[0].toObject()["source"].toObject()["runs"].toArray();
     QCOMPARE(sweepRuns.size(), qsizetype(1));

@@ -7,6 +7,7 @@
 #include "app/gui/MainWindow.h"
 #include "app/gui/SweepPanel.h"
 #include "tests/gui/GuiTestSettings.h"
+#include "tests/gui/LabWindow.h"
 #include "tests/gui/StallMeter.h"
 #include "tests/sweep/SweepTestData.h"
 #include "tests/util/TestPaths.h"
@@ -37,12 +38,10 @@ private Q_SLOTS:
     workspace_ = test::isolatedWorkspace("test_sweep_panel", "gui-workspace");
     data_ = QString::fromStdString(test::writeStoryQa(workspace_.toStdString() + "/stories.jsonl", 4, 5));
     window_ = std::make_unique<MainWindow>();
-    window_->show();
-    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
     QCOMPARE(window_->sweepPanel()->workspace(), workspace_);
-    QSignalSpy ready(window_.get(), &MainWindow::modelReady);
-    window_->openModel(QString::fromStdString(test::sharedPath("models/stories260K/stories260K.gguf")));
-    QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, kLoadMs);
+    QVERIFY(test::showWithModel(
+        *window_, QString::fromStdString(test::sharedPath("models/stories260K/stories260K.gguf")),
+        window_->size(), kLoadMs));
   }
   void cleanupTestCase() {
     window_.reset();

@@ -21,7 +21,7 @@ private Q_SLOTS:
   void severalRunsAreDodgedNotChanged();
   void settingACurveAgainReplacesIt();
   void togglingARunHidesIt();
-  void checkboxTogglesTheRun();
+  void legendClickTogglesTheRun();
   void significantPositionsAreStarred();
   void logprobPanelOnlyWithLogprobs();
   void noAccuracyLabelAboveHundred();
@@ -149,22 +149,29 @@ void TestSweepPlot::togglingARunHidesIt() {
   QVERIFY(plot.drawnVisible(a.label));
 }
 
-void TestSweepPlot::checkboxTogglesTheRun() {
+void TestSweepPlot::legendClickTogglesTheRun() {
   SweepPlot plot;
+  plot.resize(900, 600);
+  plot.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&plot));
   const SweepCurve a = testdata::gpt35Curve();
   plot.setCurve(a);
-  QCheckBox* box = nullptr;
-  for (QCheckBox* candidate : plot.findChildren<QCheckBox*>())
-    if (candidate->text() == a.label) box = candidate;
-  QVERIFY(box);
-  QVERIFY(box->isChecked());
-  box->setFocus();
-  QTest::keyClick(box, Qt::Key_Space); // keyboard reachable
+  plot.replotNow();
+  // One legend only: the plot's own (no row of run checkboxes above it).
+  QVERIFY(plot.findChildren<QCheckBox*>().isEmpty());
+  const QRect entry = plot.legendEntryRect(a.label);
+  QVERIFY(entry.isValid());
+  auto* canvas = plot.findChild<QWidget*>("sweepPlot"); // the QCustomPlot
+  QVERIFY(canvas);
+  const QPoint centre = entry.center();
+  QTest::mouseClick(canvas, Qt::LeftButton, Qt::NoModifier, centre);
   plot.replotNow();
   QVERIFY(!plot.isRunVisible(a.label));
   QVERIFY(!plot.drawnVisible(a.label));
-  plot.setRunVisible(a.label, true);
-  QVERIFY(box->isChecked()); // the checkbox follows the API
+  QTest::mouseClick(canvas, Qt::LeftButton, Qt::NoModifier, centre);
+  plot.replotNow();
+  QVERIFY(plot.isRunVisible(a.label));
+  QVERIFY(plot.drawnVisible(a.label));
 }
 
 void TestSweepPlot::significantPositionsAreStarred() {
