@@ -1,10 +1,10 @@
 #include "app/gui/DepthPanel.h"
 
 #include "app/gui/DepthGrids.h"
+#include "app/gui/WorkspaceId.h"
 #include "widgets/DepthHeatmap.h"
 
 #include <QComboBox>
-#include <QDateTime>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -120,10 +120,11 @@ void DepthPanel::requestRun() {
   if (counts.isEmpty()) return failed(tr("Documents: write counts separated by commas, e.g. 5,10,20."));
   if (base.randomDistractors > 0 && counts.front() < 2)
     return failed(tr("Random distractors need at least 2 documents per prompt."));
-  QString study = "depth-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss") + "-" +
-                  QFileInfo(QString::fromStdString(base.dataPath)).completeBaseName().section('.', 0, 0);
-  for (int n = 2; !DepthGrids::studyRuns(workspace_, study).isEmpty(); ++n)
-    study = study.section("~", 0, 0) + "~" + QString::number(n);
+  // '~' keeps the suffix out of the "-k<K>" that names each run of the study.
+  const QString study =
+      WorkspaceId::make("depth", QString::fromStdString(base.dataPath), '~', [this](const QString& id) {
+        return !DepthGrids::studyRuns(workspace_, id).isEmpty();
+      });
   QVector<SweepSettings> sweeps;
   QStringList dirs;
   for (int k : counts) {

@@ -1,14 +1,13 @@
 #include "app/gui/MainWindow.h"
 
 #include "app/gui/AggregatePanel.h"
+#include "app/gui/AggregateStore.h"
 #include "app/gui/DepthPanel.h"
 #include "app/gui/EngineController.h"
 #include "app/gui/ExplorerPanel.h"
 #include "app/gui/ModelOpenDialog.h"
 #include "app/gui/RecentFiles.h"
 #include "app/gui/SweepPanel.h"
-#include "core/data/DataFingerprint.h"
-#include "core/engine/ModelFingerprint.h"
 #include "core/util/JsonFile.h"
 #include "widgets/AttentionHeatmap.h"
 #include "widgets/AttentionMassHeatmap.h"
@@ -29,6 +28,7 @@
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHBoxLayout>
@@ -113,6 +113,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         QDir(QStandardPaths::writableLocation(QStandardPaths::AppLocalDataLocation)).filePath("workspace");
     sweep_->setWorkspace(settings.value("workspace", fallback).toString());
     depth_->setWorkspace(sweep_->workspace());
+    aggregate_->setWorkspace(sweep_->workspace());
+    aggregate_->setFingerprints(fingerprints_);
   }
 
   panel_ = new ModelInfoPanel;
@@ -383,6 +385,7 @@ void MainWindow::onUnloaded() {
   view_->setModelReady(false);
   sweep_->setModelReady(false);
   aggregate_->setModelReady(false);
+  aggregate_->setModel({}, {}, {});
   depth_->setModelReady(false);
 }
 
@@ -396,6 +399,7 @@ void MainWindow::onLoaded(const ModelSummary& summary) {
   view_->setModelReady(true);
   sweep_->setModelReady(true);
   aggregate_->setModelReady(true);
+  aggregate_->setModel(summary.path, summary.device, summary.computeDtype);
   depth_->setModelReady(true);
   explorer_->clearCache();
   modelLabel_->setText(
@@ -549,7 +553,14 @@ void MainWindow::connectViews() {
   connect(engine_, &EngineController::aggregateFinished, this,
           [this](const AttentionMassGrid& grid, bool complete) {
             aggregate_->setRunning(false);
-            aggregate_->finished(grid, complete);
+            aggregate_->finished(grid, complete); // shown now, kept when stored() says so
+          });
+  // Done once the result is in the workspace, so whoever waits for it can reopen it.
+  connect(aggregate_, &AggregatePanel::stored, this,
+          [this](const QString& id, bool complete, const QString& error) {
+            statusBar()->showMessage(id.isEmpty() ? tr("Aggregate not kept: %1").arg(error)
+                                                  : tr("Aggregate kept as %1.").arg(id),
+                                     kMessageMs);
             Q_EMIT aggregateDone(complete);
           });
   connect(engine_, &EngineController::aggregateFailed, this, [this](const QString& message) {
@@ -614,7 +625,7 @@ QJsonObject runSource(const QString& runDir) {
 
 } // namespace
 
-QVector<BundleFigure> MainWindow::bundleFigures() const {
+QVector<BundleFigure> MainWindow::bundleFigures(QVector<FingerprintCache::Request>* missing) const {
   QVector<BundleFigure> figures;
   const QString runs = QDir(sweep_->workspace()).filePath("runs");
   SweepPlot* plot = sweep_->plot();
@@ -631,44 +642,52 @@ QVector<BundleFigure> MainWindow::bundleFigures() const {
     figures.append({"depth_vs_documents", depth_->heatmap(),
                     QJsonObject{{"kind", "depth"}, {"study", depth_->shownStudy()}, {"runs", sources}}});
   }
-  // Explorer and aggregate figures come from the model in memory and the dataset.
-  const auto engineSource = [this](const SweepSettings& settings, const QString& kind) {
-    QJsonObject source{{"kind", kind}, {"settings", toQt(settings.toJson())}};
-    try {
-      source["model"] = QJsonObject{
-          {"path", loadedPath_},
-          {"device", loaded_.device},
-          {"dtype", loaded_.computeDtype},
-          {"fingerprint", QString::fromStdString(ModelFingerprint::of(loadedPath_.toStdString()))}};
-      source["data"] =
-          QJsonObject{{"path", QString::fromStdString(settings.dataPath)},
-                      {"fingerprint", QString::fromStdString(DataFingerprint::ofFile(settings.dataPath))}};
-    } catch (const std::exception& e) {
-      source["error"] = QString::fromStdString(e.what());
+  // A fingerprint from the cache; one not computed yet is asked for (and "" meanwhile).
+  const auto fingerprint = [this, missing](FingerprintCache::Kind kind, const QString& path, QString* error) {
+    if (const std::optional<FingerprintCache::Entry> e = fingerprints_->find(kind, path)) {
+      if (!e->error.isEmpty() && error->isEmpty()) *error = e->error;
+      return e->fingerprint;
     }
-    return source;
+    if (missing && !missing->contains(FingerprintCache::Request{kind, path})) missing->append({kind, path});
+    if (error->isEmpty()) *error = tr("%1: fingerprint not computed").arg(path);
+    return QString();
   };
-  const auto queryName = [](QuerySelection q) {
-    return q == QuerySelection::Question ? "question" : q == QuerySelection::Answer ? "answer" : "last";
+  // Explorer figures (and an aggregate not kept yet) come from the model in memory and the dataset.
+  const auto engineSource = [this, &fingerprint](const SweepSettings& settings, const QString& kind) {
+    QJsonObject source{{"kind", kind}, {"settings", toQt(settings.toJson())}};
+    QString error;
+    const QString dataPath = QString::fromStdString(settings.dataPath);
+    source["model"] =
+        QJsonObject{{"path", loadedPath_},
+                    {"device", loaded_.device},
+                    {"dtype", loaded_.computeDtype},
+                    {"fingerprint", fingerprint(FingerprintCache::Kind::Model, loadedPath_, &error)}};
+    source["data"] = QJsonObject{
+        {"path", dataPath}, {"fingerprint", fingerprint(FingerprintCache::Kind::Data, dataPath, &error)}};
+    if (!error.isEmpty()) source["error"] = error;
+    return source;
   };
   const auto headsName = [](const HeadReduction& heads) {
     return heads.kind == HeadReduction::Single ? QString("head %1").arg(heads.head)
            : heads.kind == HeadReduction::Max  ? QString("max")
                                                : QString("mean");
   };
-  if (aggregate_->hasResult()) {
-    QJsonObject source = engineSource(aggregate_->shownSettings(), "aggregate");
-    source["examples"] = aggregate_->shownExamples(); // the first N (0 = all)
-    source["query"] = queryName(aggregate_->shownQuery());
-    source["reduction"] = "mean over layers and heads";
-    figures.append({"attention_mass", aggregate_->heatmap(), source});
+  if (const SavedAggregate* shown = aggregate_->shown()) {
+    // A kept (or reopened) aggregate: as its file records it, whatever model is loaded now.
+    SavedAggregate a = *shown;
+    if (a.id.isEmpty()) { // its save is still hashing, or failed
+      a.fingerprintError.clear();
+      a.modelFingerprint = fingerprint(FingerprintCache::Kind::Model, a.modelPath, &a.fingerprintError);
+      a.dataFingerprint = fingerprint(FingerprintCache::Kind::Data, a.dataPath, &a.fingerprintError);
+    }
+    figures.append({"attention_mass", aggregate_->heatmap(), AggregateStore::bundleSource(a)});
   }
   const PlacementDetails& shown = explorer_->explorer()->details();
   if (shown.attention.layers > 0) {
     QJsonObject source = engineSource(explorer_->settings(), "placement");
     source["example"] = shown.example;
     source["gold_position"] = shown.goldPosition;
-    source["query"] = queryName(shown.attention.query);
+    source["query"] = AggregateStore::queryName(shown.attention.query);
     source["heads"] = headsName(explorer_->explorer()->attentionHeatmap()->headSelection());
     figures.append({"placement_attention", explorer_->explorer()->attentionHeatmap(), source});
   }
@@ -677,7 +696,7 @@ QVector<BundleFigure> MainWindow::bundleFigures() const {
     QJsonObject source = engineSource(r.settings, "token_map");
     source["example"] = r.example;
     source["gold_position"] = r.position;
-    source["query"] = queryName(r.query);
+    source["query"] = AggregateStore::queryName(r.query);
     source["layer"] = explorer_->tokenMapLayer();
     source["heads"] = headsName(explorer_->tokenMapHeads());
     figures.append({"token_attention", tokens, source});
@@ -685,14 +704,68 @@ QVector<BundleFigure> MainWindow::bundleFigures() const {
   return figures;
 }
 
-bool MainWindow::exportBundle(const QString& folder, QString* error) {
+void MainWindow::startBundleExport(const QString& folder) {
+  if (!bundleFolder_.isEmpty()) {
+    const QString why = tr("%1: another export (%2) is still running").arg(folder, bundleFolder_);
+    statusBar()->showMessage(why, kMessageMs);
+    Q_EMIT bundleExported(folder, false, why);
+    return;
+  }
+  if (!bundleWatcher_) {
+    bundleWatcher_ = new QFutureWatcher<void>(this);
+    connect(bundleWatcher_, &QFutureWatcher<void>::finished, this, &MainWindow::continueBundleExport);
+    connect(bundleWatcher_, &QFutureWatcher<void>::progressTextChanged, this, [this](const QString& name) {
+      statusBar()->showMessage(tr("Export bundle: fingerprinting %1 (%2 of %3)…")
+                                   .arg(name)
+                                   .arg(bundleWatcher_->progressValue() + 1)
+                                   .arg(bundleWatcher_->progressMaximum()));
+    });
+  }
+  bundleFolder_ = folder;
+  bundleRounds_ = 0;
+  exportBundle_->setEnabled(false);
+  continueBundleExport();
+}
+
+void MainWindow::continueBundleExport() {
+  QVector<FingerprintCache::Request> missing;
+  const QVector<BundleFigure> figures = bundleFigures(&missing);
+  // What is shown may change while hashing; a few rounds catch up, then the
+  // manifest says which fingerprint is missing.
+  if (!missing.isEmpty() && bundleRounds_++ < 3) {
+    statusBar()->showMessage(
+        tr("Export bundle: fingerprinting %n file(s)…", nullptr, static_cast<int>(missing.size())));
+    bundleWatcher_->setFuture(FingerprintCache::computeAll(fingerprints_, missing));
+    return;
+  }
   QString why;
   QStringList files;
-  const bool ok = BundleExporter::write(folder, bundleFigures(), &why, &files);
+  const QString folder = bundleFolder_;
+  const bool ok = BundleExporter::write(folder, figures, &why, &files);
   if (ok)
     statusBar()->showMessage(tr("Exported %1 files to %2.").arg(files.size()).arg(folder), kMessageMs);
   else
     statusBar()->showMessage(tr("Export failed: %1").arg(why), kMessageMs);
+  bundleFolder_.clear();
+  exportBundle_->setEnabled(true);
+  Q_EMIT bundleExported(folder, ok, why);
+}
+
+bool MainWindow::exportBundle(const QString& folder, QString* error) {
+  bool done = false, ok = false;
+  QString why;
+  QEventLoop loop;
+  const auto connection = connect(this, &MainWindow::bundleExported, &loop,
+                                  [&](const QString& written, bool success, const QString& reason) {
+                                    if (written != folder) return;
+                                    done = true;
+                                    ok = success;
+                                    why = reason;
+                                    loop.quit();
+                                  });
+  startBundleExport(folder);
+  if (!done) loop.exec(QEventLoop::ExcludeUserInputEvents);
+  disconnect(connection);
   if (error) *error = why;
   return ok;
 }
@@ -702,9 +775,13 @@ void MainWindow::chooseBundleFolder() {
   const QString parent =
       QFileDialog::getExistingDirectory(this, tr("Export bundle into"), sweep_->workspace());
   if (parent.isEmpty()) return;
-  QString error;
-  if (!exportBundle(QDir(parent).filePath(stem), &error))
-    QMessageBox::warning(this, tr("Export bundle"), error);
+  connect(
+      this, &MainWindow::bundleExported, this,
+      [this](const QString&, bool ok, const QString& error) {
+        if (!ok) QMessageBox::warning(this, tr("Export bundle"), error);
+      },
+      Qt::SingleShotConnection);
+  startBundleExport(QDir(parent).filePath(stem));
 }
 
 } // namespace poslab

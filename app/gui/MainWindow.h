@@ -2,13 +2,16 @@
 // PosLab's main window: opens a model (showing its memory estimate before the
 // weights load), lets the user pick device and dtype, and hosts the views.
 #include "app/gui/BundleExporter.h"
+#include "app/gui/FingerprintCache.h"
 #include "core/engine/Engine.h"
 #include "widgets/GenerationStats.h"
 #include "widgets/ModelSummary.h"
 
+#include <QFutureWatcher>
 #include <QMainWindow>
 #include <QStringList>
 #include <QVector>
+#include <memory>
 
 class QAction;
 class QCloseEvent;
@@ -48,7 +51,9 @@ public:
   bool showView(const QString& name);
   static QStringList viewNames();
   // Every figure that has data, with where it came from (runs, settings, fingerprints).
-  QVector<BundleFigure> bundleFigures() const;
+  // Fingerprints come from the cache only (no hashing here, this is the GUI
+  // thread); those not computed yet are added to `missing`.
+  QVector<BundleFigure> bundleFigures(QVector<FingerprintCache::Request>* missing = nullptr) const;
   EngineController* engine() const { return engine_; }
   QStringList recentModels() const;
   LoadOptions loadOptions() const;
@@ -63,12 +68,20 @@ Q_SIGNALS:
   void aggregateDone(bool complete);
   void depthDone(const QString& status);
   void loadCancelled();
+  // An export started by startBundleExport() ended (`error` says why when !ok).
+  void bundleExported(const QString& folder, bool ok, const QString& error);
 
 public Q_SLOTS:
   // A .gguf file or a Hugging Face folder (a config.json or *.safetensors inside
   // one stands for its folder).
   void openModel(const QString& path);
   // File → Export Bundle: figures, their numbers and manifest.json into `folder`.
+  // The fingerprints it needs are computed on the pool (the window stays
+  // responsive, the status bar says what is hashed); then the figures are drawn
+  // and written here, on the GUI thread; bundleExported() says how it ended.
+  void startBundleExport(const QString& folder);
+  // The same, returning when it is written (a local event loop runs meanwhile):
+  // for scripts and tests.
   bool exportBundle(const QString& folder, QString* error = nullptr);
   void openModelDialog();
 
@@ -91,6 +104,7 @@ private:
   void updateActions();
   void showAbout();
   void chooseBundleFolder();
+  void continueBundleExport();
   void onLoadCancelled();
   void connectViews();
 
@@ -124,6 +138,10 @@ private:
   QString loadedPath_;  // the model in memory ("" when none)
   QString pendingPath_; // the model being opened
   ModelSummary loaded_; // what the panel shows again if opening another model fails
+  std::shared_ptr<FingerprintCache> fingerprints_ = std::make_shared<FingerprintCache>();
+  QFutureWatcher<void>* bundleWatcher_ = nullptr;
+  QString bundleFolder_; // the export in progress ("" when none)
+  int bundleRounds_ = 0; // fingerprinting rounds of that export
 };
 
 } // namespace poslab

@@ -194,12 +194,19 @@ AttentionMassGrid PlacementBuilder::aggregate(const SweepSettings& settings, int
   g.documents = static_cast<int>(m.documents);
   g.goldPositions = static_cast<int>(m.positions);
   g.mass.resize(g.documents * g.goldPositions);
+  g.layers = static_cast<int>(m.layers);
+  g.perLayer.resize(g.layers * g.goldPositions * g.documents);
   size_t profiles = 0;
+  constexpr float none = std::numeric_limits<float>::quiet_NaN();
   for (size_t p = 0; p < m.positions; ++p) {
     profiles += m.counts[p];
-    for (size_t d = 0; d < m.documents; ++d)
-      g.mass[static_cast<qsizetype>(p * m.documents + d)] =
-          m.counts[p] ? m.averagedAt(d, p) : std::numeric_limits<float>::quiet_NaN();
+    g.counts << static_cast<int>(m.counts[p]);
+    for (size_t d = 0; d < m.documents; ++d) {
+      g.mass[static_cast<qsizetype>(p * m.documents + d)] = m.counts[p] ? m.averagedAt(d, p) : none;
+      for (size_t l = 0; l < m.layers; ++l)
+        g.perLayer[static_cast<qsizetype>((l * m.positions + p) * m.documents + d)] =
+            m.counts[p] ? m.layerAt(l, d, p) : none;
+    }
   }
   const QString queryText = query == QuerySelection::Question
                                 ? QCoreApplication::translate("PlacementBuilder", "question tokens")

@@ -4,12 +4,12 @@
 #include "app/gui/RecentFiles.h"
 #include "app/gui/RunComparer.h"
 #include "app/gui/SweepCurves.h"
+#include "app/gui/WorkspaceId.h"
 #include "widgets/PlotExporter.h"
 #include "widgets/SweepPlot.h"
 
 #include <QCheckBox>
 #include <QComboBox>
-#include <QDateTime>
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
@@ -275,11 +275,9 @@ void SweepPanel::requestRun() {
   if (!positions.match(positions_->text()).hasMatch())
     return failed(tr("Positions: write all, or 0-based positions separated by commas (e.g. 0,4,9)."));
   // A new folder per run (a folder that exists would be resumed).
-  const QString stem = "sweep-" + QDateTime::currentDateTime().toString("yyyyMMdd-HHmmss") + "-" +
-                       QFileInfo(dataPath()).completeBaseName().section('.', 0, 0);
-  QString id = stem;
-  for (int n = 2; QFileInfo::exists(QDir(workspace_).filePath("runs/" + id)); ++n)
-    id = stem + "-" + QString::number(n);
+  const QString id = WorkspaceId::make("sweep", dataPath(), '-', [this](const QString& taken) {
+    return QFileInfo::exists(QDir(workspace_).filePath("runs/" + taken));
+  });
   currentRun_ = QDir(workspace_).filePath("runs/" + id);
   progress_->setRange(0, 0);
   status_->setText(tr("Starting %1…").arg(id));
