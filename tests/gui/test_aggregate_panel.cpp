@@ -13,6 +13,7 @@
 #include "app/gui/SweepPanel.h"
 #include "core/data/DataFingerprint.h"
 #include "tests/gui/GuiTestSettings.h"
+#include "tests/gui/LabWindow.h"
 #include "tests/gui/StallMeter.h"
 #include "tests/util/TestPaths.h"
 #include "widgets/AttentionMassHeatmap.h"
@@ -58,15 +59,10 @@ class TestAggregatePanel : public QObject {
 private Q_SLOTS:
   void initTestCase() {
     workspace_ = test::isolatedWorkspace("test_aggregate_panel", "aggregate-panel");
-    model_ = QDir::cleanPath(QString::fromStdString(test::resourcePath("demo/model")));
+    model_ = QDir::cleanPath(QString::fromStdString(test::resourcePath("demo/poslab-demo-llama")));
     data_ = QDir::cleanPath(QString::fromStdString(test::resourcePath("demo/heldout.jsonl.gz")));
     window_ = std::make_unique<MainWindow>();
-    window_->resize(1200, 800);
-    window_->show();
-    QVERIFY(QTest::qWaitForWindowExposed(window_.get()));
-    QSignalSpy ready(window_.get(), &MainWindow::modelReady);
-    window_->openModel(model_);
-    QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 60'000);
+    QVERIFY(test::showWithModel(*window_, model_, {1200, 800}));
     window_->sweepPanel()->setDataPath(data_);
   }
   void cleanupTestCase() {

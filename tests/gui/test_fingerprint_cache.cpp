@@ -59,7 +59,7 @@ private Q_SLOTS:
 
   void computeAllFillsTheCache() {
     auto cache = std::make_shared<FingerprintCache>();
-    const std::string model = test::resourcePath("demo/model");
+    const std::string model = test::resourcePath("demo/poslab-demo-llama");
     const std::string data = test::resourcePath("demo/heldout.jsonl.gz");
     QFutureWatcher<void> watcher;
     QSignalSpy finished(&watcher, &QFutureWatcher<void>::finished);
