@@ -94,7 +94,13 @@ QJsonValue jsonValue(const QVariant& cell) {
 } // namespace
 
 bool PlotExporter::savePdf(QCustomPlot* plot, const QString& path, QSize size, QString* error) {
-  size = plotSize(plot, size);
+  // The plot is laid out at 96 logical pixels an inch, as on screen and in PNGs, and the
+  // page is its physical size: text keeps its point size whatever the page (a 9 pt label
+  // is 9 pt on the page, as in a PNG of the same inches at any DPI).
+  const QSize layout = size.isEmpty() ? plotSize(plot, size)
+                                      : QSize(qRound(size.width() * kVectorDpi / 72.0),
+                                              qRound(size.height() * kVectorDpi / 72.0));
+  const QSizeF page = size.isEmpty() ? QSizeF(layout) * 72.0 / kVectorDpi : QSizeF(size);
   QByteArray bytes;
   {
     QBuffer buffer(&bytes);
@@ -105,10 +111,9 @@ bool PlotExporter::savePdf(QCustomPlot* plot, const QString& path, QSize size, Q
     writer.setResolution(kVectorDpi);
     writer.setCreator(QStringLiteral("PosLab"));
     writer.setTitle(QFileInfo(path).completeBaseName());
-    writer.setPageLayout(
-        QPageLayout(QPageSize(QSizeF(size), QPageSize::Point, QString(), QPageSize::ExactMatch),
-                    QPageLayout::Portrait, QMarginsF(0, 0, 0, 0)));
-    paintVector(plot, &writer, size);
+    writer.setPageLayout(QPageLayout(QPageSize(page, QPageSize::Point, QString(), QPageSize::ExactMatch),
+                                     QPageLayout::Portrait, QMarginsF(0, 0, 0, 0)));
+    paintVector(plot, &writer, layout);
   }
   if (!bytes.startsWith("%PDF-"))
     return failWith(error, path, QStringLiteral("the PDF writer produced no PDF"));

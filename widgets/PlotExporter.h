@@ -19,7 +19,8 @@ class ExportablePlot;
 
 class PlotExporter {
 public:
-  // `size` in points (1/72 in) for PDF and in user units for SVG; empty: the plot's on-screen size.
+  // `size`: the page in points (1/72 in) for PDF, in user units (1/96 in) for SVG; empty: the
+  // plot's on-screen size. Both lay the plot out at 96 units an inch, so text keeps its size.
   static bool savePdf(QCustomPlot* plot, const QString& path, QSize size = {}, QString* error = nullptr);
   static bool saveSvg(QCustomPlot* plot, const QString& path, QSize size = {}, QString* error = nullptr);
   // `pixels` is the image size; fonts and lines scale with dpi / 96, so a 300 dpi figure

@@ -1,6 +1,7 @@
 #include "app/gui/ExplorerPanel.h"
 
 #include "widgets/AttentionHeatmap.h"
+#include "widgets/FigureExportDialog.h"
 #include "widgets/MatrixHeatmap.h"
 #include "widgets/PlacementExplorer.h"
 
@@ -66,7 +67,9 @@ void ExplorerPanel::onTokenMap(const QString& key, const HeatmapMatrix& matrix) 
     tokenDialog_->setWindowTitle(tr("Token-level attention"));
     tokenMap_ = new MatrixHeatmap(tokenDialog_);
     tokenMap_->setObjectName("tokenMap");
-    tokenMap_->setToolTip(tr("Attention of each query token (rows) on every earlier token (columns)"));
+    tokenMap_->setToolTip(tr("Attention of each query token (rows) on every earlier token (columns); "
+                             "right-click to export it"));
+    FigureExportDialog::offerOnRightClick(tokenMap_, *tokenMap_, QStringLiteral("token_attention"));
     auto* layout = new QVBoxLayout(tokenDialog_);
     layout->addWidget(tokenMap_);
   }

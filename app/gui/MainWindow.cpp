@@ -9,9 +9,11 @@
 #include "app/gui/RecentFiles.h"
 #include "app/gui/SweepPanel.h"
 #include "core/util/JsonFile.h"
+#include "widgets/AttentionBars.h"
 #include "widgets/AttentionHeatmap.h"
 #include "widgets/AttentionMassHeatmap.h"
 #include "widgets/DepthHeatmap.h"
+#include "widgets/FigureExportDialog.h"
 #include "widgets/GenerationView.h"
 #include "widgets/MatrixHeatmap.h"
 #include "widgets/ModelInfoPanel.h"
@@ -235,6 +237,14 @@ void MainWindow::createActions() {
   exportBundle_->setStatusTip(exportBundle_->toolTip());
   connect(exportBundle_, &QAction::triggered, this, &MainWindow::chooseBundleFolder);
 
+  exportFigure_ = new QAction(tr("Export &Figure…"), this);
+  exportFigure_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E));
+  exportFigure_->setToolTip(
+      tr("Save the figure of the view shown as PDF, SVG or PNG at a chosen size and DPI, "
+         "or its numbers as CSV or JSON (Ctrl+Shift+E; or right-click the plot)"));
+  exportFigure_->setStatusTip(exportFigure_->toolTip());
+  connect(exportFigure_, &QAction::triggered, this, &MainWindow::exportCurrentFigure);
+
   openFolder_ = new QAction(tr("Open Model &Folder…"), this);
   openFolder_->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O));
   openFolder_->setToolTip(tr("Open a Hugging Face model folder (config.json + safetensors) (Ctrl+Shift+O)"));
@@ -263,6 +273,7 @@ void MainWindow::createMenus() {
   file->addAction(reload_);
   file->addSeparator();
   file->addAction(openData_);
+  file->addAction(exportFigure_);
   file->addAction(exportBundle_);
   file->addSeparator();
   file->addAction(quit_);
@@ -539,6 +550,18 @@ void MainWindow::openModelDialog() {
 }
 
 void MainWindow::connectViews() {
+  // Right-click on any figure exports it (the names match the export bundle's files).
+  const std::pair<const ExportablePlot*, const char*> figures[] = {
+      {sweep_->plot(), "accuracy_vs_position"},
+      {explorer_->explorer()->attentionHeatmap(), "placement_attention"},
+      {explorer_->explorer()->attentionBars(), "placement_attention_bars"},
+      {aggregate_->heatmap(), "attention_mass"},
+      {depth_->heatmap(), "depth_vs_documents"}};
+  for (const auto& [plot, stem] : figures)
+    if (auto* host = dynamic_cast<QWidget*>(const_cast<ExportablePlot*>(plot)))
+      FigureExportDialog::offerOnRightClick(host, *plot, QString::fromLatin1(stem));
+  connect(tabs_, &QTabWidget::currentChanged, this, [this] { exportFigure_->setEnabled(currentFigure()); });
+
   connect(explorer_, &ExplorerPanel::tokenMapRequested, engine_, &EngineController::tokenMap);
   connect(engine_, &EngineController::tokenMapReady, explorer_, &ExplorerPanel::onTokenMap);
 
@@ -768,6 +791,27 @@ bool MainWindow::exportBundle(const QString& folder, QString* error) {
   disconnect(connection);
   if (error) *error = why;
   return ok;
+}
+
+const ExportablePlot* MainWindow::currentFigure() const {
+  QWidget* shown = tabs_->currentWidget();
+  if (shown == sweep_) return sweep_->plot();
+  if (shown == explorer_) return explorer_->explorer()->attentionHeatmap();
+  if (shown == aggregate_) return aggregate_->heatmap();
+  if (shown == depth_) return depth_->heatmap();
+  return nullptr;
+}
+
+void MainWindow::exportCurrentFigure() {
+  const ExportablePlot* figure = currentFigure();
+  if (!figure) {
+    statusBar()->showMessage(tr("This view has no figure to export."), kMessageMs);
+    return;
+  }
+  const QString stem = figure->plotData().name.isEmpty() ? QStringLiteral("figure") : figure->plotData().name;
+  FigureExportDialog dialog(*figure, FigureExportDialog::suggestedPath(stem), this);
+  if (dialog.exec() == QDialog::Accepted)
+    statusBar()->showMessage(tr("Exported %1.").arg(QDir::toNativeSeparators(dialog.path())), kMessageMs);
 }
 
 void MainWindow::chooseBundleFolder() {

@@ -26,6 +26,8 @@ class QTabWidget;
 
 namespace poslab {
 
+class ExportablePlot;
+
 class AggregatePanel;
 class DepthPanel;
 class EngineController;
@@ -54,6 +56,9 @@ public:
   // Fingerprints come from the cache only (no hashing here, this is the GUI
   // thread); those not computed yet are added to `missing`.
   QVector<BundleFigure> bundleFigures(QVector<FingerprintCache::Request>* missing = nullptr) const;
+  // The figure of the view shown (sweep plot, placement heatmap, aggregate, depth), null
+  // for a view without one; File → Export Figure and right-click on a plot export it.
+  const ExportablePlot* currentFigure() const;
   EngineController* engine() const { return engine_; }
   QStringList recentModels() const;
   LoadOptions loadOptions() const;
@@ -84,6 +89,8 @@ public Q_SLOTS:
   // for scripts and tests.
   bool exportBundle(const QString& folder, QString* error = nullptr);
   void openModelDialog();
+  // File → Export Figure…: the current view's figure, at a chosen size and DPI.
+  void exportCurrentFigure();
 
 protected:
   void closeEvent(QCloseEvent* event) override;
@@ -127,6 +134,7 @@ private:
   QPushButton* cancelLoad_ = nullptr;
   QAction* openData_ = nullptr;
   QAction* exportBundle_ = nullptr;
+  QAction* exportFigure_ = nullptr;
   QComboBox* compute_ = nullptr;
   QLabel* modelLabel_ = nullptr;
   QProgressBar* busyBar_ = nullptr;

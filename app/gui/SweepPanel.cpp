@@ -5,13 +5,12 @@
 #include "app/gui/RunComparer.h"
 #include "app/gui/SweepCurves.h"
 #include "app/gui/WorkspaceId.h"
-#include "widgets/PlotExporter.h"
+#include "widgets/FigureExportDialog.h"
 #include "widgets/SweepPlot.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
-#include <QFileDialog>
 #include <QFileInfo>
 #include <QFormLayout>
 #include <QGridLayout>
@@ -19,7 +18,6 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
-#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
@@ -402,15 +400,8 @@ void SweepPanel::showComparison(const PairedComparison& comparison) {
 }
 
 void SweepPanel::exportFigure() {
-  const QString file = QFileDialog::getSaveFileName(
-      this, tr("Export figure"), QDir(workspace_).filePath("accuracy-vs-position.pdf"),
-      tr("PDF (*.pdf);;SVG (*.svg);;PNG (*.png);;CSV (*.csv);;JSON (*.json)"));
-  if (file.isEmpty()) return;
-  PlotExporter::Options options;
-  options.size = file.endsWith(".png", Qt::CaseInsensitive) ? QSize(1800, 1100) : QSize();
-  options.dpi = 300;
-  QString error;
-  if (!PlotExporter::save(*plot_, file, options, &error)) QMessageBox::warning(this, tr("Export"), error);
+  FigureExportDialog dialog(*plot_, FigureExportDialog::suggestedPath("accuracy-vs-position"), this);
+  dialog.exec();
 }
 
 } // namespace poslab

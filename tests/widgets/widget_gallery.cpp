@@ -8,6 +8,7 @@
 #include "widgets/AttentionMassHeatmap.h"
 #include "widgets/DepthHeatmap.h"
 #include "widgets/DocumentStrip.h"
+#include "widgets/FigureExportDialog.h"
 #include "widgets/MatrixHeatmap.h"
 #include "widgets/PlacementExplorer.h"
 #include "widgets/PlotExporter.h"
@@ -67,6 +68,10 @@ int main(int argc, char** argv) {
   SweepPlot single;
   single.setCurve(testdata::gpt35Curve());
   shoot(&single, {900, 620}, out + "/sweep-single" + suffix);
+
+  FigureExportDialog exportDialog(single, QDir(out).filePath("accuracy-vs-position.png"));
+  exportDialog.setSizeInches({3.5, 2.6});
+  shoot(&exportDialog, exportDialog.sizeHint(), out + "/figure-export-dialog" + suffix);
 
   SweepPlot compare;
   const SweepCurve base = testdata::mistralBase(), tuned = testdata::mistralPos2Distill();
