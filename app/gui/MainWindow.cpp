@@ -149,7 +149,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(cancelLoad_, &QPushButton::clicked, engine_, &EngineController::cancel);
   loadBar_ = new QProgressBar(this);
   loadBar_->setObjectName("loadProgressBar");
-  loadBar_->setMinimumWidth(250);
+  loadBar_->setMinimumWidth(240); // "123.4 / 456.7 MiB · 89 MiB/s" fits
+  loadBar_->setMaximumWidth(320);
   loadBar_->setToolTip(tr("Weights read so far, and how fast"));
   loadBar_->setVisible(false);
   statusBar()->addPermanentWidget(modelLabel_);
