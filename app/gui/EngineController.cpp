@@ -30,6 +30,7 @@ EngineController::EngineController(QObject* parent) : QObject(parent) {
     setBusy(false);
     Q_EMIT modelLoaded(summary);
   });
+  connect(worker_, &EngineWorker::loadProgress, this, &EngineController::loadProgress);
   connect(worker_, &EngineWorker::loadFailed, this, [this](const QString& message) {
     setBusy(false);
     Q_EMIT loadFailed(message);

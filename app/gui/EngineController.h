@@ -26,8 +26,7 @@ class EngineController : public QObject {
   Q_OBJECT
 public:
   explicit EngineController(QObject* parent = nullptr);
-  // Cancels a running generation and waits for the worker (a model load in
-  // progress cannot be interrupted and is waited for).
+  // Cancels the running job (a load stops at its next tensor) and waits for the worker.
   ~EngineController() override;
 
   // Inspect, then load; false (and nothing queued) while another job runs.
@@ -41,7 +40,8 @@ public:
   // Busy jobs, cancellable: false (and nothing queued) while another job runs or with no model.
   bool aggregate(const SweepSettings& settings, int examples, QuerySelection query);
   bool runDepth(const QVector<SweepSettings>& sweeps, const QStringList& runDirs);
-  // Stops the running job; a model load in progress ends with modelUnloaded + loadCancelled.
+  // Stops the running job; a model load in progress stops at its next tensor and
+  // ends with modelUnloaded + loadCancelled.
   void cancel();
 
   bool isBusy() const { return busy_; }
@@ -54,6 +54,9 @@ Q_SIGNALS:
   void cudaAvailabilityKnown(bool available);
   void modelUnloaded();
   void modelLoaded(const poslab::ModelSummary& summary);
+  // Stored weight bytes read so far while a model loads (≤ ~10 a second; a
+  // finished load ends with done == total, a cancelled one stops below it).
+  void loadProgress(qint64 bytesDone, qint64 bytesTotal);
   void loadFailed(const QString& message);
   void generationStarted();
   void token(const QString& piece, int generatedTokens);

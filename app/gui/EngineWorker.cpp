@@ -20,6 +20,7 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 constexpr auto kCoalesce = std::chrono::milliseconds(30);
+constexpr auto kProgressInterval = std::chrono::milliseconds(100); // ≤ 10 load progress signals a second
 
 // Runs one worker job; any exception becomes a readable message (no exception
 // may leave a slot: Qt would terminate the program).
@@ -66,10 +67,18 @@ void EngineWorker::load(const QString& path, const LoadOptions& options) {
           engine_.reset(); // two models need not fit in memory at once
           Q_EMIT unloaded();
         }
-        engine_ = Engine::open(file, options);
-        // The loader cannot be interrupted between tensors; a cancel during the
-        // load drops the result instead, so the user gets back to no model at once.
-        if (cancel_->load()) {
+        LoadControl control;
+        control.cancel = cancel_;
+        auto lastEmit = Clock::now() - kProgressInterval;
+        control.progress = [&](uint64_t done, uint64_t total) {
+          if (done > 0 && done < total && Clock::now() - lastEmit < kProgressInterval) return;
+          lastEmit = Clock::now();
+          Q_EMIT loadProgress(static_cast<qint64>(done), static_cast<qint64>(total));
+        };
+        engine_ = Engine::open(file, options, control);
+        // nullptr: cancelled at a tensor boundary. A cancel that came after the
+        // last check still wins: the user asked to end up with no model.
+        if (!engine_ || cancel_->load()) {
           engine_.reset();
           Q_EMIT unloaded();
           Q_EMIT loadCancelled();

@@ -25,7 +25,8 @@ struct LoadOptions;
 class EngineWorker : public QObject {
   Q_OBJECT
 public:
-  // cancel: set from the GUI thread; checked between generated tokens.
+  // cancel: set from the GUI thread; checked between generated tokens, between
+  // the tensors of a load and between the steps of sweeps and analyses.
   explicit EngineWorker(const std::atomic<bool>* cancel);
   ~EngineWorker() override;
 
@@ -54,6 +55,9 @@ Q_SIGNALS:
   void cudaAvailable(bool available);
   void unloaded();
   void loaded(const poslab::ModelSummary& summary);
+  // Stored weight bytes read so far of a load: at most ~10 a second, always
+  // the first (0 of total) and a finished load's last (done == total).
+  void loadProgress(qint64 bytesDone, qint64 bytesTotal);
   void loadFailed(const QString& message);
   // Text pieces are coalesced (at most one signal per ~30 ms) so that a fast
   // model cannot flood the GUI thread's event queue.

@@ -151,9 +151,17 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
       tr("Stop opening the model: the app stays usable and the loaded weights are dropped"));
   cancelLoad_->setVisible(false);
   connect(cancelLoad_, &QPushButton::clicked, engine_, &EngineController::cancel);
+  loadBar_ = new QProgressBar(this);
+  loadBar_->setObjectName("loadProgressBar");
+  loadBar_->setMinimumWidth(240); // "123.4 / 456.7 MiB · 89 MiB/s" fits
+  loadBar_->setMaximumWidth(320);
+  loadBar_->setToolTip(tr("Weights read so far, and how fast"));
+  loadBar_->setVisible(false);
   statusBar()->addPermanentWidget(modelLabel_);
   statusBar()->addPermanentWidget(cancelLoad_);
+  statusBar()->addPermanentWidget(loadBar_);
   statusBar()->addPermanentWidget(busyBar_);
+  connect(engine_, &EngineController::loadProgress, this, &MainWindow::onLoadProgress);
 
   connect(engine_, &EngineController::modelInspected, this, &MainWindow::onInspected);
   connect(engine_, &EngineController::modelUnloaded, this, &MainWindow::onUnloaded);
@@ -377,6 +385,8 @@ void MainWindow::openModel(const QString& path) {
     return;
   }
   pendingPath_ = model;
+  loadBar_->setRange(0, 0); // busy until the first progress tells the total
+  loadBar_->setFormat(QString());
   statusBar()->showMessage(tr("Reading %1…").arg(displayName(model)));
   engine_->loadModel(model, loadOptions());
   updateActions();
@@ -442,6 +452,21 @@ void MainWindow::onLoadFailed(const QString& message) {
   box->open(); // window-modal, without a nested event loop
 }
 
+void MainWindow::onLoadProgress(qint64 bytesDone, qint64 bytesTotal) {
+  if (bytesDone == 0 || !loadClock_.isValid()) loadClock_.start();
+  const double mib = 1024.0 * 1024.0;
+  const double seconds = static_cast<double>(loadClock_.nsecsElapsed()) / 1e9;
+  // Per mille: byte counts pass int's range for models over 2 GiB.
+  loadBar_->setRange(0, 1000);
+  loadBar_->setValue(bytesTotal > 0 ? static_cast<int>(bytesDone * 1000 / bytesTotal) : 0);
+  QString text = tr("%1 / %2 MiB")
+                     .arg(static_cast<double>(bytesDone) / mib, 0, 'f', 1)
+                     .arg(static_cast<double>(bytesTotal) / mib, 0, 'f', 1);
+  if (bytesDone > 0 && seconds > 0)
+    text += tr(" · %1 MiB/s").arg(static_cast<double>(bytesDone) / mib / seconds, 0, 'f', 0);
+  loadBar_->setFormat(text);
+}
+
 void MainWindow::onGenerate(const QString& prompt, int maxNewTokens, bool stopAtEndOfText) {
   if (!engine_->generate(prompt, maxNewTokens, stopAtEndOfText))
     statusBar()->showMessage(tr("The engine is busy."), kMessageMs);
@@ -489,13 +514,16 @@ void MainWindow::rebuildRecentMenu() {
 
 void MainWindow::updateActions() {
   const bool busy = engine_->isBusy();
-  cancelLoad_->setVisible(busy && !pendingPath_.isEmpty());
+  const bool loading = busy && !pendingPath_.isEmpty();
+  cancelLoad_->setVisible(loading);
+  loadBar_->setVisible(loading);
+  if (!loading) loadClock_.invalidate();
   openFile_->setEnabled(!busy);
   openFolder_->setEnabled(!busy);
   recentMenu_->setEnabled(!busy);
   reload_->setEnabled(!busy && !loadedPath_.isEmpty());
   compute_->setEnabled(!busy);
-  busyBar_->setVisible(busy);
+  busyBar_->setVisible(busy && !loading);
 }
 
 void MainWindow::showAbout() {

@@ -7,6 +7,7 @@
 #include "widgets/GenerationStats.h"
 #include "widgets/ModelSummary.h"
 
+#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QMainWindow>
 #include <QStringList>
@@ -119,6 +120,7 @@ private:
   void onUnloaded();
   void onLoaded(const poslab::ModelSummary& summary);
   void onLoadFailed(const QString& message);
+  void onLoadProgress(qint64 bytesDone, qint64 bytesTotal);
   void onGenerate(const QString& prompt, int maxNewTokens, bool stopAtEndOfText);
   void onGenerationFinished(const poslab::GenerationStats& stats);
   void onGenerationFailed(const QString& message);
@@ -138,6 +140,8 @@ private:
   QComboBox* compute_ = nullptr;
   QLabel* modelLabel_ = nullptr;
   QProgressBar* busyBar_ = nullptr;
+  QProgressBar* loadBar_ = nullptr; // weights read while a model loads (replaces busyBar_ then)
+  QElapsedTimer loadClock_;         // since the load's first byte, for MiB/s
   QMenu* recentMenu_ = nullptr;
   QAction* openFile_ = nullptr;
   QAction* openFolder_ = nullptr;

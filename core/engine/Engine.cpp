@@ -127,12 +127,16 @@ ModelInfo Engine::inspect(const std::string& path, const LoadOptions& options) {
   return describe(path, *source, config, tok.get(), parseDtype(options.dtype), parseDevice(options.device));
 }
 
-std::unique_ptr<Engine> Engine::open(const std::string& path, const LoadOptions& options) {
+std::unique_ptr<Engine> Engine::open(const std::string& path, const LoadOptions& options,
+                                     const LoadControl& control) {
+  if (control.cancelled()) return nullptr;
   configureThreads(options.threads);
   const at::ScalarType dtype = parseDtype(options.dtype);
   const at::Device device = parseDevice(options.device);
   std::unique_ptr<Engine> e(new Engine());
-  LoadedModel loaded = ModelLoader::load(path, dtype, device);
+  LoadedModel loaded = ModelLoader::load(path, dtype, device, control);
+  // A cancel raised after the last tensor still wins over the tokenizer load.
+  if (!loaded.model || control.cancelled()) return nullptr;
   e->impl_->source = loaded.source;
   e->impl_->model = std::move(loaded.model);
   e->impl_->tokenizer = TokenizerLoader::load(path, e->impl_->source.get());

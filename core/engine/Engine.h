@@ -3,6 +3,7 @@
 // tensors stay inside core/. Errors are thrown as poslab::Error (one line,
 // naming the file and the field) and caught at the worker/main() boundary.
 #include "core/engine/ModelInfo.h"
+#include "core/model/LoadControl.h"
 #include "core/tokenizer/Tokenizer.h"
 
 #include <atomic>
@@ -42,7 +43,12 @@ public:
   // Reads config and tokenizer only; no weights are loaded (for a memory
   // estimate before loading).
   static ModelInfo inspect(const std::string& path, const LoadOptions& options = {});
-  static std::unique_ptr<Engine> open(const std::string& path, const LoadOptions& options = {});
+  // Loads weights and tokenizer. control: progress in stored bytes and a cancel
+  // flag checked before each tensor and before the tokenizer. Returns nullptr
+  // (never throws for it) when the flag is raised: at once if it already was,
+  // else at the next tensor, with everything loaded so far freed.
+  static std::unique_ptr<Engine> open(const std::string& path, const LoadOptions& options = {},
+                                      const LoadControl& control = {});
   ~Engine();
 
   const ModelInfo& info() const;

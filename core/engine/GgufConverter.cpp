@@ -62,7 +62,8 @@ void GgufConverter::convert(const std::string& ggufPath, const std::string& outD
   const GgufFile& g = *source->gguf();
   ModelConfig config = ModelLoader::readConfig(*source);
   // Load in f32 so un-permuting and dequantising lose nothing before the final cast.
-  ModelWeights weights = WeightAdapter::load(*source, config, at::kFloat, at::kCPU);
+  // Without a LoadControl the load cannot be cancelled: the optional is always set.
+  const ModelWeights weights = *WeightAdapter::load(*source, config, at::kFloat, at::kCPU);
   HuggingFaceWriter::write(outDir, config, weights, t);
   writeTokenizer(g, outDir);
   nlohmann::json gen = {{"_from", "poslab-cli convert"}};

@@ -16,14 +16,16 @@ ModelConfig ModelLoader::readConfig(const WeightSource& source) {
   return ModelConfig::fromHuggingFaceJson(config.string());
 }
 
-LoadedModel ModelLoader::load(const std::string& path, at::ScalarType dtype, const at::Device& device) {
+LoadedModel ModelLoader::load(const std::string& path, at::ScalarType dtype, const at::Device& device,
+                              const LoadControl& control) {
   if (dtype == at::kHalf && device.is_cpu())
     fail(path, "dtype", "f16 is supported on CUDA only; use f32 or bf16 on the CPU");
   LoadedModel loaded;
   loaded.source = WeightSource::open(path);
   ModelConfig config = readConfig(*loaded.source);
-  ModelWeights weights = WeightAdapter::load(*loaded.source, config, dtype, device);
-  loaded.model = std::make_unique<LlamaModel>(std::move(config), std::move(weights), device);
+  std::optional<ModelWeights> weights = WeightAdapter::load(*loaded.source, config, dtype, device, control);
+  if (!weights) return {}; // cancelled: drops the mappings too
+  loaded.model = std::make_unique<LlamaModel>(std::move(config), std::move(*weights), device);
   return loaded;
 }
 

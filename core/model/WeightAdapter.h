@@ -4,8 +4,11 @@
 //   GGUF (llama.cpp): blk.N.attn_q.weight, ...; q/k rows permuted for llama.cpp's
 //   interleaved RoPE, which we undo so one rotate_half forward serves both.
 // Every tensor's shape is checked against the config before it is used.
+#include "core/model/LoadControl.h"
 #include "core/model/ModelConfig.h"
 #include "core/model/ModelWeights.h"
+
+#include <optional>
 
 namespace poslab {
 
@@ -14,9 +17,12 @@ class WeightSource;
 class WeightAdapter {
 public:
   // Loads every tensor the config needs, converted to `dtype` on `device`.
-  // Throws poslab::Error naming the file and tensor for missing or misshapen ones.
-  static ModelWeights load(const WeightSource& source, const ModelConfig& config, at::ScalarType dtype,
-                           const at::Device& device);
+  // Throws poslab::Error naming the file and tensor for missing or misshapen ones
+  // (all are checked before the first byte is read). std::nullopt when
+  // control.cancel was raised: the tensors loaded so far are freed by then.
+  static std::optional<ModelWeights> load(const WeightSource& source, const ModelConfig& config,
+                                          at::ScalarType dtype, const at::Device& device,
+                                          const LoadControl& control = {});
 
   // GGUF stores q/k rows as [n_head, head_dim/2, 2] (pairs adjacent); HF as
   // [n_head, 2, head_dim/2] (halves). Exposed for `convert` and its tests.

@@ -1,5 +1,6 @@
 // The main window driven as a user would (offscreen): open the real stories260K
-// model, generate, cancel, survive a bad file, keep the event loop responsive.
+// model, generate, cancel, survive a bad file, keep the event loop responsive,
+// watch a load's progress and cancel a load half-way.
 #include "app/gui/EngineController.h"
 #include "app/gui/MainWindow.h"
 #include "tests/gui/StallMeter.h"
@@ -11,14 +12,21 @@
 #include <QComboBox>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMessageBox>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTimer>
+#include <QtEndian>
 #include <QtTest/QtTest>
+#include <algorithm>
+#include <filesystem>
 #include <memory>
 
 using namespace poslab;
@@ -28,6 +36,76 @@ namespace {
 
 constexpr int kLoadMs = 60'000;
 constexpr int kGenerateMs = 60'000;
+
+// Bytes of a safetensors file's data region: what a load that reads every
+// tensor reports as its total (the file minus its length prefix and header).
+qint64 safetensorsDataBytes(const QString& path) {
+  QFile file(path);
+  if (!file.open(QIODevice::ReadOnly)) return -1;
+  const QByteArray prefix = file.read(8);
+  if (prefix.size() != 8) return -1;
+  const auto header = qFromLittleEndian<quint64>(prefix.constData());
+  return file.size() - 8 - static_cast<qint64>(header);
+}
+
+// A Llama folder with zero-filled BF16 weights: `layers` layers of width 1024
+// (32 MiB stored each). The data region is a hole (QFile::resize), so it is
+// written at once and takes no disk space, but loading it converts every
+// tensor to f32: slow enough (a few hundred ms) for a Cancel to land half-way.
+// Returns the folder; storedBytes: the bytes of all its tensors.
+QString writeZeroModel(const QString& dir, int layers, qint64& storedBytes) {
+  const qint64 d = 1024, ff = 4096, vocab = 2048;
+  QList<QPair<QString, QList<qint64>>> tensors{{"model.embed_tokens.weight", {vocab, d}}};
+  for (int i = 0; i < layers; ++i) {
+    const QString l = QString("model.layers.%1.").arg(i);
+    tensors += {{l + "input_layernorm.weight", {d}},     {l + "self_attn.q_proj.weight", {d, d}},
+                {l + "self_attn.k_proj.weight", {d, d}}, {l + "self_attn.v_proj.weight", {d, d}},
+                {l + "self_attn.o_proj.weight", {d, d}}, {l + "post_attention_layernorm.weight", {d}},
+                {l + "mlp.gate_proj.weight", {ff, d}},   {l + "mlp.up_proj.weight", {ff, d}},
+                {l + "mlp.down_proj.weight", {d, ff}}};
+  }
+  tensors += {{"model.norm.weight", {d}}, {"lm_head.weight", {vocab, d}}};
+  QJsonObject header;
+  qint64 offset = 0;
+  for (const auto& [name, shape] : tensors) {
+    qint64 bytes = 2; // BF16
+    QJsonArray dims;
+    for (qint64 n : shape) {
+      bytes *= n;
+      dims.append(n);
+    }
+    header[name] =
+        QJsonObject{{"dtype", "BF16"}, {"shape", dims}, {"data_offsets", QJsonArray{offset, offset + bytes}}};
+    offset += bytes;
+  }
+  storedBytes = offset;
+  QByteArray json = QJsonDocument(header).toJson(QJsonDocument::Compact);
+  json.append(QByteArray((8 - json.size() % 8) % 8, ' ')); // keeps the data 8-byte aligned
+  QFile weights(dir + "/model.safetensors");
+  if (!weights.open(QIODevice::WriteOnly)) return {};
+  char prefix[8];
+  qToLittleEndian<quint64>(static_cast<quint64>(json.size()), prefix);
+  weights.write(prefix, 8);
+  weights.write(json);
+  weights.resize(weights.pos() + offset);
+  const QJsonObject config{{"architectures", QJsonArray{"LlamaForCausalLM"}},
+                           {"model_type", "llama"},
+                           {"hidden_size", d},
+                           {"intermediate_size", ff},
+                           {"num_attention_heads", 16},
+                           {"num_key_value_heads", 16},
+                           {"num_hidden_layers", layers},
+                           {"vocab_size", vocab},
+                           {"max_position_embeddings", 512},
+                           {"rms_norm_eps", 1e-5},
+                           {"rope_theta", 10000.0},
+                           {"tie_word_embeddings", false},
+                           {"torch_dtype", "bfloat16"}};
+  QFile configFile(dir + "/config.json");
+  if (!configFile.open(QIODevice::WriteOnly)) return {};
+  configFile.write(QJsonDocument(config).toJson());
+  return dir;
+}
 
 } // namespace
 
@@ -47,6 +125,8 @@ private Q_SLOTS:
   void badModelShowsErrorAndWindowLivesOn_data();
   void badModelShowsErrorAndWindowLivesOn();
   void closingDuringGenerationReturnsPromptly();
+  void loadShowsProgress();
+  void cancelStopsLoadBeforeTheLastTensor();
 
 private:
   GenerationStats generate(const QString& prompt, int maxNewTokens, bool stopAtEndOfText);
@@ -250,6 +330,99 @@ void TestMainWindow::closingDuringGenerationReturnsPromptly() {
   clock.start();
   window.reset();
   QVERIFY2(clock.elapsed() < 2000, qPrintable(QString("closing took %1 ms").arg(clock.elapsed())));
+}
+
+// The status bar shows a load's progress (MiB done / total, MiB/s) while it
+// runs and hides it after; the progress counts every stored byte once.
+void TestMainWindow::loadShowsProgress() {
+  const QString demo = QDir::cleanPath(QString::fromStdString(test::resourcePath("demo/poslab-demo-llama")));
+  auto* bar = window_->findChild<QProgressBar*>("loadProgressBar");
+  QVERIFY(bar);
+  QVERIFY(!bar->isVisible());
+  QSignalSpy progress(window_->engine(), &EngineController::loadProgress);
+  QSignalSpy ready(window_.get(), &MainWindow::modelReady);
+  QStringList shown; // the bar's text as each progress signal arrives
+  bool alwaysVisible = true;
+  const auto watch = connect(window_->engine(), &EngineController::loadProgress, this, [&] {
+    alwaysVisible = alwaysVisible && bar->isVisible();
+    shown << bar->text();
+  });
+  window_->openModel(demo);
+  QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, kLoadMs);
+  disconnect(watch);
+
+  QVERIFY(progress.count() >= 2); // 0 of total first, total of total last
+  const qint64 total = safetensorsDataBytes(demo + "/model.safetensors");
+  QVERIFY(total > 0);
+  QCOMPARE(progress.first().at(0).toLongLong(), qint64(0));
+  for (int i = 0; i < progress.count(); ++i) {
+    QCOMPARE(progress.at(i).at(1).toLongLong(), total);
+    if (i > 0) QVERIFY(progress.at(i).at(0).toLongLong() > progress.at(i - 1).at(0).toLongLong());
+  }
+  QCOMPARE(progress.last().at(0).toLongLong(), total);
+  QVERIFY(alwaysVisible);
+  const QString full = QString::number(static_cast<double>(total) / (1024.0 * 1024.0), 'f', 1);
+  QVERIFY2(shown.last().startsWith(full + " / " + full + " MiB · ") && shown.last().endsWith(" MiB/s"),
+           qPrintable(shown.join(" | ")));
+  QVERIFY(!bar->isVisible());
+  QVERIFY(!window_->findChild<QPushButton*>("cancelLoadButton")->isVisible());
+
+  window_->openModel(modelPath_); // back to the model the other tests use
+  QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 2, kLoadMs);
+}
+
+// "Cancel loading", pressed when the bar first shows bytes read (~100 ms into
+// a load that takes over a second here), stops the load at a tensor boundary:
+// it never reports done == total, no model is loaded, and the usual cancelled
+// flow (modelUnloaded + loadCancelled, the status message) runs.
+void TestMainWindow::cancelStopsLoadBeforeTheLastTensor() {
+  qint64 stored = 0;
+  const QString model = writeZeroModel(QString::fromStdString(test::tempDir("gui-zero-model")), 6, stored);
+  QVERIFY(!model.isEmpty());
+  auto* bar = window_->findChild<QProgressBar*>("loadProgressBar");
+  auto* cancel = window_->findChild<QPushButton*>("cancelLoadButton");
+  QSignalSpy progress(window_->engine(), &EngineController::loadProgress);
+  QSignalSpy unloaded(window_->engine(), &EngineController::modelUnloaded);
+  QSignalSpy cancelled(window_.get(), &MainWindow::loadCancelled);
+  QSignalSpy ready(window_.get(), &MainWindow::modelReady);
+  QString shownAtClick;
+  bool clicked = false;
+  const auto press = connect(window_->engine(), &EngineController::loadProgress, this, [&](qint64 done) {
+    if (clicked || done == 0 || !cancel->isVisible()) return;
+    clicked = true;
+    shownAtClick = bar->isVisible() ? bar->text() : QString("<hidden>");
+    QTest::mouseClick(cancel, Qt::LeftButton);
+  });
+  QElapsedTimer clock;
+  clock.start();
+  window_->openModel(model);
+  QTRY_COMPARE_WITH_TIMEOUT(cancelled.count(), 1, kLoadMs);
+  const qint64 ms = clock.elapsed();
+  disconnect(press);
+
+  QVERIFY(clicked);
+  QVERIFY2(shownAtClick.contains(" MiB"), qPrintable(shownAtClick));
+  QCOMPARE(ready.count(), 0);
+  QVERIFY(!window_->engine()->hasModel());
+  QVERIFY(!window_->engine()->isBusy());
+  QVERIFY(unloaded.count() >= 1);
+  QVERIFY(progress.count() >= 2); // 0 of total, then the bytes the click answered
+  qint64 furthest = 0;
+  for (const QList<QVariant>& p : progress) {
+    QCOMPARE(p.at(1).toLongLong(), stored);
+    furthest = std::max(furthest, p.at(0).toLongLong());
+  }
+  QVERIFY2(furthest < stored, "the load ran to its end");
+  QVERIFY2(window_->statusBar()->currentMessage().contains("no model is loaded"),
+           qPrintable(window_->statusBar()->currentMessage()));
+  QVERIFY(!bar->isVisible());
+  QVERIFY(!cancel->isVisible());
+  qInfo("cancelled after %lld ms; furthest progress seen: %lld of %lld bytes (%d signals)", ms, furthest,
+        stored, static_cast<int>(progress.count()));
+
+  window_->openModel(modelPath_); // and the next load works
+  QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, kLoadMs);
+  std::filesystem::remove_all(QFileInfo(model).absoluteFilePath().toStdString());
 }
 
 QTEST_MAIN(TestMainWindow)
