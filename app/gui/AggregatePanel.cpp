@@ -3,6 +3,7 @@
 #include "app/gui/AggregateStore.h"
 #include "app/gui/BundleExporter.h"
 #include "app/gui/FingerprintCache.h"
+#include "app/gui/ProgressText.h"
 #include "widgets/AttentionMassHeatmap.h"
 
 #include <QComboBox>
@@ -148,6 +149,7 @@ void AggregatePanel::requestCompute() {
   if (requested_.dataPath.empty() || !QFileInfo(QString::fromStdString(requested_.dataPath)).isFile())
     return failed(tr("Choose a dataset in the Sweep view first (File → Open Dataset…)."));
   progress_->setRange(0, 0);
+  clock_.start();
   status_->setText(tr("Analysing the first %1 examples at every gold position…")
                        .arg(examples_->value() ? QString::number(examples_->value()) : tr("all")));
   requestedExamples_ = examples_->value();
@@ -159,7 +161,12 @@ void AggregatePanel::requestCompute() {
 void AggregatePanel::showProgress(int done, int total) {
   progress_->setRange(0, std::max(total, 1));
   progress_->setValue(done);
-  status_->setText(tr("%1 / %2 prompts analysed").arg(done).arg(total));
+  const double seconds = static_cast<double>(clock_.nsecsElapsed()) / 1e9;
+  status_->setText(tr("%1 / %2 prompts analysed · ETA %3 · %4 prompts/s")
+                       .arg(done)
+                       .arg(total)
+                       .arg(ProgressText::eta(done, total, seconds))
+                       .arg(seconds > 0 ? done / seconds : 0.0, 0, 'f', 1));
 }
 
 void AggregatePanel::finished(const AttentionMassGrid& grid, bool complete) {

@@ -12,6 +12,7 @@
 #include "widgets/AttentionMassGrid.h"
 
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QFutureWatcher>
 #include <QList>
 #include <QWidget>
@@ -100,6 +101,7 @@ private:
   QList<QFutureWatcher<Saving>*> saving_; // saves in flight, waited for on destruction
   bool modelReady_ = false;
   bool running_ = false;
+  QElapsedTimer clock_; // since Compute, for the ETA
 };
 
 } // namespace poslab

@@ -1,6 +1,7 @@
 #include "app/gui/DepthPanel.h"
 
 #include "app/gui/DepthGrids.h"
+#include "app/gui/ProgressText.h"
 #include "app/gui/WorkspaceId.h"
 #include "widgets/DepthHeatmap.h"
 
@@ -140,13 +141,14 @@ void DepthPanel::requestRun() {
 void DepthPanel::showProgress(int index, int count, int done, int total, double etaSeconds) {
   progress_->setRange(0, std::max(total, 1));
   progress_->setValue(done);
-  status_->setText(
-      tr("Sweep %1 of %2: %3 / %4 records%5")
-          .arg(index + 1)
-          .arg(count)
-          .arg(done)
-          .arg(total)
-          .arg(etaSeconds > 0 ? tr(" · %1 s left in this sweep").arg(etaSeconds, 0, 'f', 0) : QString()));
+  status_->setText(tr("Sweep %1 of %2: %3 / %4 records%5")
+                       .arg(index + 1)
+                       .arg(count)
+                       .arg(done)
+                       .arg(total)
+                       .arg(etaSeconds > 0
+                                ? tr(" · ETA %1 for this sweep").arg(ProgressText::clock(etaSeconds))
+                                : QString()));
 }
 
 void DepthPanel::finished(const QStringList& runDirs, const QString& status) {

@@ -6,6 +6,7 @@
 #include "app/gui/EngineController.h"
 #include "app/gui/ExplorerPanel.h"
 #include "app/gui/ModelOpenDialog.h"
+#include "app/gui/ProgressText.h"
 #include "app/gui/RecentFiles.h"
 #include "app/gui/SweepPanel.h"
 #include "core/util/JsonFile.h"
@@ -463,7 +464,10 @@ void MainWindow::onLoadProgress(qint64 bytesDone, qint64 bytesTotal) {
                      .arg(static_cast<double>(bytesDone) / mib, 0, 'f', 1)
                      .arg(static_cast<double>(bytesTotal) / mib, 0, 'f', 1);
   if (bytesDone > 0 && seconds > 0)
-    text += tr(" · %1 MiB/s").arg(static_cast<double>(bytesDone) / mib / seconds, 0, 'f', 0);
+    text +=
+        tr(" · %1 MiB/s · ETA %2")
+            .arg(static_cast<double>(bytesDone) / mib / seconds, 0, 'f', 0)
+            .arg(ProgressText::eta(static_cast<double>(bytesDone), static_cast<double>(bytesTotal), seconds));
   loadBar_->setFormat(text);
 }
 

@@ -1,6 +1,7 @@
 #include "app/gui/SweepPanel.h"
 
 #include "app/gui/DatasetDialog.h"
+#include "app/gui/ProgressText.h"
 #include "app/gui/RecentFiles.h"
 #include "app/gui/RunComparer.h"
 #include "app/gui/SweepCurves.h"
@@ -31,12 +32,6 @@ namespace {
 
 const char* const kRecentDataKey = "recentData";
 constexpr int kMaxRecentData = 8;
-
-QString clock(double seconds) {
-  const auto s = static_cast<qint64>(seconds + 0.5);
-  return s >= 3600 ? QString("%1h%2m").arg(s / 3600).arg(s / 60 % 60, 2, 10, QChar('0'))
-                   : QString("%1m%2s").arg(s / 60).arg(s % 60, 2, 10, QChar('0'));
-}
 
 } // namespace
 
@@ -292,7 +287,7 @@ void SweepPanel::showProgress(int done, int total, double etaSeconds, double tok
   status_->setText(tr("%1 / %2 records · ETA %3 · %4 tokens/s")
                        .arg(done)
                        .arg(total)
-                       .arg(etaSeconds > 0 ? clock(etaSeconds) : QString("–"))
+                       .arg(etaSeconds > 0 ? ProgressText::clock(etaSeconds) : QString("–"))
                        .arg(tokensPerSecond, 0, 'f', 0));
 }
 
