@@ -105,6 +105,7 @@ private Q_SLOTS:
     QVERIFY(manifest["data"]["fingerprint"].get<std::string>().starts_with("sha256:"));
     QCOMPARE(manifest["data"]["gold_positions"][1].get<int>(), 0); // weight 0: never drawn
     QCOMPARE(manifest["settings"]["total_steps"].get<int>(), 6);
+    QCOMPARE(manifest["settings"]["shuffle"].get<bool>(), true); // without --no-shuffle
     QCOMPARE(countEvents(run_, "step"), 6);
     QCOMPARE(countEvents(run_, "finish"), 1);
     // The trained model is a model every command opens.
@@ -133,6 +134,8 @@ private Q_SLOTS:
                                   << "this folder already holds a run: continue it with --resume";
     QTest::newRow("change on resume")
         << QStringList{"--out", "RUN", "--resume", "--lr", "1"} << "--lr: cannot be changed on --resume";
+    QTest::newRow("shuffle changed on resume") << QStringList{"--out", "RUN", "--resume", "--no-shuffle"}
+                                               << "--no-shuffle: cannot be changed on --resume";
     QTest::newRow("no run to resume")
         << QStringList{"--out", "EMPTY", "--resume"} << "missing: there is no run to resume";
     QTest::newRow("both sources") << QStringList{"--model", "m",    "--init", "c.json",
@@ -176,7 +179,8 @@ private Q_SLOTS:
     QProcess p;
     p.start(QString::fromLocal8Bit(qgetenv("POSLAB_CLI")),
             {"train", "--init", QString::fromStdString(config.string()), "--tokenizer", run_ + "/base-model",
-             "--data", data_, "--out", run, "--steps", "100000", "--batch", "2", "--threads", "1"});
+             "--data", data_, "--out", run, "--steps", "100000", "--batch", "2", "--threads", "1",
+             "--no-shuffle"});
     QVERIFY(p.waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(fs::exists(run.toStdString() + "/events.jsonl") && countEvents(run, "step") >= 2,
                              60000);
@@ -185,6 +189,7 @@ private Q_SLOTS:
     QCOMPARE(p.exitCode(), 0);
     const nlohmann::json manifest = readJson(fs::path(run.toStdString()) / "run.json");
     QCOMPARE(manifest["status"].get<std::string>(), std::string("cancelled"));
+    QCOMPARE(manifest["settings"]["shuffle"].get<bool>(), false); // --no-shuffle: sequences in file order
     QVERIFY(manifest["model"]["init"].get<std::string>().ends_with("tiny-config.json"));
     QCOMPARE(countEvents(run, "cancel"), 1);
     const int steps = manifest["result"]["step"].get<int>();
