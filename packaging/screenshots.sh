@@ -1,0 +1,39 @@
+#!/bin/sh
+# Retakes the README's pictures from the real app under Xvfb: docs/screenshots/*.png
+# (every view on the bundled demo, the dark palette, stories260K on NQ) and
+# docs/demo-curve.png (the sweep plot exported in paper colours).
+#   packaging/screenshots.sh [BUILD_DIR]     run from the repository root; needs Xvfb
+# Each shot loads the model, does its view's work (a sweep of 300 held-out examples
+# is the longest: about two minutes on 2 cores), saves the 1200x800 window and quits.
+set -eu
+build=${1:-build}
+out=docs/screenshots
+tmp=$(mktemp -d)
+display=:77
+Xvfb "$display" -screen 0 1600x1000x24 >/dev/null 2>&1 &
+xvfb=$!
+trap 'kill "$xvfb"; rm -rf "$tmp"' EXIT
+sleep 1
+
+# One settings and workspace folder per model, so the dark shot compares two demo runs.
+shot() {
+  workspace=$1
+  shift
+  echo "poslab $*" >&2
+  DISPLAY="$display" XDG_CONFIG_HOME="$tmp/$workspace/cfg" XDG_DATA_HOME="$tmp/$workspace/data" \
+    "$build/bin/poslab" "$@"
+}
+
+shot demo --view sweep --limit 300 --screenshot "$out/sweep.png" --figure docs/demo-curve.png
+shot demo --view sweep --limit 100 --compare --palette dark --screenshot "$out/dark.png"
+shot demo --view explore --screenshot "$out/explore.png"
+shot demo --view explore --token-layer 1 --screenshot "$out/token-map.png"
+shot demo --view aggregate --examples 40 --screenshot "$out/aggregate.png"
+shot demo --view depth --depth-docs 5,10,20 --limit 40 --screenshot "$out/depth.png"
+prompt=$(printf 'Document [1](Title: Remi) Remi 56\nDocument [2](Title: Kola) Kola 88\n\nQuery: Remi')
+shot demo --view generate --prompt "$prompt" --tokens 12 --screenshot "$out/generate.png"
+
+stories=../shared/models/stories260K/stories260K.gguf
+nq=../shared/data/lost-in-the-middle/qa_data/nq-open-oracle.jsonl.gz
+shot stories "$stories" "$nq" --docs 3 --view sweep --limit 50 --screenshot "$out/stories260k-nq-sweep.png"
+shot stories "$stories" "$nq" --docs 3 --view explore --screenshot "$out/stories260k-nq-explore.png"
