@@ -154,9 +154,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connect(cancelLoad_, &QPushButton::clicked, engine_, &EngineController::cancel);
   loadBar_ = new QProgressBar(this);
   loadBar_->setObjectName("loadProgressBar");
-  loadBar_->setMinimumWidth(240); // "123.4 / 456.7 MiB · 89 MiB/s" fits
-  loadBar_->setMaximumWidth(320);
-  loadBar_->setToolTip(tr("Weights read so far, and how fast"));
+  loadBar_->setMinimumWidth(300); // "1234.5 / 4567.8 MiB · 89 MiB/s · ETA 0m42s" fits
+  loadBar_->setMaximumWidth(400);
+  loadBar_->setToolTip(tr("Weights read so far, how fast, and the time left"));
   loadBar_->setVisible(false);
   statusBar()->addPermanentWidget(modelLabel_);
   statusBar()->addPermanentWidget(cancelLoad_);

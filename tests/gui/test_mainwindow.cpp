@@ -362,7 +362,9 @@ void TestMainWindow::loadShowsProgress() {
   QCOMPARE(progress.last().at(0).toLongLong(), total);
   QVERIFY(alwaysVisible);
   const QString full = QString::number(static_cast<double>(total) / (1024.0 * 1024.0), 'f', 1);
-  QVERIFY2(shown.last().startsWith(full + " / " + full + " MiB · ") && shown.last().endsWith(" MiB/s"),
+  // Done: all bytes, a rate, and no time left.
+  QVERIFY2(shown.last().startsWith(full + " / " + full + " MiB · ") &&
+               shown.last().endsWith(" MiB/s · ETA 0m00s"),
            qPrintable(shown.join(" | ")));
   QVERIFY(!bar->isVisible());
   QVERIFY(!window_->findChild<QPushButton*>("cancelLoadButton")->isVisible());
