@@ -15,6 +15,12 @@ void FittingLegend::update(UpdatePhase phase) {
   QCPLegend::update(phase);
 }
 
+QSize FittingLegend::maximumOuterSizeHint() const {
+  QSize hint = QCPLegend::maximumOuterSizeHint();
+  hint.setWidth(QWIDGETSIZE_MAX);
+  return hint;
+}
+
 int FittingLegend::columnsThatFit(int width) const {
   QVector<int> widths;
   for (int i = 0; i < itemCount(); ++i)

@@ -9,6 +9,9 @@ namespace poslab {
 class FittingLegend : public QCPLegend {
 public:
   void update(UpdatePhase phase) override;
+  // As wide as the plot allows, even empty: an empty grid's hint is a few pixels, and
+  // the plot's column would shrink to it, squeezing the axis rect below it.
+  QSize maximumOuterSizeHint() const override;
 
 private:
   int columnsThatFit(int width) const;

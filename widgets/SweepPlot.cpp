@@ -481,6 +481,10 @@ QRect SweepPlot::legendEntryRect(const QString& label) const {
   return entry ? entry->outerRect() : QRect();
 }
 
+QRect SweepPlot::accuracyArea() const {
+  return accuracyRect_->rect();
+}
+
 bool SweepPlot::logprobPanelShown() const {
   return logprobRect_->layout() != nullptr;
 }

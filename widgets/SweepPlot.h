@@ -65,6 +65,8 @@ public:
   // Where the run's legend entry was drawn, in the QCustomPlot's coordinates (a click
   // there hides or shows the run); invalid when it has none.
   QRect legendEntryRect(const QString& run) const;
+  // The accuracy panel's data area after the last redraw, in the QCustomPlot's coordinates.
+  QRect accuracyArea() const;
   int replotCount() const { return replotCount_; }
   bool replotPending() const;
 

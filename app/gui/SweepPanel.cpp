@@ -39,6 +39,7 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
   data_ = new QLineEdit;
   data_->setPlaceholderText(tr("QA, KV or PosLab JSONL (.jsonl, .jsonl.gz)"));
   data_->setToolTip(tr("The dataset to sweep: lost-in-the-middle QA or KV files, or PosLab's own JSONL"));
+  connect(data_, &QLineEdit::textChanged, this, &SweepPanel::updateButtons);
   auto* browse = new QPushButton(tr("Open…"));
   browse->setToolTip(tr("Choose the dataset, its task, documents per prompt and templates (Ctrl+D)"));
   connect(browse, &QPushButton::clicked, this, &SweepPanel::openDatasetDialog);
@@ -98,7 +99,7 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
 
   progress_ = new QProgressBar;
   progress_->setToolTip(tr("Records finished of the sweep's total"));
-  status_ = new QLabel(tr("Load a model and choose a dataset."));
+  status_ = new QLabel;
   status_->setWordWrap(true);
   status_->setToolTip(tr("Progress, time left and throughput"));
 
@@ -257,6 +258,12 @@ void SweepPanel::setRunning(bool running) {
 
 void SweepPanel::updateButtons() {
   run_->setEnabled(modelReady_ && !running_);
+  // Until the first run the status line says what is missing, or that all is set.
+  if (!started_)
+    status_->setText(!modelReady_ ? tr("Load a model and choose a dataset.")
+                     : dataPath().isEmpty()
+                         ? tr("Choose a dataset (File → Open Dataset…).")
+                         : tr("Ready: Run sweep (Ctrl+R) sweeps the gold over every position."));
   cancel_->setEnabled(running_);
   compare_->setEnabled(compareA_->count() >= 2);
 }
@@ -273,6 +280,7 @@ void SweepPanel::requestRun() {
   });
   currentRun_ = QDir(workspace_).filePath("runs/" + id);
   progress_->setRange(0, 0);
+  started_ = true;
   status_->setText(tr("Starting %1…").arg(id));
   Q_EMIT runRequested(settings(), currentRun_);
 }
@@ -307,6 +315,7 @@ void SweepPanel::finished(const QString& runDir, const QString& status) {
 }
 
 void SweepPanel::failed(const QString& message) {
+  started_ = true; // the message stays until the next run
   progress_->setRange(0, 1);
   progress_->setValue(0);
   status_->setText(tr("Error: %1").arg(message));

@@ -22,6 +22,7 @@ private Q_SLOTS:
   void settingACurveAgainReplacesIt();
   void togglingARunHidesIt();
   void legendClickTogglesTheRun();
+  void emptyPlotKeepsItsWidth();
   void significantPositionsAreStarred();
   void logprobPanelOnlyWithLogprobs();
   void noAccuracyLabelAboveHundred();
@@ -172,6 +173,22 @@ void TestSweepPlot::legendClickTogglesTheRun() {
   plot.replotNow();
   QVERIFY(plot.isRunVisible(a.label));
   QVERIFY(plot.drawnVisible(a.label));
+}
+
+// With no run the legend is empty; the panel must still get the plot's width
+// (an empty legend's size hint once shrank it to a 50-pixel strip).
+void TestSweepPlot::emptyPlotKeepsItsWidth() {
+  SweepPlot plot;
+  plot.resize(600, 560);
+  plot.show();
+  QVERIFY(QTest::qWaitForWindowExposed(&plot));
+  plot.replotNow();
+  const int empty = plot.accuracyArea().width();
+  QVERIFY2(empty > 450, qPrintable(QString::number(empty)));
+  // A run's baseline labels take the right margin; the rest stays the panel's.
+  plot.setCurve(testdata::gpt35Curve());
+  plot.replotNow();
+  QVERIFY2(plot.accuracyArea().width() > 350, qPrintable(QString::number(plot.accuracyArea().width())));
 }
 
 void TestSweepPlot::significantPositionsAreStarred() {

@@ -65,6 +65,9 @@ int main(int argc, char** argv) {
   if (dark) QApplication::setPalette(darkPalette());
   const QString suffix = dark ? QStringLiteral("-dark.png") : QStringLiteral(".png");
 
+  SweepPlot empty;
+  shoot(&empty, {380, 560}, out + "/sweep-empty" + suffix);
+
   SweepPlot single;
   single.setCurve(testdata::gpt35Curve());
   shoot(&single, {900, 620}, out + "/sweep-single" + suffix);
