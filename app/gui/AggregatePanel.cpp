@@ -15,6 +15,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QShowEvent>
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
@@ -68,7 +69,7 @@ AggregatePanel::AggregatePanel(QWidget* parent)
   progress_ = new QProgressBar;
   progress_->setToolTip(tr("Prompts analysed of the total (examples × gold positions)"));
   progress_->setMaximumWidth(240);
-  status_ = new QLabel(tr("Load a model and choose a dataset in the Sweep view, then Compute."));
+  status_ = new QLabel;
   status_->setWordWrap(true);
   status_->setToolTip(tr("What the aggregate view shows or is computing"));
   connect(compute_, &QPushButton::clicked, this, &AggregatePanel::requestCompute);
@@ -142,6 +143,23 @@ void AggregatePanel::setRunning(bool running) {
 void AggregatePanel::updateButtons() {
   compute_->setEnabled(modelReady_ && !running_);
   cancel_->setEnabled(running_);
+  showHint();
+}
+
+void AggregatePanel::showHint() {
+  const QStringList hints = {
+      tr("Load a model, then Compute."),
+      tr("Choose a dataset in the Sweep view (File → Open Dataset…), then Compute."),
+      tr("Ready: Compute averages the attention over the first N examples at every gold "
+         "position.")};
+  if (!status_->text().isEmpty() && !hints.contains(status_->text())) return; // a result or a message
+  const bool hasData = source_ && !source_().dataPath.empty();
+  status_->setText(hints[!modelReady_ ? 0 : !hasData ? 1 : 2]);
+}
+
+void AggregatePanel::showEvent(QShowEvent* event) {
+  showHint();
+  QWidget::showEvent(event);
 }
 
 void AggregatePanel::requestCompute() {

@@ -23,6 +23,7 @@
 class QComboBox;
 class QLabel;
 class QProgressBar;
+class QShowEvent;
 class QPushButton;
 class QSpinBox;
 
@@ -72,12 +73,18 @@ Q_SIGNALS:
   // `error` set when it could not be).
   void stored(const QString& id, bool complete, const QString& error);
 
+protected:
+  void showEvent(QShowEvent* event) override;
+
 private:
   struct Saving {
     SavedAggregate aggregate;
     QString error;
   };
   void updateButtons();
+  // Until something is computed or shown, the status line says what is missing or that
+  // all is set (it is refreshed when the view is shown: the dataset is chosen elsewhere).
+  void showHint();
   void kept(const Saving& saving);
   void showDescription(const SavedAggregate& aggregate);
 

@@ -13,6 +13,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QRegularExpression>
+#include <QShowEvent>
 #include <QVBoxLayout>
 #include <algorithm>
 
@@ -36,7 +37,7 @@ DepthPanel::DepthPanel(QWidget* parent) : QWidget(parent) {
   progress_ = new QProgressBar;
   progress_->setMaximumWidth(240);
   progress_->setToolTip(tr("Records of the current sweep"));
-  status_ = new QLabel(tr("Choose a dataset in the Sweep view, then run a depth study."));
+  status_ = new QLabel;
   status_->setWordWrap(true);
   status_->setToolTip(tr("What the depth view shows or is computing"));
   heatmap_ = new DepthHeatmap;
@@ -111,6 +112,22 @@ void DepthPanel::setRunning(bool running) {
 void DepthPanel::updateButtons() {
   run_->setEnabled(modelReady_ && !busy_);
   cancel_->setEnabled(busy_ && !running_.isEmpty());
+  showHint();
+}
+
+void DepthPanel::showHint() {
+  const QStringList hints = {
+      tr("Load a model, then run a depth study."),
+      tr("Choose a dataset in the Sweep view (File → Open Dataset…), then run a depth study."),
+      tr("Ready: Run depth study sweeps every gold position at each number of documents.")};
+  if (!status_->text().isEmpty() && !hints.contains(status_->text())) return; // a result or a message
+  const bool hasData = source_ && !source_().dataPath.empty();
+  status_->setText(hints[!modelReady_ ? 0 : !hasData ? 1 : 2]);
+}
+
+void DepthPanel::showEvent(QShowEvent* event) {
+  showHint();
+  QWidget::showEvent(event);
 }
 
 void DepthPanel::requestRun() {

@@ -13,6 +13,7 @@ class QComboBox;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
+class QShowEvent;
 class QPushButton;
 
 namespace poslab {
@@ -51,8 +52,14 @@ Q_SIGNALS:
   void cancelRequested();
   void studyShown(const QString& study);
 
+protected:
+  void showEvent(QShowEvent* event) override;
+
 private:
   void updateButtons();
+  // Until something is computed or shown, the status line says what is missing or that
+  // all is set (it is refreshed when the view is shown: the dataset is chosen elsewhere).
+  void showHint();
 
   std::function<SweepSettings()> source_;
   QString workspace_;

@@ -211,7 +211,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   connectViews();
 
   QSettings settings;
-  if (!restoreGeometry(settings.value("geometry").toByteArray())) resize(1120, 760);
+  if (!restoreGeometry(settings.value("geometry").toByteArray())) resize(1200, 800);
   if (!restoreState(settings.value("windowState").toByteArray())) resizeDocks({dock}, {320}, Qt::Horizontal);
   setMinimumSize(900, 560);
 
