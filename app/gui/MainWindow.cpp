@@ -93,19 +93,24 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
   depth_->setSettingsSource([this] { return sweep_->settings(); });
   tabs_ = new QTabWidget(this);
   tabs_->setObjectName("views");
-  tabs_->addTab(sweep_, tr("Sweep"));
-  tabs_->setTabToolTip(0, tr("Accuracy as the gold document moves through the prompt"));
-  tabs_->addTab(explorer_, tr("Explore"));
-  tabs_->setTabToolTip(1, tr("One example: move the gold document and see the answer and the attention"));
-  tabs_->addTab(aggregate_, tr("Aggregate"));
-  tabs_->setTabToolTip(
-      2, tr("Attention mass per document × gold position over the dataset (Pos2Distill Fig. 7)"));
-  tabs_->addTab(depth_, tr("Depth"));
-  tabs_->setTabToolTip(3, tr("Accuracy over gold position × number of documents"));
-  tabs_->addTab(view_, tr("Generate"));
-  tabs_->setTabToolTip(4, tr("Free generation from a prompt"));
+  // Each view sits in a scroll area: in a window smaller than the view's minimum it
+  // scrolls instead of being clipped (the window may be made smaller than 1280x800).
+  const auto addView = [this](QWidget* view, const QString& title, const QString& tip) {
+    auto* area = new QScrollArea;
+    area->setWidget(view);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    tabs_->setTabToolTip(tabs_->addTab(area, title), tip);
+  };
+  addView(sweep_, tr("Sweep"), tr("Accuracy as the gold document moves through the prompt"));
+  addView(explorer_, tr("Explore"),
+          tr("One example: move the gold document and see the answer and the attention"));
+  addView(aggregate_, tr("Aggregate"),
+          tr("Attention mass per document × gold position over the dataset (Pos2Distill Fig. 7)"));
+  addView(depth_, tr("Depth"), tr("Accuracy over gold position × number of documents"));
+  addView(view_, tr("Generate"), tr("Free generation from a prompt"));
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
-    if (tabs_->widget(index) != explorer_) return;
+    if (viewAt(index) != explorer_) return;
     explorer_->setSettings(sweep_->settings());
     explorer_->request();
   });
@@ -651,6 +656,11 @@ QStringList MainWindow::viewNames() {
   return {"sweep", "explore", "aggregate", "depth", "generate"};
 }
 
+QWidget* MainWindow::viewAt(int index) const {
+  const auto* area = qobject_cast<QScrollArea*>(tabs_->widget(index));
+  return area ? area->widget() : nullptr;
+}
+
 bool MainWindow::showView(const QString& name) {
   const int index = viewNames().indexOf(name);
   if (index < 0) return false;
@@ -826,7 +836,7 @@ bool MainWindow::exportBundle(const QString& folder, QString* error) {
 }
 
 const ExportablePlot* MainWindow::currentFigure() const {
-  QWidget* shown = tabs_->currentWidget();
+  const QWidget* shown = viewAt(tabs_->currentIndex());
   if (shown == sweep_) return sweep_->plot();
   if (shown == explorer_) return explorer_->explorer()->attentionHeatmap();
   if (shown == aggregate_) return aggregate_->heatmap();

@@ -50,6 +50,8 @@ public:
   AggregatePanel* aggregatePanel() const { return aggregate_; }
   DepthPanel* depthPanel() const { return depth_; }
   QTabWidget* views() const { return tabs_; }
+  // The view on tab `index` (the tab itself holds the scroll area around it).
+  QWidget* viewAt(int index) const;
   // "sweep", "explore", "aggregate", "depth", "generate"; false for another name.
   bool showView(const QString& name);
   static QStringList viewNames();

@@ -17,7 +17,6 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
-#include <QTabWidget>
 #include <QtTest/QtTest>
 #include <fstream>
 #include <memory>
@@ -68,7 +67,7 @@ private Q_SLOTS:
   void sliderMovesTheGoldAndTheHeatmapFollows() {
     ExplorerPanel* panel = window_->explorerPanel();
     QSignalSpy shown(panel, &ExplorerPanel::placementShown);
-    window_->findChild<QTabWidget*>("views")->setCurrentWidget(panel);
+    QVERIFY(window_->showView("explore"));
     QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 120'000);
     PlacementDetails first = shown.at(0).at(0).value<PlacementDetails>();
     QCOMPARE(first.goldPosition, 0);

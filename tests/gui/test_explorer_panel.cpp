@@ -16,7 +16,6 @@
 #include <QSettings>
 #include <QSignalSpy>
 #include <QSlider>
-#include <QTabWidget>
 #include <QtTest/QtTest>
 #include <memory>
 
@@ -45,7 +44,7 @@ private Q_SLOTS:
     ExplorerPanel* panel = window_->explorerPanel();
     QSignalSpy shown(panel, &ExplorerPanel::placementShown);
     StallMeter meter;
-    window_->findChild<QTabWidget*>("views")->setCurrentWidget(panel);
+    QVERIFY(window_->showView("explore"));
     QTRY_COMPARE_WITH_TIMEOUT(shown.count(), 1, 120'000);
     PlacementDetails d = shown.at(0).at(0).value<PlacementDetails>();
     QCOMPARE(d.goldPosition, 0);

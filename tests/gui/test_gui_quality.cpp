@@ -219,7 +219,7 @@ private Q_SLOTS:
     qInfo("window minimum %dx%d", minimum.width(), minimum.height());
     QVERIFY(minimum.width() <= 1280 && minimum.height() <= 800);
     for (int i = 0; i < window_->views()->count(); ++i) {
-      const QSize page = window_->views()->widget(i)->minimumSizeHint();
+      const QSize page = window_->viewAt(i)->minimumSizeHint(); // without scrolling
       qInfo("%s minimum %dx%d", qPrintable(MainWindow::viewNames()[i]), page.width(), page.height());
       QVERIFY2(page.width() <= 1280 - 340 && page.height() <= 800 - 120,
                qPrintable(MainWindow::viewNames()[i]));
