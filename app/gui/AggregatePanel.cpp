@@ -4,6 +4,7 @@
 #include "app/gui/BundleExporter.h"
 #include "app/gui/FingerprintCache.h"
 #include "app/gui/ProgressText.h"
+#include "app/gui/SetupHint.h"
 #include "widgets/AttentionMassHeatmap.h"
 
 #include <QComboBox>
@@ -147,14 +148,12 @@ void AggregatePanel::updateButtons() {
 }
 
 void AggregatePanel::showHint() {
-  const QStringList hints = {
-      tr("Load a model, then Compute."),
-      tr("Choose a dataset in the Sweep view (File → Open Dataset…), then Compute."),
-      tr("Ready: Compute averages the attention over the first N examples at every gold "
-         "position.")};
-  if (!status_->text().isEmpty() && !hints.contains(status_->text())) return; // a result or a message
-  const bool hasData = source_ && !source_().dataPath.empty();
-  status_->setText(hints[!modelReady_ ? 0 : !hasData ? 1 : 2]);
+  SetupHint::show(status_,
+                  {tr("Load a model, then Compute."),
+                   tr("Choose a dataset in the Sweep view (File → Open Dataset…), then Compute."),
+                   tr("Ready: Compute averages the attention over the first N examples at every gold "
+                      "position.")},
+                  modelReady_, source_);
 }
 
 void AggregatePanel::showEvent(QShowEvent* event) {

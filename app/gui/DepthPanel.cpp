@@ -2,6 +2,7 @@
 
 #include "app/gui/DepthGrids.h"
 #include "app/gui/ProgressText.h"
+#include "app/gui/SetupHint.h"
 #include "app/gui/WorkspaceId.h"
 #include "widgets/DepthHeatmap.h"
 
@@ -116,13 +117,11 @@ void DepthPanel::updateButtons() {
 }
 
 void DepthPanel::showHint() {
-  const QStringList hints = {
-      tr("Load a model, then run a depth study."),
-      tr("Choose a dataset in the Sweep view (File → Open Dataset…), then run a depth study."),
-      tr("Ready: Run depth study sweeps every gold position at each number of documents.")};
-  if (!status_->text().isEmpty() && !hints.contains(status_->text())) return; // a result or a message
-  const bool hasData = source_ && !source_().dataPath.empty();
-  status_->setText(hints[!modelReady_ ? 0 : !hasData ? 1 : 2]);
+  SetupHint::show(status_,
+                  {tr("Load a model, then run a depth study."),
+                   tr("Choose a dataset in the Sweep view (File → Open Dataset…), then run a depth study."),
+                   tr("Ready: Run depth study sweeps every gold position at each number of documents.")},
+                  modelReady_, source_);
 }
 
 void DepthPanel::showEvent(QShowEvent* event) {
