@@ -4,6 +4,7 @@
 #include "app/gui/ProgressText.h"
 #include "app/gui/RecentFiles.h"
 #include "app/gui/RunComparer.h"
+#include "app/gui/SetupHint.h"
 #include "app/gui/SweepCurves.h"
 #include "app/gui/WorkspaceId.h"
 #include "widgets/FigureExportDialog.h"
@@ -259,11 +260,10 @@ void SweepPanel::setRunning(bool running) {
 void SweepPanel::updateButtons() {
   run_->setEnabled(modelReady_ && !running_);
   // Until the first run the status line says what is missing, or that all is set.
-  if (!started_)
-    status_->setText(!modelReady_ ? tr("Load a model and choose a dataset.")
-                     : dataPath().isEmpty()
-                         ? tr("Choose a dataset (File → Open Dataset…).")
-                         : tr("Ready: Run sweep (Ctrl+R) sweeps the gold over every position."));
+  SetupHint::show(status_,
+                  {tr("Load a model and choose a dataset."), tr("Choose a dataset (File → Open Dataset…)."),
+                   tr("Ready: Run sweep (Ctrl+R) sweeps the gold over every position.")},
+                  modelReady_, [this] { return settings(); });
   cancel_->setEnabled(running_);
   compare_->setEnabled(compareA_->count() >= 2);
 }
@@ -280,7 +280,6 @@ void SweepPanel::requestRun() {
   });
   currentRun_ = QDir(workspace_).filePath("runs/" + id);
   progress_->setRange(0, 0);
-  started_ = true;
   status_->setText(tr("Starting %1…").arg(id));
   Q_EMIT runRequested(settings(), currentRun_);
 }
@@ -315,7 +314,6 @@ void SweepPanel::finished(const QString& runDir, const QString& status) {
 }
 
 void SweepPanel::failed(const QString& message) {
-  started_ = true; // the message stays until the next run
   progress_->setRange(0, 1);
   progress_->setValue(0);
   status_->setText(tr("Error: %1").arg(message));

@@ -100,7 +100,6 @@ private:
   QString currentRun_;
   bool modelReady_ = false;
   bool running_ = false;
-  bool started_ = false; // a run was asked for (the status line no longer shows the set-up hint)
 };
 
 } // namespace poslab
