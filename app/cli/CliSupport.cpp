@@ -3,6 +3,7 @@
 #include "core/prompt/PromptTemplate.h"
 #include "core/util/Error.h"
 
+#include <algorithm>
 #include <charconv>
 #include <csignal>
 #include <iostream>
@@ -43,6 +44,20 @@ std::vector<int32_t> parseIds(const std::string& text) {
     start = end + 1;
   }
   return ids;
+}
+
+std::vector<size_t> parsePositions(const std::string& text, const std::string& field) {
+  std::vector<size_t> out;
+  size_t begin = 0;
+  while (begin <= text.size()) {
+    const size_t comma = std::min(text.find(',', begin), text.size());
+    const std::string item = text.substr(begin, comma - begin);
+    if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9)
+      fail("", field, "'" + item + "' is not a 0-based position (expected e.g. 0,4,9)");
+    out.push_back(std::stoul(item));
+    begin = comma + 1;
+  }
+  return out;
 }
 
 void printJson(const nlohmann::json& j) {

@@ -11,6 +11,8 @@ namespace poslab::cli {
 
 // "1,2,3" -> {1, 2, 3}; throws poslab::Error naming --ids on anything else.
 std::vector<int32_t> parseIds(const std::string& text);
+// "0,4,9" -> {0, 4, 9}: 0-based positions; throws poslab::Error naming `field` on anything else.
+std::vector<size_t> parsePositions(const std::string& text, const std::string& field);
 // Prints one JSON document on stdout.
 void printJson(const nlohmann::json& j);
 // The built-in prompt template names, "qa, qa_query_aware, ...", for help and errors.

@@ -12,9 +12,9 @@
 #include "app/cli/ProgressBar.h"
 #include "core/attention/AttentionJson.h"
 #include "core/attention/AttentionStudy.h"
-#include "core/engine/ChatTemplateLoader.h"
 #include "core/engine/Engine.h"
 #include "core/model/LlamaModel.h"
+#include "core/sweep/ExperimentPrompts.h"
 #include "core/util/Error.h"
 
 #include <CLI/CLI.hpp>
@@ -27,32 +27,6 @@ namespace poslab::cli {
 namespace {
 
 using ojson = nlohmann::ordered_json;
-
-// A built-in name (PromptTemplate::names(), "-" for "_" too, or an upstream file
-// name such as "qa.prompt"), else a template file.
-PromptSettings promptSettings(const std::string& name, TaskKind kind) {
-  PromptSettings s;
-  s.style = kind == TaskKind::Kv ? PromptStyle::Kv : PromptStyle::Qa;
-  if (name.empty()) return s;
-  if (const auto style = PromptTemplate::styleNamed(name)) {
-    s.style = *style;
-    return s;
-  }
-  if (!std::filesystem::exists(name))
-    fail(name, "--prompt-template", "neither a built-in name (" + templateNames() + ") nor a file");
-  s.templateFile = name;
-  return s;
-}
-
-// auto: the model's own chat template when it has one, else the plain prompt.
-std::optional<ChatTemplate> chatTemplate(const std::string& model, const std::string& name) {
-  if (name == "none") return std::nullopt;
-  if (name == "auto" || name.empty()) {
-    if (ChatTemplateLoader::templateText(model).empty()) return std::nullopt;
-    return ChatTemplateLoader::forModel(model);
-  }
-  return ChatTemplateLoader::forModel(model, name);
-}
 
 // LAYER,HEAD, or LAYER,mean / LAYER,max for the heads reduced.
 HeadSelection parseHead(const std::string& text) {
@@ -137,10 +111,24 @@ void addAttentionCommand(CLI::App& app) {
     const std::optional<HeadSelection> head =
         matrix->count() ? std::optional<HeadSelection>(parseHead(a->tokenMatrix)) : std::nullopt;
 
-    const size_t wanted = a->aggregate ? a->examples : a->example + 1;
-    const std::vector<RetrievalExample> loaded =
-        AttentionStudy::loadExamples({a->data, wanted, a->randomDistractors, a->distractorSeed});
-    if (loaded.empty()) fail(a->data, "examples", "the file has none");
+    // The prompts a sweep with these options builds (ExperimentPrompts): the
+    // model's poslab_task.json fills what is not given.
+    SweepSettings prompts;
+    prompts.modelPath = a->model;
+    prompts.dataPath = a->data;
+    prompts.docs = a->docs;
+    prompts.randomDistractors = a->randomDistractors;
+    prompts.distractorSeed = a->distractorSeed;
+    prompts.promptTemplate = a->promptTemplate;
+    prompts.chatTemplate = a->chat;
+    prompts.system = a->system;
+    prompts.limit = a->aggregate ? a->examples : a->example + 1;
+    prompts = ExperimentPrompts::resolve(prompts);
+    if (!prompts.promptTemplate.empty() && !PromptTemplate::styleNamed(prompts.promptTemplate) &&
+        !std::filesystem::exists(prompts.promptTemplate))
+      fail(prompts.promptTemplate, "--prompt-template",
+           "neither a built-in name (" + templateNames() + ") nor a file");
+    const std::vector<RetrievalExample> loaded = ExperimentPrompts::loadExamples(prompts).examples;
     if (!a->aggregate && a->example >= loaded.size())
       fail(a->data, "--example",
            std::to_string(a->example) + " is past the last example (" + std::to_string(loaded.size() - 1) +
@@ -150,13 +138,11 @@ void addAttentionCommand(CLI::App& app) {
     if (a->queryBlock) engine->model().setQueryBlock(a->queryBlock);
     const Tokenizer& tok = engine->requireTokenizer();
     AttentionStudySettings settings;
-    settings.prompt = promptSettings(a->promptTemplate, loaded.front().kind);
-    settings.prompt.system = a->system;
-    settings.prompt.placement.docs = a->docs;
+    settings.prompt = ExperimentPrompts::promptSettings(prompts, loaded.front().kind);
     settings.query = query;
     settings.options.sinkTokens = a->sinkTokens;
     settings.options.maxAnswerTokens = a->maxAnswerTokens;
-    const std::optional<ChatTemplate> chat = chatTemplate(a->model, a->chat);
+    const std::optional<ChatTemplate> chat = ExperimentPrompts::chatTemplate(prompts);
     AttentionStudy study(engine->model(), tok, chat, settings);
 
     const ModelInfo& info = engine->info();
@@ -168,7 +154,7 @@ void addAttentionCommand(CLI::App& app) {
                   {"device", info.device}};
     ojson s;
     s["query"] = attentionQueryName(query);
-    s["docs"] = a->docs;
+    s["docs"] = prompts.docs;
     s["random_distractors"] = a->randomDistractors;
     s["distractor_seed"] = a->distractorSeed;
     s["chat_template"] = chat ? ChatTemplate::familyName(chat->family()) : "none";

@@ -19,21 +19,6 @@ namespace poslab::cli {
 
 namespace {
 
-std::vector<size_t> parsePositions(const std::string& text) {
-  if (text == "all") return {};
-  std::vector<size_t> out;
-  size_t begin = 0;
-  while (begin <= text.size()) {
-    const size_t comma = std::min(text.find(',', begin), text.size());
-    const std::string item = text.substr(begin, comma - begin);
-    if (item.empty() || item.find_first_not_of("0123456789") != std::string::npos || item.size() > 9)
-      fail("", "--positions", "'" + item + "' is not a 0-based position (expected all or e.g. 0,4,9)");
-    out.push_back(std::stoul(item));
-    begin = comma + 1;
-  }
-  return out;
-}
-
 // "records [n resumed]  elapsed m:ss  t tok/s" after the bar.
 std::string progressDetail(const SweepProgress& p) {
   char buf[160];
@@ -94,7 +79,8 @@ void addSweepCommand(CLI::App& app) {
   cmd->add_flag("--json", *json, "Print summary.json on stdout at the end");
   cmd->callback([=] {
     SweepSettings settings = *s;
-    settings.positions = parsePositions(*positions);
+    settings.positions =
+        *positions == "all" ? std::vector<size_t>() : parsePositions(*positions, "--positions");
     if (*shuffle >= 0) settings.shuffleSeed = static_cast<uint64_t>(*shuffle);
     settings.prefixCache = !*noPrefix;
     if (*baselines) settings.closedBook = settings.oracle = true;

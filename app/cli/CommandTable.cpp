@@ -32,6 +32,8 @@ int dispatch(int argc, char** argv) {
   addCompareCommand(app);
   addAttentionCommand(app);
   addTrainCommand(app);
+  addDistillCommand(app);
+  addDistillLossCommand(app);
   addMakeDemoCommand(app);
   try {
     app.parse(argc, argv);

@@ -19,6 +19,8 @@ void addSweepCommand(CLI::App& app);
 void addCompareCommand(CLI::App& app);
 void addAttentionCommand(CLI::App& app);
 void addTrainCommand(CLI::App& app);
+void addDistillCommand(CLI::App& app);
+void addDistillLossCommand(CLI::App& app);
 void addMakeDemoCommand(CLI::App& app);
 
 int dispatch(int argc, char** argv);

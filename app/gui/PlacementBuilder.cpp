@@ -3,7 +3,7 @@
 #include "core/attention/AttentionStudy.h"
 #include "core/engine/Engine.h"
 #include "core/eval/AnswerScorer.h"
-#include "core/sweep/SweepRunner.h"
+#include "core/sweep/ExperimentPrompts.h"
 #include "core/util/Error.h"
 
 #include <QCoreApplication>
@@ -38,13 +38,18 @@ QString PlacementRequest::key() const {
 }
 
 const std::vector<RetrievalExample>& PlacementBuilder::examples(const SweepSettings& settings) {
-  if (!examples_ || loadedPath_ != settings.dataPath) {
-    ExampleSource source;
-    source.path = settings.dataPath;
-    source.randomDistractors = settings.randomDistractors;
-    source.distractorSeed = settings.distractorSeed;
-    examples_ = std::make_shared<std::vector<RetrievalExample>>(AttentionStudy::loadExamples(source));
-    loadedPath_ = settings.dataPath;
+  // The examples as sweeps load them; reloaded when anything that changes them changes.
+  SweepSettings source;
+  source.dataPath = settings.dataPath;
+  source.dataFormat = settings.dataFormat;
+  source.skipBad = settings.skipBad;
+  source.randomDistractors = settings.randomDistractors;
+  source.distractorSeed = settings.distractorSeed;
+  const std::string key = source.toJson().dump();
+  if (!examples_ || loadedKey_ != key) {
+    examples_ =
+        std::make_shared<std::vector<RetrievalExample>>(ExperimentPrompts::loadExamples(source).examples);
+    loadedKey_ = key;
   }
   return *examples_;
 }
@@ -52,16 +57,17 @@ const std::vector<RetrievalExample>& PlacementBuilder::examples(const SweepSetti
 SweepSettings PlacementBuilder::resolved(const SweepSettings& settings) const {
   SweepSettings s = settings;
   s.modelPath = engine_.info().path;
-  return SweepRunner::resolve(s);
+  return ExperimentPrompts::resolve(s);
 }
 
 AttentionStudy PlacementBuilder::study(const SweepSettings& s, const RetrievalExample& example,
                                        QuerySelection query) const {
   AttentionStudySettings study;
-  study.prompt = SweepRunner::promptSettings(s, example.kind);
+  study.prompt = ExperimentPrompts::promptSettings(s, example.kind);
   study.options.maxAnswerTokens = s.maxNewTokens;
   study.query = coreQuery(query);
-  return AttentionStudy(engine_.model(), engine_.requireTokenizer(), SweepRunner::chatTemplate(s), study);
+  return AttentionStudy(engine_.model(), engine_.requireTokenizer(), ExperimentPrompts::chatTemplate(s),
+                        study);
 }
 
 int PlacementBuilder::positionCount(const PlacementRequest& request) {
@@ -71,7 +77,8 @@ int PlacementBuilder::positionCount(const PlacementRequest& request) {
     fail(s.dataPath, "example",
          std::to_string(request.example) + " is not among its " + std::to_string(all.size()) + " examples");
   const RetrievalExample& ex = all[static_cast<size_t>(request.example)];
-  return static_cast<int>(GoldPlacement(SweepRunner::promptSettings(s, ex.kind).placement).positionCount(ex));
+  return static_cast<int>(
+      GoldPlacement(ExperimentPrompts::promptSettings(s, ex.kind).placement).positionCount(ex));
 }
 
 PlacementDetails PlacementBuilder::build(const PlacementRequest& request) {

@@ -55,7 +55,7 @@ private:
                        QuerySelection query) const;
 
   const Engine& engine_;
-  std::string loadedPath_;
+  std::string loadedKey_; // the data settings examples_ was loaded with
   std::shared_ptr<std::vector<RetrievalExample>> examples_;
 };
 

@@ -1,8 +1,6 @@
 #include "core/attention/AttentionStudy.h"
 
 #include "core/attention/AttentionAggregator.h"
-#include "core/data/DatasetLoader.h"
-#include "core/data/RandomDistractors.h"
 #include "core/util/Error.h"
 
 namespace poslab {
@@ -11,18 +9,6 @@ AttentionStudy::AttentionStudy(const LlamaModel& model, const Tokenizer& tokeniz
                                std::optional<ChatTemplate> chat, AttentionStudySettings settings)
     : settings_(std::move(settings)), factory_(tokenizer, std::move(chat), settings_.prompt),
       analyzer_(model, &tokenizer, settings_.options) {}
-
-std::vector<RetrievalExample> AttentionStudy::loadExamples(const ExampleSource& source) {
-  DatasetLoadOptions o;
-  // Distractors are drawn from the whole oracle pool, so load it all first.
-  o.limit = source.randomDistractors ? 0 : source.limit;
-  std::vector<RetrievalExample> examples = DatasetLoader::load(source.path, o).examples;
-  if (source.randomDistractors) {
-    examples = RandomDistractors({source.randomDistractors, source.distractorSeed, true}).apply(examples);
-    if (source.limit && examples.size() > source.limit) examples.resize(source.limit);
-  }
-  return examples;
-}
 
 PromptAttention AttentionStudy::analyse(const RetrievalExample& example, size_t goldPosition,
                                         std::optional<HeadSelection> tokenMatrix) const {

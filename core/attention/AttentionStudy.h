@@ -25,13 +25,6 @@ struct AttentionStudySettings {
   AttentionOptions options;
 };
 
-struct ExampleSource {
-  std::string path;             // .jsonl / .jsonl.gz (DatasetLoader)
-  size_t limit = 0;             // keep the first N examples; 0 keeps all
-  size_t randomDistractors = 0; // K > 0: K-document examples from an oracle file (RandomDistractors)
-  uint64_t distractorSeed = 0;  //
-};
-
 // The analysis of one (example, position) with the prompt it was made from.
 struct PromptAttention {
   PromptInstance prompt;
@@ -43,8 +36,6 @@ public:
   // chat: the model's chat template, or nullopt for the plain prompt.
   AttentionStudy(const LlamaModel& model, const Tokenizer& tokenizer, std::optional<ChatTemplate> chat,
                  AttentionStudySettings settings);
-
-  static std::vector<RetrievalExample> loadExamples(const ExampleSource& source);
 
   PromptAttention analyse(const RetrievalExample& example, size_t goldPosition,
                           std::optional<HeadSelection> tokenMatrix = std::nullopt) const;

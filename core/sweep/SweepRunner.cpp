@@ -1,17 +1,14 @@
 #include "core/sweep/SweepRunner.h"
 
 #include "core/data/DataFingerprint.h"
-#include "core/data/DatasetLoader.h"
-#include "core/data/RandomDistractors.h"
-#include "core/engine/ChatTemplateLoader.h"
 #include "core/engine/Engine.h"
 #include "core/engine/ModelFingerprint.h"
 #include "core/eval/AnswerScorer.h"
 #include "core/model/LlamaModel.h"
 #include "core/prompt/PromptFactory.h"
 #include "core/sweep/ExamplesLog.h"
+#include "core/sweep/ExperimentPrompts.h"
 #include "core/sweep/PromptEvaluator.h"
-#include "core/sweep/TaskDefaults.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
 #include "core/util/EventLog.h"
@@ -38,34 +35,9 @@ double since(Clock::time_point t0) {
 
 } // namespace
 
-// A built-in template by name (PromptTemplate::names()), else a user template file.
-PromptSettings SweepRunner::promptSettings(const SweepSettings& s, TaskKind kind) {
-  PromptSettings p;
-  const std::string& t = s.promptTemplate;
-  if (t.empty())
-    p.style = kind == TaskKind::Qa ? PromptStyle::Qa : PromptStyle::Kv;
-  else if (const auto style = PromptTemplate::styleNamed(t))
-    p.style = *style;
-  else
-    p.templateFile = t;
-  p.system = s.system;
-  p.placement.docs = s.docs;
-  p.placement.shuffleSeed = s.shuffleSeed;
-  return p;
-}
+namespace {} // namespace
 
-std::optional<ChatTemplate> SweepRunner::chatTemplate(const SweepSettings& s) {
-  if (s.chatTemplate == "none") return std::nullopt;
-  if (s.chatTemplate == "auto") {
-    if (ChatTemplateLoader::templateText(s.modelPath).empty()) return std::nullopt; // a base model
-    return ChatTemplateLoader::forModel(s.modelPath);
-  }
-  return ChatTemplate::fromName(s.chatTemplate);
-}
-
-namespace {
-
-std::vector<int32_t> stopIds(const Engine& engine) {
+std::vector<int32_t> SweepRunner::stopIds(const Engine& engine) {
   std::vector<int32_t> ids;
   for (int64_t id : engine.info().eosTokenIds)
     ids.push_back(static_cast<int32_t>(id));
@@ -76,6 +48,8 @@ std::vector<int32_t> stopIds(const Engine& engine) {
   }
   return ids;
 }
+
+namespace {
 
 // One unit of work: an example at a gold position, or one of its baselines.
 struct WorkItem {
@@ -170,16 +144,6 @@ SweepRecord makeRecord(const WorkItem& w, const RetrievalExample& ex, TaskKind k
 
 SweepRunner::SweepRunner(const Engine& engine) : engine_(engine) {}
 
-SweepSettings SweepRunner::resolve(SweepSettings s) {
-  const TaskDefaults d = TaskDefaults::forModel(s.modelPath);
-  if (s.task == "auto" && d.task) s.task = *d.task;
-  if (s.promptTemplate.empty() && d.promptTemplate) s.promptTemplate = *d.promptTemplate;
-  if (s.docs == 0 && d.docs) s.docs = *d.docs;
-  if (s.chatTemplate == "auto" && d.chatTemplate) s.chatTemplate = *d.chatTemplate;
-  if (s.maxNewTokens <= 0) s.maxNewTokens = d.maxNewTokens.value_or(100);
-  return s;
-}
-
 // What one run() carries from step to step.
 struct SweepRunner::Run {
   SweepSettings settings;
@@ -199,24 +163,9 @@ struct SweepRunner::Run {
 
 void SweepRunner::loadExamples(Run& run) const {
   SweepSettings& s = run.settings;
-  DatasetLoadOptions load;
-  load.format = parseDataFormat(s.dataFormat, "--format");
-  load.skipBad = s.skipBad;
-  // Random distractors come from the whole file's pool, so --limit applies after them.
-  load.limit = s.randomDistractors > 0 ? 0 : s.limit;
-  run.data = DatasetLoader::load(s.dataPath, load);
-  auto& examples = run.data.examples;
-  if (s.randomDistractors > 0) {
-    examples = RandomDistractors({s.randomDistractors, s.distractorSeed, true}).apply(examples);
-    if (s.limit > 0 && examples.size() > s.limit) examples.resize(s.limit);
-  }
-  if (examples.empty()) fail(s.dataPath, "", "no examples to sweep");
-  run.kind = examples.front().kind;
+  run.data = ExperimentPrompts::loadExamples(s);
+  run.kind = run.data.examples.front().kind;
   if (s.task == "auto") s.task = taskKindName(run.kind);
-  for (const auto& ex : examples)
-    if (taskKindName(ex.kind) != s.task)
-      fail(s.dataPath, "example " + std::to_string(ex.index),
-           std::string("is a ") + taskKindName(ex.kind) + " example but the sweep's task is " + s.task);
   if (run.kind == TaskKind::Kv && (s.closedBook || s.oracle))
     fail(s.dataPath, "baselines", "closed-book and oracle baselines are for QA data");
 }
@@ -352,7 +301,7 @@ SweepResult SweepRunner::run(SweepSettings settings, const std::string& outDir,
                              const SweepCallbacks& callbacks, const std::atomic<bool>* cancel) const {
   Run run;
   run.t0 = Clock::now();
-  run.settings = resolve(std::move(settings));
+  run.settings = ExperimentPrompts::resolve(std::move(settings));
   run.settings.dtype = engine_.info().computeDtype;
   run.settings.device = engine_.info().device;
   run.dir = fs::path(outDir);
@@ -360,8 +309,7 @@ SweepResult SweepRunner::run(SweepSettings settings, const std::string& outDir,
   engine_.requireTokenizer(); // a model without one fails here, before the data are read
 
   loadExamples(run);
-  run.factory.emplace(engine_.requireTokenizer(), chatTemplate(run.settings),
-                      promptSettings(run.settings, run.kind));
+  run.factory.emplace(ExperimentPrompts::factory(engine_.requireTokenizer(), run.settings, run.kind));
   planWork(run);
   openRunFolder(run);
 

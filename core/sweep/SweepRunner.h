@@ -7,6 +7,7 @@
 // with the same settings skips the records already there. At the end (or on
 // cancel) <out>/summary.json, summary.csv and run.json are written atomically.
 // Plain types only: the GUI runs this on a worker thread.
+#include "core/data/DatasetLoader.h"
 #include "core/prompt/PromptFactory.h"
 #include "core/sweep/SweepRecord.h"
 #include "core/sweep/SweepSettings.h"
@@ -49,16 +50,12 @@ public:
   explicit SweepRunner(const Engine& engine);
 
   // `settings` may leave task, template, docs and max_new_tokens to the model's
-  // poslab_task.json (TaskDefaults); what was used is written to the summary.
+  // poslab_task.json (ExperimentPrompts::resolve); what was used is written to the summary.
   SweepResult run(SweepSettings settings, const std::string& outDir, const SweepCallbacks& callbacks = {},
                   const std::atomic<bool>* cancel = nullptr) const;
 
-  // The settings after the model's task defaults are applied (what run() uses).
-  static SweepSettings resolve(SweepSettings settings);
-  // The prompt and chat template a sweep with these (resolved) settings uses;
-  // the explorer and attention analysis build the same prompts with them.
-  static PromptSettings promptSettings(const SweepSettings& settings, TaskKind kind);
-  static std::optional<ChatTemplate> chatTemplate(const SweepSettings& settings);
+  // The ids that end a generation: the model's EOS ids and the tokenizer's.
+  static std::vector<int32_t> stopIds(const Engine& engine);
 
 private:
   struct Run; // one run's state, passed from step to step (SweepRunner.cpp)

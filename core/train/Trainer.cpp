@@ -1,11 +1,11 @@
 #include "core/train/Trainer.h"
 
+#include "core/train/CrossEntropyObjective.h"
 #include "core/train/GradientClipper.h"
-#include "core/train/ParameterNames.h"
-#include "core/train/TokenLoss.h"
 #include "core/util/Error.h"
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -47,41 +47,29 @@ double secondsSince(std::chrono::steady_clock::time_point t) {
 }
 } // namespace
 
-Trainer::Trainer(LlamaModel& model, std::vector<TrainingSequence> sequences, TrainingSettings settings,
-                 std::string runDir)
-    : model_(model), sequences_(std::move(sequences)), settings_(std::move(settings)),
+Trainer::Trainer(LlamaModel& model, std::shared_ptr<const TrainingObjective> objective,
+                 TrainingSettings settings, std::string runDir, std::vector<NamedTensor> trainable)
+    : model_(model), objective_(std::move(objective)), settings_(std::move(settings)),
       runDir_(std::move(runDir)), computeDtype_(settings_.dtype == "bf16" ? at::kBFloat16 : at::kFloat),
-      sampler_(sequences_.size(), settings_.seed, settings_.shuffle), schedule_(settings_),
+      sampler_(objective_->size(), settings_.seed, settings_.shuffle), schedule_(settings_),
       store_(runDir_, settings_.keepCheckpoints),
       events_((std::filesystem::path(runDir_) / "events.jsonl").string()) {
   settings_.validate("training settings");
-  checkSequences();
-  prepareWeights();
+  objective_->check(model_.config());
+  prepareWeights(std::move(trainable));
 }
 
-void Trainer::checkSequences() const {
-  const bool all = settings_.lossOn == "all";
-  for (size_t i = 0; i < sequences_.size(); ++i) {
-    const TrainingSequence& s = sequences_[i];
-    const std::string field = "sequence " + std::to_string(i);
-    if (s.lossMask.size() != s.ids.size())
-      fail("training data", field, "loss mask length differs from the token count");
-    for (int32_t id : s.ids)
-      if (id < 0 || id >= model_.config().vocabSize)
-        fail("training data", field, "token id " + std::to_string(id) + " is outside the vocabulary");
-    if (static_cast<int64_t>(s.ids.size()) > model_.config().maxPositions)
-      fail("training data", field,
-           std::to_string(s.ids.size()) + " tokens exceed the model's context of " +
-               std::to_string(model_.config().maxPositions));
-    if (TokenLoss::targetCount(s, all) == 0) fail("training data", field, "has no target token");
-  }
-}
+Trainer::Trainer(LlamaModel& model, std::vector<TrainingSequence> sequences, TrainingSettings settings,
+                 std::string runDir)
+    : Trainer(model, std::make_shared<CrossEntropyObjective>(std::move(sequences), settings.lossOn == "all"),
+              settings, std::move(runDir)) {}
 
-void Trainer::prepareWeights() {
+void Trainer::prepareWeights(std::vector<NamedTensor> trainable) {
   ModelWeights& w = model_.weights();
   const bool tied = w.lmHead.is_same(w.embed);
+  if (trainable.empty()) trainable = ParameterNames::of(w);
   std::vector<OptimizedParameter> masters;
-  for (const NamedTensor& n : ParameterNames::of(w)) {
+  for (const NamedTensor& n : trainable) {
     // A private fp32 copy: loaded weights may be read-only file mappings.
     at::Tensor master = n.tensor->detach().to(at::kFloat).clone();
     *n.tensor = computeDtype_ == at::kFloat ? master : master.to(computeDtype_);
@@ -99,7 +87,7 @@ TrainerState Trainer::state() const {
   TrainerState s;
   s.step = step_;
   s.sampler = sampler_.state();
-  s.sequenceCount = sequences_.size();
+  s.sequenceCount = objective_->size();
   s.losses = losses_;
   s.tokens = tokens_;
   s.targets = targets_;
@@ -133,17 +121,16 @@ bool Trainer::resume() {
   };
   same(was.batchSize == settings_.batchSize, "batch_size", std::to_string(was.batchSize),
        std::to_string(settings_.batchSize));
-  same(was.gradAccumulation == settings_.gradAccumulation, "grad_accumulation",
-       std::to_string(was.gradAccumulation), std::to_string(settings_.gradAccumulation));
+  // micro_batch may change (it bounds memory, not the step's mathematics).
   same(was.seed == settings_.seed, "seed", std::to_string(was.seed), std::to_string(settings_.seed));
   same(was.dtype == settings_.dtype, "dtype", was.dtype, settings_.dtype);
   same(was.lossOn == settings_.lossOn, "loss_on", was.lossOn, settings_.lossOn);
   same(was.shuffle == settings_.shuffle, "shuffle", was.shuffle ? "true" : "false",
        settings_.shuffle ? "true" : "false");
-  if (c.state.sequenceCount != sequences_.size())
+  if (c.state.sequenceCount != objective_->size())
     fail(source, "sequence_count",
          "the checkpoint was trained on " + std::to_string(c.state.sequenceCount) +
-             " sequences, this run has " + std::to_string(sequences_.size()));
+             " instances, this run has " + std::to_string(objective_->size()));
 
   const std::string dirName = std::filesystem::path(*dir).filename().string();
   const bool master = computeDtype_ != at::kFloat;
@@ -172,30 +159,66 @@ bool Trainer::resume() {
   return true;
 }
 
-double Trainer::trainStep(double lr, double& gradNorm, int64_t& tokens, int64_t& targets) {
-  const bool all = settings_.lossOn == "all";
-  std::vector<std::vector<const TrainingSequence*>> micro(static_cast<size_t>(settings_.gradAccumulation));
-  int64_t stepTargets = 0;
-  for (auto& batch : micro)
-    for (int64_t i = 0; i < settings_.batchSize; ++i) {
-      batch.push_back(&sequences_[sampler_.next()]);
-      stepTargets += TokenLoss::targetCount(*batch.back(), all);
-    }
+Trainer::StepResult Trainer::trainStep(double lr) {
+  std::vector<size_t> batch(static_cast<size_t>(settings_.batchSize));
+  for (size_t& i : batch)
+    i = sampler_.next();
+  const size_t micro = settings_.microBatch > 0 ? static_cast<size_t>(settings_.microBatch) : batch.size();
+  std::vector<std::vector<size_t>> passes;
+  for (size_t first = 0; first < batch.size(); first += micro)
+    passes.emplace_back(batch.begin() + static_cast<std::ptrdiff_t>(first),
+                        batch.begin() + static_cast<std::ptrdiff_t>(std::min(batch.size(), first + micro)));
 
   for (auto& [name, t] : modelParams_)
     t->mutable_grad() = at::Tensor();
-  // Each micro-batch contributes sum/N_step, so the accumulated gradient is
-  // that of the mean over all the step's targets (≡ one big batch).
-  double lossSum = 0;
-  tokens = 0;
-  for (const auto& batch : micro) {
-    TokenLoss::Sum s = TokenLoss::sum(model_, batch, all);
-    tokens += s.tokens;
-    if (s.targets == 0) continue;
-    (s.loss / static_cast<double>(stepTargets)).backward();
-    lossSum += s.loss.item<double>();
+  StepResult r;
+  std::vector<double> values, factors;
+  auto valuesOf = [](const at::Tensor& rows) {
+    const at::Tensor v = rows.detach().to(at::kCPU, at::kDouble).contiguous();
+    return std::vector<double>(v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
+  };
+  // Backward of Σ factor·row over one pass's rows; factors are constants.
+  size_t offset = 0;
+  auto backward = [&](const RowLosses& rows) {
+    const auto n = static_cast<int64_t>(rows.values.size(0));
+    std::vector<double> f(factors.begin() + static_cast<std::ptrdiff_t>(offset),
+                          factors.begin() + static_cast<std::ptrdiff_t>(offset) + n);
+    offset += static_cast<size_t>(n);
+    (rows.values * at::tensor(f, at::kDouble).to(rows.values.device(), at::kFloat)).sum().backward();
+  };
+  if (objective_->factorsNeedValues() && passes.size() == 1) {
+    // One pass: the rows' values and their gradients from the same forward.
+    const RowLosses rows = objective_->rows(model_, passes[0]);
+    values = valuesOf(rows.values);
+    factors = objective_->factors(batch, values);
+    backward(rows);
+    r.tokens = rows.tokens;
+    r.targets = rows.targets;
+  } else {
+    if (objective_->factorsNeedValues()) {
+      // The factors need every row of the batch: a no-grad pass first.
+      at::NoGradGuard noGrad;
+      for (const auto& pass : passes) {
+        const std::vector<double> v = valuesOf(objective_->rows(model_, pass).values);
+        values.insert(values.end(), v.begin(), v.end());
+      }
+    }
+    factors = objective_->factors(batch, values);
+    const bool keepValues = values.empty();
+    for (const auto& pass : passes) {
+      const RowLosses rows = objective_->rows(model_, pass);
+      if (keepValues) {
+        const std::vector<double> v = valuesOf(rows.values);
+        values.insert(values.end(), v.begin(), v.end());
+      }
+      backward(rows);
+      r.tokens += rows.tokens;
+      r.targets += rows.targets;
+    }
   }
-  targets = stepTargets;
+  for (size_t i = 0; i < values.size(); ++i)
+    r.loss += factors[i] * values[i];
+  r.metrics = objective_->stepMetrics(batch, values, factors);
 
   std::vector<at::Tensor> grads;
   grads.reserve(modelParams_.size());
@@ -203,14 +226,20 @@ double Trainer::trainStep(double lr, double& gradNorm, int64_t& tokens, int64_t&
     const at::Tensor& g = modelParams_[i].second->grad();
     grads.push_back(g.defined() ? g.to(at::kFloat) : at::zeros_like(optimizer_->parameters()[i].value));
   }
-  gradNorm = GradientClipper::clip(grads, settings_.clipNorm);
+  r.gradNorm = GradientClipper::clip(grads, settings_.clipNorm);
+  // Stop before the update: the weights and the last checkpoint stay good.
+  if (!std::isfinite(r.loss) || !std::isfinite(r.gradNorm))
+    fail(runDir_, "step " + std::to_string(step_ + 1),
+         std::string("the ") + (std::isfinite(r.loss) ? "gradient norm" : "loss") + " is " +
+             std::to_string(std::isfinite(r.loss) ? r.gradNorm : r.loss) +
+             "; stopped before the update (lower --lr, or check the data); the last checkpoint is intact");
   optimizer_->step(grads, lr);
   if (computeDtype_ != at::kFloat) {
     at::NoGradGuard noGrad;
     for (size_t i = 0; i < modelParams_.size(); ++i)
       modelParams_[i].second->copy_(optimizer_->parameters()[i].value);
   }
-  return lossSum / static_cast<double>(stepTargets);
+  return r;
 }
 
 TrainingOutcome Trainer::run() {
@@ -220,7 +249,8 @@ TrainingOutcome Trainer::run() {
     params += p.value.numel();
   events_.append("start", {{"step", step_},
                            {"total_steps", total},
-                           {"sequences", sequences_.size()},
+                           {"objective", objective_->name()},
+                           {"sequences", objective_->size()},
                            {"parameters", params},
                            {"settings", settings_.toJson()}});
   sessionStart_ = std::chrono::steady_clock::now();
@@ -238,9 +268,9 @@ TrainingOutcome Trainer::run() {
       }
       const auto t0 = std::chrono::steady_clock::now();
       const double lr = schedule_.at(step_);
-      double gradNorm = 0;
-      int64_t tokens = 0, targets = 0;
-      const double loss = trainStep(lr, gradNorm, tokens, targets);
+      const StepResult r = trainStep(lr);
+      const double loss = r.loss, gradNorm = r.gradNorm;
+      const int64_t tokens = r.tokens, targets = r.targets;
       ++step_;
       losses_.push_back(loss);
       tokens_ += tokens;
@@ -256,16 +286,22 @@ TrainingOutcome Trainer::run() {
       p.tokensPerSecond = static_cast<double>(sessionTokens) / std::max(session, 1e-9);
       p.elapsedSeconds = elapsedSeconds();
       p.etaSeconds = session / static_cast<double>(step_ - firstStep) * static_cast<double>(total - step_);
-      if (step_ % settings_.logEvery == 0 || step_ == total)
-        events_.append("step", {{"step", step_},
-                                {"loss", loss},
-                                {"lr", lr},
-                                {"grad_norm", gradNorm},
-                                {"tokens", tokens},
-                                {"targets", targets},
-                                {"step_s", secondsSince(t0)},
-                                {"time_s", p.elapsedSeconds}});
+      if (step_ % settings_.logEvery == 0 || step_ == total) {
+        const double stepSeconds = secondsSince(t0);
+        nlohmann::json fields = {{"step", step_},
+                                 {"loss", loss},
+                                 {"lr", lr},
+                                 {"grad_norm", gradNorm},
+                                 {"tokens", tokens},
+                                 {"targets", targets},
+                                 {"tokens_per_s", static_cast<double>(tokens) / std::max(stepSeconds, 1e-9)},
+                                 {"step_s", stepSeconds},
+                                 {"time_s", p.elapsedSeconds}};
+        fields.update(r.metrics);
+        events_.append("step", fields);
+      }
       if (progress_) progress_(p);
+      if (afterStep_) afterStep_(step_);
       if (settings_.checkpointEvery > 0 && step_ % settings_.checkpointEvery == 0 && step_ < total)
         saveCheckpoint();
     }

@@ -1,9 +1,11 @@
 #pragma once
-// The training loop (nanoGPT's train.py, in C++): per optimizer step,
-// gradAccumulation micro-batches of batchSize sequences, next-token
-// cross-entropy averaged over every target token of the step, backward,
-// global-norm clipping, warm-up + cosine learning rate, AdamW. bf16 runs
-// compute in bf16 and keep fp32 master weights and optimizer state.
+// The training loop (nanoGPT's train.py, in C++): per optimizer step, a batch
+// of batchSize instances cut into micro-batches of at most microBatch, the
+// objective's loss (TrainingObjective: cross-entropy, Pos2Distill's KL, ...),
+// backward, global-norm clipping, warm-up + cosine learning rate, AdamW. bf16
+// runs compute in bf16 and keep fp32 master weights and optimizer state. A
+// non-finite loss or gradient stops the run before the optimizer step, so the
+// last checkpoint stays the last good one.
 // Blocking and synchronous (STYLE.md rule 6): progress comes as a callback,
 // cancel is an atomic flag checked between steps (a checkpoint is then written),
 // and resume() continues a run from <run>/checkpoints/latest such that the loss
@@ -11,15 +13,18 @@
 #include "core/model/LlamaModel.h"
 #include "core/train/AdamW.h"
 #include "core/train/CheckpointStore.h"
-#include "core/util/EventLog.h"
 #include "core/train/LrSchedule.h"
+#include "core/train/ParameterNames.h"
 #include "core/train/SequenceSampler.h"
+#include "core/train/TrainingObjective.h"
 #include "core/train/TrainingSequence.h"
 #include "core/train/TrainingSettings.h"
+#include "core/util/EventLog.h"
 
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -28,7 +33,7 @@ namespace poslab {
 struct TrainingProgress {
   int64_t step = 0; // optimizer steps done
   int64_t totalSteps = 0;
-  double loss = 0;     // mean cross-entropy over the step's target tokens (nats)
+  double loss = 0;     // the objective's loss of the step (nats)
   double lr = 0;       // learning rate the step used
   double gradNorm = 0; // global gradient norm before clipping
   double tokensPerSecond = 0;
@@ -48,6 +53,11 @@ public:
   // Takes over `model`'s weights: they become trainable leaves (requires_grad)
   // in the settings' dtype on the model's device; evaluate the model under
   // at::NoGradGuard afterwards. runDir receives events.jsonl and checkpoints/.
+  // trainable: the tensors the optimizer updates (empty = every weight: full
+  // fine-tuning); the rest stay frozen.
+  Trainer(LlamaModel& model, std::shared_ptr<const TrainingObjective> objective, TrainingSettings settings,
+          std::string runDir, std::vector<NamedTensor> trainable = {});
+  // Next-token cross-entropy on the sequences (settings.lossOn picks the targets).
   Trainer(LlamaModel& model, std::vector<TrainingSequence> sequences, TrainingSettings settings,
           std::string runDir);
 
@@ -55,6 +65,9 @@ public:
     progress_ = std::move(callback);
   }
   void setCancelFlag(const std::atomic<bool>* cancel) { cancel_ = cancel; }
+  // Called after every optimizer step (after its event and before a checkpoint
+  // it may write), e.g. for held-out evaluation; may append events of its own.
+  void setAfterStep(std::function<void(int64_t step)> hook) { afterStep_ = std::move(hook); }
   // Files copied into each checkpoint (tokenizer files), see CheckpointStore.
   void setCompanionFiles(std::vector<std::string> paths) { store_.setCompanionFiles(std::move(paths)); }
 
@@ -70,19 +83,23 @@ public:
   const std::string& lastCheckpoint() const { return lastCheckpoint_; }
 
 private:
-  void prepareWeights();
-  void checkSequences() const;
-  double trainStep(double lr, double& gradNorm, int64_t& tokens, int64_t& targets);
+  struct StepResult {
+    double loss = 0, gradNorm = 0;
+    int64_t tokens = 0, targets = 0;
+    nlohmann::json metrics; // the objective's
+  };
+  void prepareWeights(std::vector<NamedTensor> trainable);
+  StepResult trainStep(double lr);
   std::string saveCheckpoint();
   TrainerState state() const;
   double elapsedSeconds() const; // training wall time of the whole run so far
 
   LlamaModel& model_;
-  std::vector<TrainingSequence> sequences_;
+  std::shared_ptr<const TrainingObjective> objective_;
   TrainingSettings settings_;
   std::string runDir_;
   at::ScalarType computeDtype_;
-  std::vector<std::pair<std::string, at::Tensor*>> modelParams_; // the model's leaves, ParameterNames order
+  std::vector<std::pair<std::string, at::Tensor*>> modelParams_; // the trained leaves, ParameterNames order
   std::unique_ptr<AdamW> optimizer_; // over fp32 masters (the leaves themselves in f32)
   SequenceSampler sampler_;
   LrSchedule schedule_;
@@ -90,6 +107,7 @@ private:
   EventLog events_;
   std::function<void(const TrainingProgress&)> progress_;
   const std::atomic<bool>* cancel_ = nullptr;
+  std::function<void(int64_t)> afterStep_;
 
   int64_t step_ = 0;
   std::vector<double> losses_;

@@ -3,15 +3,20 @@
 #include "core/data/DataFingerprint.h"
 #include "core/data/DatasetLoader.h"
 #include "core/engine/GgufConverter.h"
+#include "core/engine/ModelFingerprint.h"
 #include "core/engine/TokenizerLoader.h"
 #include "core/model/ModelLoader.h"
-#include "core/engine/ModelFingerprint.h"
+#include "core/sweep/ExperimentPrompts.h"
+#include "core/sweep/TaskDefaults.h"
 #include "core/train/ModelInitializer.h"
 #include "core/train/PromptSequenceBuilder.h"
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
+#include "core/util/RunLock.h"
+#include "core/util/UtcClock.h"
 
 #include <ATen/Parallel.h>
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -32,30 +37,16 @@ const char* kCompanions[] = {"tokenizer.json",
                              "vocab.json",
                              "merges.txt",
                              "encoder.json",
-                             "vocab.bpe"};
-
-std::string utcNow() {
-  const std::time_t t = std::time(nullptr);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
-std::vector<std::string> companionsIn(const std::string& dir) {
-  std::vector<std::string> out;
-  for (const char* name : kCompanions)
-    if (fs::is_regular_file(fs::path(dir) / name)) out.push_back((fs::path(dir) / name).string());
-  return out;
-}
+                             "vocab.bpe",
+                             "chat_template.jinja",
+                             TaskDefaults::kFileName};
 
 struct Prepared {
   std::unique_ptr<LlamaModel> model;
   std::unique_ptr<Tokenizer> tokenizer;
   std::vector<TrainingSequence> sequences;
   std::vector<std::string> companions;
-  nlohmann::json modelJson, dataJson;
+  nlohmann::json modelJson, dataJson, prompt;
 };
 
 void note(const TrainingJobRuntime& rt, const std::string& line) {
@@ -95,16 +86,20 @@ Prepared prepare(const TrainingJobSpec& spec, const std::string& runDir, const T
     fail(tokenizerDir, "vocab_size",
          "the tokenizer has " + std::to_string(p.tokenizer->vocabSize()) + " tokens, the model's config " +
              std::to_string(p.model->config().vocabSize));
-  p.companions = companionsIn(tokenizerDir);
+  p.companions = TrainingJob::companionFiles(tokenizerDir);
+  if (!spec.model.empty() && !fs::is_directory(spec.model)) // a .gguf: its task files sit beside it
+    for (const std::string& f : TrainingJob::companionFiles(fs::path(spec.model).parent_path().string()))
+      if (std::find_if(p.companions.begin(), p.companions.end(), [&](const std::string& c) {
+            return fs::path(c).filename() == fs::path(f).filename();
+          }) == p.companions.end())
+        p.companions.push_back(f);
 
-  DatasetLoadOptions load;
-  load.limit = spec.limit;
-  const LoadedDataset data = DatasetLoader::load(spec.data, load);
-  if (data.examples.empty()) fail(spec.data, "", "no examples");
-  PromptSettings prompt;
-  prompt.style = data.examples.front().kind == TaskKind::Kv ? PromptStyle::Kv : PromptStyle::Qa;
-  prompt.placement.docs = spec.docs;
-  PromptFactory factory(*p.tokenizer, std::nullopt, prompt);
+  // The model's own task defaults (a .gguf converted into the run reads them beside the .gguf).
+  SweepSettings source = TrainingJob::promptSource(spec);
+  if (!spec.init.empty()) source.modelPath.clear();
+  source = ExperimentPrompts::resolve(source);
+  const LoadedDataset data = ExperimentPrompts::loadExamples(source);
+  PromptFactory factory = ExperimentPrompts::factory(*p.tokenizer, source, data.examples.front().kind);
   int32_t eos = p.tokenizer->specialTokens().eos;
   if (eos < 0 && !p.model->config().eosTokenIds.empty())
     eos = static_cast<int32_t>(p.model->config().eosTokenIds[0]);
@@ -121,6 +116,10 @@ Prepared prepare(const TrainingJobSpec& spec, const std::string& runDir, const T
     for (uint8_t m : p.sequences[i].lossMask)
       answerTokens += m;
   }
+  p.prompt = {{"task", source.task == "auto" ? taskKindName(data.examples.front().kind) : source.task},
+              {"prompt_template", factory.promptTemplate().name()},
+              {"chat_template", factory.usesChat() ? source.chatTemplate : "none"},
+              {"docs", source.docs}};
   p.dataJson = {{"path", spec.data},
                 {"fingerprint", DataFingerprint::ofFile(spec.data)},
                 {"examples", data.examples.size()},
@@ -134,23 +133,10 @@ Prepared prepare(const TrainingJobSpec& spec, const std::string& runDir, const T
   return p;
 }
 
-// <run>/model: the final checkpoint's model files (weights, config, tokenizer), replaced as a whole.
-std::string publishModel(const std::string& runDir, const std::string& checkpoint) {
-  const fs::path final = fs::path(runDir) / "model", temp = fs::path(runDir) / ".tmp-model";
-  fs::remove_all(temp);
-  fs::create_directories(temp);
-  for (const auto& e : fs::directory_iterator(checkpoint)) {
-    const std::string n = e.path().filename().string();
-    if (n != "optimizer.safetensors" && n != "trainer_state.json") fs::copy_file(e.path(), temp / n);
-  }
-  fs::remove_all(final);
-  fs::rename(temp, final);
-  return final.string();
-}
-
 TrainingOutcome execute(const TrainingJobSpec& spec, const std::string& runDir, nlohmann::json manifest,
                         const TrainingJobRuntime& rt, bool resuming) {
   const std::string manifestPath = (fs::path(runDir) / "run.json").string();
+  const RunLock lock(runDir); // one process per run; a reader tells a live run from a dead one
   const int threads =
       rt.threads > 0 ? rt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   at::set_num_threads(threads);
@@ -167,10 +153,11 @@ TrainingOutcome execute(const TrainingJobSpec& spec, const std::string& runDir, 
       fail(manifestPath, "model.fingerprint", "the model has changed since the run started");
     manifest["model"] = p.modelJson;
     manifest["data"] = p.dataJson;
+    manifest["prompt"] = p.prompt; // what the model's task defaults resolved to
     manifest["status"] = "running";
     manifest["device"] = rt.device;
     manifest["threads"] = threads;
-    manifest["updated"] = utcNow();
+    manifest["updated"] = UtcClock::now();
     JsonFile::write(manifestPath, manifest);
 
     Trainer trainer(*p.model, std::move(p.sequences), spec.settings, runDir);
@@ -190,14 +177,15 @@ TrainingOutcome execute(const TrainingJobSpec& spec, const std::string& runDir, 
         {"final_loss", out.losses.empty() ? nlohmann::json() : nlohmann::json(out.losses.back())},
         {"checkpoint", fs::relative(out.checkpoint, runDir).string()}};
     if (!out.cancelled)
-      manifest["result"]["model"] = fs::relative(publishModel(runDir, out.checkpoint), runDir).string();
-    manifest["updated"] = utcNow();
+      manifest["result"]["model"] =
+          fs::relative(TrainingJob::publishModel(runDir, out.checkpoint), runDir).string();
+    manifest["updated"] = UtcClock::now();
     JsonFile::write(manifestPath, manifest);
     return out;
   } catch (const std::exception& e) {
     manifest["status"] = "failed";
     manifest["error"] = e.what();
-    manifest["updated"] = utcNow();
+    manifest["updated"] = UtcClock::now();
     JsonFile::write(manifestPath, manifest);
     throw;
   }
@@ -212,7 +200,53 @@ nlohmann::json TrainingJob::specToJson(const TrainingJobSpec& s) {
           {"data", s.data},
           {"limit", s.limit},
           {"docs", s.docs},
-          {"position_weights", s.positionWeights}};
+          {"position_weights", s.positionWeights},
+          {"prompt_template", s.promptTemplate},
+          {"chat_template", s.chatTemplate},
+          {"system", s.system},
+          {"random_distractors", s.randomDistractors},
+          {"distractor_seed", s.distractorSeed},
+          {"shuffle_seed", s.shuffleSeed ? nlohmann::json(*s.shuffleSeed) : nlohmann::json()}};
+}
+
+SweepSettings TrainingJob::promptSource(const TrainingJobSpec& spec) {
+  SweepSettings s;
+  s.modelPath = spec.model;
+  s.dataPath = spec.data;
+  s.limit = spec.limit;
+  s.docs = spec.docs;
+  s.promptTemplate = spec.promptTemplate;
+  s.chatTemplate = spec.chatTemplate;
+  s.system = spec.system;
+  s.randomDistractors = spec.randomDistractors;
+  s.distractorSeed = spec.distractorSeed;
+  s.shuffleSeed = spec.shuffleSeed;
+  return s;
+}
+
+std::string TrainingJob::publishModel(const std::string& runDir, const std::string& checkpoint) {
+  const fs::path final = fs::path(runDir) / "model", temp = fs::path(runDir) / ".tmp-model";
+  fs::remove_all(temp);
+  fs::create_directories(temp);
+  for (const auto& e : fs::directory_iterator(checkpoint)) {
+    const std::string n = e.path().filename().string();
+    if (n != "optimizer.safetensors" && n != "trainer_state.json") fs::copy_file(e.path(), temp / n);
+  }
+  fs::remove_all(final);
+  fs::rename(temp, final);
+  return final.string();
+}
+
+std::vector<std::string> TrainingJob::companionFiles(const std::string& dir) {
+  std::vector<std::string> out;
+  for (const char* name : kCompanions)
+    if (fs::is_regular_file(fs::path(dir) / name)) out.push_back((fs::path(dir) / name).string());
+  // The task's prompt template when it is a file of the model folder (the demo's prompt.txt).
+  const TaskDefaults d = TaskDefaults::forModel(dir);
+  if (d.promptTemplate && fs::is_regular_file(*d.promptTemplate) &&
+      fs::equivalent(fs::path(*d.promptTemplate).parent_path(), dir))
+    out.push_back(*d.promptTemplate);
+  return out;
 }
 
 TrainingJobSpec TrainingJob::specFromJson(const nlohmann::json& run, const std::string& source) {
@@ -227,6 +261,14 @@ TrainingJobSpec TrainingJob::specFromJson(const nlohmann::json& run, const std::
     s.limit = it->at("limit").get<size_t>();
     s.docs = it->at("docs").get<size_t>();
     s.positionWeights = it->at("position_weights").get<std::vector<double>>();
+    // Prompt options came later; older run folders have none (the defaults).
+    s.promptTemplate = it->value("prompt_template", "");
+    s.chatTemplate = it->value("chat_template", "auto");
+    s.system = it->value("system", "");
+    s.randomDistractors = it->value("random_distractors", size_t{0});
+    s.distractorSeed = it->value("distractor_seed", uint64_t{0});
+    if (it->contains("shuffle_seed") && !it->at("shuffle_seed").is_null())
+      s.shuffleSeed = it->at("shuffle_seed").get<uint64_t>();
   } catch (const nlohmann::json::exception& e) {
     fail(source, "sources", std::string("missing or wrong type (") + e.what() + ")");
   }
@@ -247,9 +289,12 @@ TrainingOutcome TrainingJob::start(const TrainingJobSpec& spec, const std::strin
     fail(manifestPath.string(), "",
          "this folder already holds a run: continue it with --resume or choose a new --out");
   fs::create_directories(runDir);
-  nlohmann::json manifest = {
-      {"kind", "train"},     {"status", "starting"},        {"software", rt.software},
-      {"created", utcNow()}, {"sources", specToJson(spec)}, {"settings", spec.settings.toJson()}};
+  nlohmann::json manifest = {{"kind", "train"},
+                             {"status", "starting"},
+                             {"software", rt.software},
+                             {"created", UtcClock::now()},
+                             {"sources", specToJson(spec)},
+                             {"settings", spec.settings.toJson()}};
   JsonFile::write(manifestPath.string(), manifest);
   return execute(spec, runDir, manifest, rt, false);
 }

@@ -5,6 +5,7 @@
 // final model in <run>/model/ as a Hugging Face folder with its tokenizer.
 // resume() continues the run a run.json describes, with the same sources and
 // settings. Files a run leaves: DESIGN.md, "Files a run leaves".
+#include "core/sweep/SweepSettings.h"
 #include "core/train/Trainer.h"
 
 #include <atomic>
@@ -21,7 +22,15 @@ struct TrainingJobSpec {
   std::string tokenizer; // tokenizer folder for init (tokenizer.json / tokenizer.model + configs)
   std::string data;      // any dataset DatasetLoader reads
   size_t limit = 0;      // first N examples only; 0 = all
-  size_t docs = 0;       // documents (or KV pairs) per prompt; 0 = all the example has
+  size_t docs = 0;       // documents (or KV pairs) per prompt; 0 = the model's task default, else all
+  // The prompt side, with a sweep's meanings (ExperimentPrompts): the model's
+  // poslab_task.json fills what is left open, so training sees the prompts sweeps measure.
+  std::string promptTemplate;          // "" = task default; a built-in name or a file
+  std::string chatTemplate = "auto";   // auto | none | a family name
+  std::string system;                  //
+  size_t randomDistractors = 0;        // oracle files: K documents with K-1 random distractors
+  uint64_t distractorSeed = 0;         //
+  std::optional<uint64_t> shuffleSeed; // shuffle the kept distractors
   std::vector<double> positionWeights; // gold position distribution; empty = uniform
   TrainingSettings settings;
 };
@@ -46,6 +55,13 @@ public:
                                 const TrainingJobRuntime& rt);
 
   static nlohmann::json specToJson(const TrainingJobSpec& spec);
+  // The sweep settings whose prompts this spec trains on (before the model's task defaults).
+  static SweepSettings promptSource(const TrainingJobSpec& spec);
+  // Files that make a weights folder a usable model (tokenizer, task, prompt
+  // template), found in `dir`; copied into checkpoints and <run>/model.
+  static std::vector<std::string> companionFiles(const std::string& dir);
+  // <run>/model: the model files of a checkpoint (weights, config, tokenizer, task), replaced as a whole.
+  static std::string publishModel(const std::string& runDir, const std::string& checkpoint);
   static TrainingJobSpec specFromJson(const nlohmann::json& runJson, const std::string& source);
 };
 

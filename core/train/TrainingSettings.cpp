@@ -1,7 +1,9 @@
 #include "core/train/TrainingSettings.h"
 
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 
+#include <algorithm>
 #include <set>
 
 namespace poslab {
@@ -15,7 +17,7 @@ void TrainingSettings::validate(const std::string& source) const {
   need(warmupSteps >= 0, "warmup_steps", "must be >= 0");
   need(totalSteps >= 1, "total_steps", "must be >= 1");
   need(batchSize >= 1, "batch_size", "must be >= 1");
-  need(gradAccumulation >= 1, "grad_accumulation", "must be >= 1");
+  need(microBatch >= 0, "micro_batch", "must be >= 0 (0 = the whole batch)");
   need(weightDecay >= 0, "weight_decay", "must be >= 0");
   need(beta1 >= 0 && beta1 < 1, "beta1", "must be in [0, 1)");
   need(beta2 >= 0 && beta2 < 1, "beta2", "must be in [0, 1)");
@@ -28,13 +30,18 @@ void TrainingSettings::validate(const std::string& source) const {
   need(logEvery >= 1, "log_every", "must be >= 1");
 }
 
+int64_t TrainingSettings::microBatches() const {
+  const int64_t micro = microBatch > 0 ? std::min(microBatch, batchSize) : batchSize;
+  return (batchSize + micro - 1) / micro;
+}
+
 nlohmann::json TrainingSettings::toJson() const {
   return {{"lr", lr},
           {"min_lr_ratio", minLrRatio},
           {"warmup_steps", warmupSteps},
           {"total_steps", totalSteps},
           {"batch_size", batchSize},
-          {"grad_accumulation", gradAccumulation},
+          {"micro_batch", microBatch},
           {"clip_norm", clipNorm},
           {"weight_decay", weightDecay},
           {"beta1", beta1},
@@ -49,21 +56,6 @@ nlohmann::json TrainingSettings::toJson() const {
           {"shuffle", shuffle}};
 }
 
-namespace {
-
-template <class T>
-void readField(const nlohmann::json& j, const char* key, T& out, const std::string& source) {
-  auto it = j.find(key);
-  if (it == j.end()) return;
-  try {
-    out = it->get<T>();
-  } catch (const nlohmann::json::exception&) {
-    fail(source, key, std::string("has the wrong type (") + it->type_name() + ")");
-  }
-}
-
-} // namespace
-
 TrainingSettings TrainingSettings::fromJson(const nlohmann::json& j, const std::string& source) {
   if (!j.is_object()) fail(source, "settings", "must be a JSON object");
   TrainingSettings s;
@@ -72,6 +64,7 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json& j, const std::
                                        "warmup_steps",
                                        "total_steps",
                                        "batch_size",
+                                       "micro_batch",
                                        "grad_accumulation",
                                        "clip_norm",
                                        "weight_decay",
@@ -87,24 +80,32 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json& j, const std::
                                        "shuffle"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) fail(source, it.key(), "unknown training setting");
-  readField(j, "lr", s.lr, source);
-  readField(j, "min_lr_ratio", s.minLrRatio, source);
-  readField(j, "warmup_steps", s.warmupSteps, source);
-  readField(j, "total_steps", s.totalSteps, source);
-  readField(j, "batch_size", s.batchSize, source);
-  readField(j, "grad_accumulation", s.gradAccumulation, source);
-  readField(j, "clip_norm", s.clipNorm, source);
-  readField(j, "weight_decay", s.weightDecay, source);
-  readField(j, "beta1", s.beta1, source);
-  readField(j, "beta2", s.beta2, source);
-  readField(j, "eps", s.eps, source);
-  readField(j, "seed", s.seed, source);
-  readField(j, "dtype", s.dtype, source);
-  readField(j, "loss_on", s.lossOn, source);
-  readField(j, "checkpoint_every", s.checkpointEvery, source);
-  readField(j, "keep_checkpoints", s.keepCheckpoints, source);
-  readField(j, "log_every", s.logEvery, source);
-  readField(j, "shuffle", s.shuffle, source);
+  JsonFile::readField(j, "lr", s.lr, source);
+  JsonFile::readField(j, "min_lr_ratio", s.minLrRatio, source);
+  JsonFile::readField(j, "warmup_steps", s.warmupSteps, source);
+  JsonFile::readField(j, "total_steps", s.totalSteps, source);
+  JsonFile::readField(j, "batch_size", s.batchSize, source);
+  JsonFile::readField(j, "micro_batch", s.microBatch, source);
+  if (j.contains("grad_accumulation")) { // the older form, see the header
+    int64_t accumulation = 1;
+    JsonFile::readField(j, "grad_accumulation", accumulation, source);
+    if (accumulation < 1) fail(source, "grad_accumulation", "must be >= 1");
+    if (j.contains("micro_batch")) fail(source, "grad_accumulation", "cannot be combined with micro_batch");
+    if (accumulation > 1) s.microBatch = s.batchSize;
+    s.batchSize *= accumulation;
+  }
+  JsonFile::readField(j, "clip_norm", s.clipNorm, source);
+  JsonFile::readField(j, "weight_decay", s.weightDecay, source);
+  JsonFile::readField(j, "beta1", s.beta1, source);
+  JsonFile::readField(j, "beta2", s.beta2, source);
+  JsonFile::readField(j, "eps", s.eps, source);
+  JsonFile::readField(j, "seed", s.seed, source);
+  JsonFile::readField(j, "dtype", s.dtype, source);
+  JsonFile::readField(j, "loss_on", s.lossOn, source);
+  JsonFile::readField(j, "checkpoint_every", s.checkpointEvery, source);
+  JsonFile::readField(j, "keep_checkpoints", s.keepCheckpoints, source);
+  JsonFile::readField(j, "log_every", s.logEvery, source);
+  JsonFile::readField(j, "shuffle", s.shuffle, source);
   s.validate(source);
   return s;
 }

@@ -13,8 +13,8 @@ struct TrainingSettings {
   double minLrRatio = 0.1;       // the cosine decays to minLrRatio × lr at totalSteps
   int64_t warmupSteps = 0;       // linear warm-up (optimizer steps)
   int64_t totalSteps = 100;      // optimizer steps of the whole run
-  int64_t batchSize = 8;         // sequences per micro-batch
-  int64_t gradAccumulation = 1;  // micro-batches per optimizer step
+  int64_t batchSize = 8;         // instances per optimizer step (the global batch, DESIGN.md)
+  int64_t microBatch = 0;        // instances per forward/backward pass (memory bound); 0 = the whole batch
   double clipNorm = 1.0;         // global L2 gradient-norm bound; <= 0 disables clipping
   double weightDecay = 0.01;     // decoupled (AdamW); applied to matrices and embeddings only
   double beta1 = 0.9;            //
@@ -34,7 +34,12 @@ struct TrainingSettings {
   void validate(const std::string& source) const;
 
   nlohmann::json toJson() const;
+  // Micro-batches per optimizer step: the batch cut into passes of at most microBatch.
+  int64_t microBatches() const;
+
   // Every field optional (defaults); unknown fields are refused so a typo is not silently ignored.
+  // The older pair {batch_size: B, grad_accumulation: A} (B per pass, A passes) reads as
+  // batch_size B*A with micro_batch B: the same optimizer steps.
   static TrainingSettings fromJson(const nlohmann::json& j, const std::string& source);
 };
 

@@ -1,6 +1,8 @@
 #pragma once
 // Reading a JSON file with errors that name it (STYLE.md rule 7). One place, so
 // every loader reports "config.json: not valid JSON (...)" the same way.
+#include "core/util/Error.h"
+
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -17,6 +19,19 @@ public:
   // Pretty-printed with a trailing newline, written atomically (AtomicFile).
   static void write(const std::string& path, const nlohmann::json& j);
   static void write(const std::string& path, const nlohmann::ordered_json& j);
+
+  // Settings structs: `out` = j[key] when present; a value of the wrong type is
+  // an error naming `source` and the key ("run.json: lr: has the wrong type (string)").
+  template <class T>
+  static void readField(const nlohmann::json& j, const char* key, T& out, const std::string& source) {
+    auto it = j.find(key);
+    if (it == j.end()) return;
+    try {
+      out = it->get<T>();
+    } catch (const nlohmann::json::exception&) {
+      fail(source, key, std::string("has the wrong type (") + it->type_name() + ")");
+    }
+  }
 };
 
 } // namespace poslab

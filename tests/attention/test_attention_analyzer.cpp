@@ -5,6 +5,8 @@
 // stories260K with its real spans, reduced block by block (never L×T×T).
 #include "core/attention/AttentionAnalyzer.h"
 #include "core/attention/AttentionStudy.h"
+#include "core/data/DatasetLoader.h"
+#include "core/data/RandomDistractors.h"
 #include "core/engine/TokenizerLoader.h"
 #include "core/model/LlamaModel.h"
 #include "core/model/ModelLoader.h"
@@ -226,8 +228,11 @@ private Q_SLOTS:
     LoadedModel m = ModelLoader::load(path, at::kFloat, at::kCPU);
     auto tok = TokenizerLoader::load(path, m.source.get());
     QVERIFY(tok);
-    const auto examples = AttentionStudy::loadExamples(
-        {sharedPath("data/lost-in-the-middle/qa_data/nq-open-oracle.jsonl.gz"), 2, 20, 7});
+    auto examples =
+        RandomDistractors({20, 7, true})
+            .apply(DatasetLoader::load(sharedPath("data/lost-in-the-middle/qa_data/nq-open-oracle.jsonl.gz"))
+                       .examples);
+    examples.resize(2);
     QCOMPARE(examples.size(), size_t(2));
     AttentionStudySettings settings;
     settings.query = parseAttentionQuery(query.toStdString());

@@ -113,7 +113,7 @@ private Q_SLOTS:
                                           << "checkpoints/latest: names step-000009, which does not exist";
     QTest::newRow("different data") << "sequence-count"
                                     << "step-000002/trainer_state.json: sequence_count: the checkpoint was "
-                                       "trained on 5 sequences, this run has 4";
+                                       "trained on 5 instances, this run has 4";
   }
   void damagedPiecesNameFileAndField() {
     QFETCH(QString, damage);

@@ -1,5 +1,5 @@
 // The training loop on a tiny random Llama: the loss falls on a memorisation
-// task, gradient accumulation equals one big batch, a run cancelled after 4
+// task, micro-batches equal one big batch, a run cancelled after 4
 // steps and resumed reproduces the uninterrupted 8-step loss curve and weights,
 // cancel writes a checkpoint, events.jsonl records the run.
 #include "core/train/ModelInitializer.h"
@@ -76,20 +76,18 @@ private Q_SLOTS:
     QVERIFY2(last < 0.5 * out.losses[0], qPrintable(QString::number(last)));
   }
 
-  void accumulationEqualsOneBigBatch_data() {
-    QTest::addColumn<int>("batch");
-    QTest::addColumn<int>("accum");
-    QTest::newRow("2 x 2") << 2 << 2;
-    QTest::newRow("1 x 4") << 1 << 4;
+  void microBatchesEqualOneBigBatch_data() {
+    QTest::addColumn<int>("micro");
+    QTest::newRow("2 x 2") << 2;
+    QTest::newRow("4 x 1") << 1;
+    QTest::newRow("3 + 1") << 3;
   }
-  void accumulationEqualsOneBigBatch() {
-    QFETCH(int, batch);
-    QFETCH(int, accum);
+  void microBatchesEqualOneBigBatch() {
+    QFETCH(int, micro);
     TrainingSettings big = smallSettings();
     big.totalSteps = 2;
     TrainingSettings split = big;
-    split.batchSize = batch;
-    split.gradAccumulation = accum;
+    split.microBatch = micro;
     auto a = freshModel(), b = freshModel();
     TrainingOutcome oa = Trainer(*a, toySequences(8), big, tempDir("big")).run();
     TrainingOutcome ob = Trainer(*b, toySequences(8), split, tempDir("split")).run();
@@ -107,19 +105,19 @@ private Q_SLOTS:
 
   void resumeReproducesUninterruptedRun_data() {
     QTest::addColumn<QString>("dtype");
-    QTest::addColumn<int>("accum");
+    QTest::addColumn<int>("micro");
     QTest::addColumn<bool>("tied");
-    QTest::newRow("f32") << "f32" << 1 << false;
-    QTest::newRow("f32, accumulation 2, tied embeddings") << "f32" << 2 << true;
-    QTest::newRow("bf16 (fp32 master weights)") << "bf16" << 1 << false;
+    QTest::newRow("f32") << "f32" << 0 << false;
+    QTest::newRow("f32, micro-batches of 1, tied embeddings") << "f32" << 1 << true;
+    QTest::newRow("bf16 (fp32 master weights)") << "bf16" << 0 << false;
   }
   void resumeReproducesUninterruptedRun() {
     QFETCH(QString, dtype);
-    QFETCH(int, accum);
+    QFETCH(int, micro);
     QFETCH(bool, tied);
     TrainingSettings s = smallSettings();
     s.dtype = dtype.toStdString();
-    s.gradAccumulation = accum;
+    s.microBatch = micro;
     s.batchSize = 2; // with 10 sequences, epochs wrap mid-run: the sampler state matters
 
     auto straight = freshModel(11, tied);

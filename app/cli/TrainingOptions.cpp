@@ -1,0 +1,97 @@
+#include "app/cli/TrainingOptions.h"
+
+#include "app/cli/CliSupport.h"
+#include "app/cli/ProgressBar.h"
+#include "core/util/Error.h"
+
+#include <iostream>
+
+namespace poslab::cli {
+
+TrainingOptions::TrainingOptions(CLI::App* cmd, TrainingSettings& s) {
+  cmd->add_option("--out", out, "Run folder (run.json, events.jsonl, checkpoints/, model/)")->required();
+  cmd->add_flag("--resume", resume, "Continue the run in --out from its latest checkpoint");
+  steps_ = cmd->add_option("--steps", steps, "Optimizer steps in total");
+  cmd->add_option("--device", device, "cpu or cuda[:N]");
+  cmd->add_option("--threads", threads, "Intra-op threads (0 = all cores)");
+  cmd->add_flag("--json", json, "Print one JSON document with the outcome on stdout");
+  auto add = [&](CLI::Option* o) { defining_.push_back(o); };
+  add(cmd->add_option("--lr", s.lr, "Peak learning rate"));
+  add(cmd->add_option("--batch", s.batchSize,
+                      "Instances per optimizer step (the global batch, whatever the number of processes)"));
+  add(cmd->add_option("--micro-batch", s.microBatch,
+                      "Instances per forward/backward pass, bounds memory (default 0 = the whole batch); "
+                      "the same steps whatever its value"));
+  add(cmd->add_option("--warmup", s.warmupSteps, "Linear warm-up steps"));
+  add(cmd->add_option("--min-lr-ratio", s.minLrRatio,
+                      "The cosine ends at this fraction of --lr (default 0.1)"));
+  add(cmd->add_option("--seed", s.seed, "Seed of data order and everything drawn"));
+  add(cmd->add_option("--dtype", s.dtype, "f32, or bf16 (fp32 master weights)"));
+  add(cmd->add_option("--weight-decay", s.weightDecay, "AdamW decoupled weight decay (default 0.01)"));
+  add(cmd->add_option("--beta1", s.beta1, "AdamW beta1 (default 0.9)"));
+  add(cmd->add_option("--beta2", s.beta2, "AdamW beta2 (default 0.95)"));
+  add(cmd->add_option("--clip", s.clipNorm, "Global gradient-norm bound (default 1; 0 = off)"));
+  add(cmd->add_option("--checkpoint-every", s.checkpointEvery, "Steps between checkpoints (0 = end only)"));
+  add(cmd->add_option("--keep-checkpoints", s.keepCheckpoints, "Newest checkpoints kept (default 2)"));
+  add(cmd->add_option("--log-every", s.logEvery, "Steps between events.jsonl step lines (default 1)"));
+  add(cmd->add_flag("--no-shuffle{false}", s.shuffle,
+                    "Visit the training instances in file order every epoch (a curriculum)"));
+  // The prompt side, as `sweep` names it.
+  add(cmd->add_option(
+      "--docs", prompt.docs,
+      "Documents (KV pairs) per prompt, gold included (default: the model's task, else all)"));
+  add(cmd->add_option("--prompt-template", prompt.promptTemplate, templateNames() + ", or a template file"));
+  add(cmd->add_option("--chat-template", prompt.chatTemplate,
+                      "auto, none, or a family: llama2, llama3, mistral, chatml, phi3"));
+  add(cmd->add_option("--system", prompt.system, "System message inside the chat template"));
+  add(cmd->add_option(
+      "--random-distractors", prompt.randomDistractors,
+      "Oracle files: K documents per question, K-1 drawn from other questions' gold passages"));
+  add(cmd->add_option("--distractor-seed", prompt.distractorSeed,
+                      "Seed of --random-distractors (default 0)"));
+  add(cmd->add_option("--shuffle-seed", prompt.shuffleSeed,
+                      "Shuffle the kept distractors with this seed (default: keep order)"));
+  add(cmd->add_option("--limit", prompt.limit, "Use the first N examples only"));
+}
+
+void TrainingOptions::refuseDefiningOnResume() const {
+  for (CLI::Option* o : defining_)
+    if (o->count())
+      fail("", o->get_name(), "cannot be changed on --resume (the run's settings are in run.json)");
+}
+
+} // namespace poslab::cli
+
+namespace poslab::cli {
+
+TrainingJobRuntime
+TrainingOptions::runtime(std::function<std::string(const TrainingProgress&)> detail) const {
+  TrainingJobRuntime rt;
+  rt.device = device;
+  rt.threads = threads;
+  rt.software = std::string("poslab-cli ") + POSLAB_VERSION;
+  rt.log = [](const std::string& line) { std::cerr << line << '\n'; };
+  bar_ = std::make_shared<ProgressBar>(std::cerr);
+  rt.progress = [bar = bar_, detail](const TrainingProgress& p) {
+    bar->update(p.step, p.totalSteps, p.etaSeconds, detail(p));
+  };
+  rt.cancel = &stopFlagOnSignals();
+  return rt;
+}
+
+void TrainingOptions::finishProgress() const {
+  if (bar_) bar_->finish();
+}
+
+void TrainingOptions::applyPrompt(TrainingJobSpec& spec) const {
+  spec.limit = prompt.limit;
+  spec.docs = prompt.docs;
+  spec.promptTemplate = prompt.promptTemplate;
+  spec.chatTemplate = prompt.chatTemplate;
+  spec.system = prompt.system;
+  spec.randomDistractors = prompt.randomDistractors;
+  spec.distractorSeed = prompt.distractorSeed;
+  spec.shuffleSeed = prompt.shuffle();
+}
+
+} // namespace poslab::cli

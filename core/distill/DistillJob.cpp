@@ -1,0 +1,386 @@
+#include "core/distill/DistillJob.h"
+
+#include "core/data/DataFingerprint.h"
+#include "core/distill/KlObjective.h"
+#include "core/engine/Engine.h"
+#include "core/engine/ModelFingerprint.h"
+#include "core/sweep/ExperimentPrompts.h"
+#include "core/sweep/SweepRunner.h"
+#include "core/train/CrossEntropyObjective.h"
+#include "core/train/TargetLogits.h"
+#include "core/util/Error.h"
+#include "core/util/EventLog.h"
+#include "core/util/JsonFile.h"
+#include "core/util/RunLock.h"
+#include "core/util/UtcClock.h"
+
+#include <cmath>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace poslab {
+
+namespace {
+
+struct Run {
+  DistillJobSpec spec;
+  fs::path dir;
+  std::string manifestPath;
+  nlohmann::json manifest;
+  TrainingJobRuntime rt;
+  std::optional<EventLog> events;
+
+  void status(const std::string& s) {
+    manifest["status"] = s;
+    manifest["updated"] = UtcClock::now();
+    JsonFile::write(manifestPath, manifest);
+  }
+  void note(const std::string& line) const {
+    if (rt.log) rt.log(line);
+  }
+  bool cancelled() const { return rt.cancel && rt.cancel->load(); }
+};
+
+nlohmann::json sourcesJson(const DistillJobSpec& s) {
+  nlohmann::json j = TrainingJob::specToJson(s.prompts);
+  j["model"] = s.model;
+  j["data"] = s.data;
+  j["set"] = s.set;
+  j.erase("init");
+  j.erase("tokenizer");
+  j.erase("position_weights");
+  return j;
+}
+
+DistillJobSpec specFromManifest(const nlohmann::json& m, const std::string& source) {
+  DistillJobSpec s;
+  nlohmann::json sources = m.value("sources", nlohmann::json::object());
+  try {
+    s.model = sources.at("model").get<std::string>();
+    s.data = sources.at("data").get<std::string>();
+    s.set = sources.at("set").get<std::string>();
+  } catch (const nlohmann::json::exception& e) {
+    fail(source, "sources", std::string("missing or wrong type (") + e.what() + ")");
+  }
+  sources["init"] = "";
+  sources["tokenizer"] = "";
+  sources["position_weights"] = nlohmann::json::array();
+  s.prompts = TrainingJob::specFromJson(
+      {{"sources", sources}, {"settings", m.value("settings", nlohmann::json())}}, source);
+  s.settings = s.prompts.settings;
+  s.distill = DistillSettings::fromJson(m.value("distill", nlohmann::json::object()), source + ": distill");
+  s.stepsGiven = true; // the total was resolved when the run started
+  return s;
+}
+
+// The sweep settings every prompt of this run comes from (training and evaluation).
+SweepSettings promptSource(const DistillJobSpec& spec) {
+  TrainingJobSpec t = spec.prompts;
+  t.model = spec.model;
+  t.data = spec.data;
+  return ExperimentPrompts::resolve(TrainingJob::promptSource(t));
+}
+
+TrainingSequence studentSequence(const DistillInstance& d) {
+  TrainingSequence s;
+  s.ids = d.studentPromptIds;
+  s.ids.insert(s.ids.end(), d.responseIds.begin(), d.responseIds.end());
+  s.lossMask.assign(d.studentPromptIds.size(), 0);
+  s.lossMask.resize(s.ids.size(), 1);
+  return s;
+}
+
+// The distill set of the run: already in the folder, given, or prepared now (resumably).
+std::optional<DistillSet> obtainSet(Run& run, const Engine& engine, const SweepSettings& prompts,
+                                    PreparationReport& report) {
+  const std::string file = (run.dir / "distill-set.jsonl").string();
+  if (fs::exists(file)) return DistillSet::read(file);
+  if (!run.spec.set.empty()) {
+    DistillSet set = DistillSet::read(run.spec.set);
+    set.check(engine.model().config().vocabSize, engine.model().config().maxPositions);
+    set.write(file);
+    run.events->append("set", {{"source", run.spec.set}, {"instances", set.instances.size()}});
+    return DistillSet::read(file);
+  }
+  run.status("preparing");
+  const LoadedDataset data = ExperimentPrompts::loadExamples(prompts);
+  int32_t eos = engine.requireTokenizer().specialTokens().eos;
+  if (eos < 0 && !engine.info().eosTokenIds.empty()) eos = static_cast<int32_t>(engine.info().eosTokenIds[0]);
+  const DistillSetBuilder builder(engine.model(), engine.requireTokenizer(), prompts, run.spec.distill,
+                                  run.spec.settings.seed, SweepRunner::stopIds(engine), eos);
+  run.events->append("prepare",
+                     {{"questions", run.spec.distill.questions}, {"method", run.spec.distill.method}});
+  auto progress = [&](const PreparationReport& r, int64_t total) {
+    TrainingProgress p;
+    p.step = r.questions;
+    p.totalSteps = total;
+    p.elapsedSeconds = r.seconds;
+    const int64_t thisRun = r.questions - r.resumed;
+    p.etaSeconds =
+        thisRun > 0 ? r.seconds / static_cast<double>(thisRun) * static_cast<double>(total - r.questions) : 0;
+    if (run.rt.progress) run.rt.progress(p);
+  };
+  std::optional<DistillSet> set =
+      builder.prepare(data.examples, (run.dir / "prepare.jsonl").string(), report, progress, run.rt.cancel);
+  if (!set) return std::nullopt;
+  set->write(file);
+  run.manifest["preparation"] = report.toJson();
+  run.events->append("prepared", report.toJson());
+  run.note("prepared " + std::to_string(report.instances) + " instances from " + std::to_string(report.kept) +
+           " questions (" + std::to_string(report.dropped) + " dropped: the teacher answered wrong)");
+  return DistillSet::read(file);
+}
+
+// A sweep of the current weights at the evaluation positions: eval/step-N/.
+void evaluate(Run& run, const Engine& engine, const SweepSettings& prompts, int64_t step) {
+  const DistillSettings& d = run.spec.distill;
+  if (d.evalData.empty()) return;
+  const fs::path dir = run.dir / "eval" / ("step-" + std::to_string(step));
+  const nlohmann::json done = JsonFile::readObjectIfPresent((dir / "summary.json").string());
+  if (done.value("status", "") == "finished") return; // resumed: already evaluated
+  SweepSettings s = prompts;
+  s.dataPath = d.evalData;
+  s.positions = d.evalPositions;
+  s.limit = static_cast<size_t>(d.evalExamples);
+  s.dataFormat = "auto";
+  const std::string before = run.manifest.value("status", "");
+  run.status("evaluating");
+  const SweepResult r = SweepRunner(engine).run(s, dir.string(), {}, run.rt.cancel);
+  run.status(before);
+  if (r.status != "finished") return;
+  nlohmann::json positions = nlohmann::json::array();
+  double mean = 0, worst = 1;
+  for (const PositionSummary& p : r.summary.positions) {
+    positions.push_back({{"position", p.position}, {"n", p.n}, {"accuracy", p.accuracy}});
+    mean += p.accuracy / static_cast<double>(r.summary.positions.size());
+    worst = std::min(worst, p.accuracy);
+  }
+  run.events->append("eval", {{"step", step},
+                              {"path", fs::relative(dir, run.dir).string()},
+                              {"positions", positions},
+                              {"mean_accuracy", mean},
+                              {"worst_accuracy", worst},
+                              {"seconds", r.wallSeconds}});
+  run.note("eval at step " + std::to_string(step) + ": mean accuracy " + std::to_string(mean) + ", worst " +
+           std::to_string(worst));
+}
+
+MemoryPlan planFor(const Run& run, const Engine& engine, const DistillSet& set, int64_t teacherBytes) {
+  MemoryPlan::Inputs in;
+  const TrainingSettings& t = run.spec.settings;
+  in.microBatch = t.microBatch > 0 ? std::min(t.microBatch, t.batchSize) : t.batchSize;
+  int64_t longestResponse = 0;
+  for (const DistillInstance& d : set.instances) {
+    const auto r = static_cast<int64_t>(d.responseIds.size());
+    longestResponse = std::max(longestResponse, r);
+    in.longestSequence = std::max(in.longestSequence, static_cast<int64_t>(d.studentPromptIds.size()) + r);
+  }
+  in.targetsPerPass = in.microBatch * longestResponse;
+  in.bf16 = t.dtype == "bf16";
+  in.liveTeacher = run.spec.distill.klMethod() && run.spec.distill.teacher == "live";
+  in.teacherCacheBytes = teacherBytes;
+  return MemoryPlan::estimate(engine.model().config(), in, run.rt.device);
+}
+
+DistillOutcome execute(Run& run, bool resuming) {
+  DistillOutcome out;
+  run.events.emplace((run.dir / "events.jsonl").string());
+  try {
+    const auto engine = Engine::open(run.spec.model, {run.rt.device, "f32", run.rt.threads});
+    const std::string modelFp = ModelFingerprint::of(run.spec.model);
+    const std::string recorded =
+        run.manifest.value("model", nlohmann::json::object()).value("fingerprint", "");
+    if (resuming && !recorded.empty() && recorded != modelFp)
+      fail(run.manifestPath, "model.fingerprint", "the model has changed since the run started");
+    run.manifest["model"] = {{"path", run.spec.model}, {"fingerprint", modelFp}};
+    if (!run.spec.data.empty())
+      run.manifest["data"] = {{"path", run.spec.data},
+                              {"fingerprint", DataFingerprint::ofFile(run.spec.data)}};
+    run.manifest["device"] = run.rt.device;
+    const SweepSettings prompts = promptSource(run.spec);
+    run.manifest["prompt"] = {{"task", prompts.task},
+                              {"prompt_template", prompts.promptTemplate},
+                              {"chat_template", prompts.chatTemplate},
+                              {"docs", prompts.docs},
+                              {"max_new_tokens", prompts.maxNewTokens}};
+    std::optional<DistillSet> set = obtainSet(run, *engine, prompts, out.preparation);
+    if (!set) {
+      run.events->append("cancel", {{"phase", "preparing"}, {"questions", out.preparation.questions}});
+      run.status("cancelled");
+      out.status = "cancelled";
+      return out;
+    }
+    set->check(engine->model().config().vocabSize, engine->model().config().maxPositions);
+    if (run.spec.prepareOnly) {
+      run.status("prepared");
+      out.status = "prepared";
+      return out;
+    }
+
+    // The objective, and for R1 the frozen teacher's side of the KL.
+    DistillSettings& d = run.spec.distill;
+    TrainingSettings& t = run.spec.settings;
+    std::shared_ptr<const TrainingObjective> objective;
+    std::unique_ptr<Engine> frozen; // the live teacher: a second copy of the original model
+    KlObjective::Pairs pairs;
+    int64_t cacheBytes = 0;
+    if (d.klMethod()) {
+      pairs = KlObjective::teacherPairs(*set);
+      for (const TrainingSequence& p : pairs.sequences)
+        cacheBytes += TargetLogits::targetCount(p, false) * engine->model().config().vocabSize * 4;
+    } else {
+      for (size_t i = 0; i < set->instances.size(); ++i)
+        if (set->instances[i].isKl())
+          fail(set->where(i), "kind",
+               std::string("is \"") + instanceKindName(set->instances[i].kind) + "\"; method " + d.method +
+                   " trains sequence instances (r1 trains KL instances)");
+    }
+    if (!run.spec.stepsGiven && d.epochs > 0)
+      t.totalSteps = std::max<int64_t>(
+          1, static_cast<int64_t>(std::ceil(d.epochs * static_cast<double>(set->instances.size()) /
+                                            static_cast<double>(t.batchSize))));
+    if (d.warmupFraction > 0 && !resuming)
+      t.warmupSteps = std::llround(d.warmupFraction * static_cast<double>(t.totalSteps));
+    t.validate("training settings");
+    run.manifest["settings"] = t.toJson();
+    run.manifest["distill"] = d.toJson();
+
+    out.plan = planFor(run, *engine, *set, d.klMethod() && d.teacher == "cache" ? cacheBytes : 0);
+    run.manifest["memory_plan"] = out.plan.toJson();
+    if (run.spec.planOnly) {
+      run.status("planned");
+      out.status = "planned";
+      return out;
+    }
+    if (!out.plan.fits())
+      fail(run.manifestPath, "memory_plan",
+           "the run needs about " + std::to_string(out.plan.total() >> 20) + " MiB (weights " +
+               std::to_string(out.plan.weights >> 20) + ", gradients " +
+               std::to_string(out.plan.gradients >> 20) + ", optimizer " +
+               std::to_string(out.plan.optimizer >> 20) + ", activations " +
+               std::to_string(out.plan.activations >> 20) + ", teacher " +
+               std::to_string(out.plan.teacher >> 20) + ") but " + out.plan.device + " has " +
+               std::to_string(out.plan.available >> 20) +
+               " MiB available; lower --micro-batch, use --dtype bf16 or --teacher live/cache");
+
+    if (d.klMethod()) {
+      const LlamaModel* teacherModel = &engine->model(); // still the original weights: training has not begun
+      if (d.teacher == "live") {
+        frozen = Engine::open(run.spec.model, {run.rt.device, "f32", run.rt.threads});
+        teacherModel = &frozen->model();
+      }
+      run.status("training");
+      auto teacher = std::make_shared<TeacherDistributions>(
+          *teacherModel, pairs.sequences,
+          d.teacher == "live" ? TeacherDistributions::Mode::Live : TeacherDistributions::Mode::Cached);
+      run.events->append("teacher", {{"mode", TeacherDistributions::name(teacher->mode())},
+                                     {"pairs", teacher->size()},
+                                     {"bytes", teacher->cachedBytes()},
+                                     {"seconds", teacher->fillSeconds()}});
+      run.manifest["teacher"] = {{"mode", TeacherDistributions::name(teacher->mode())},
+                                 {"pairs", teacher->size()},
+                                 {"cache_bytes", teacher->cachedBytes()},
+                                 {"fill_seconds", teacher->fillSeconds()}};
+      objective = std::make_shared<KlObjective>(*set, pairs.ofInstance, teacher,
+                                                PositionWeighting::parse(d.weighting, "weighting"), d.lambda);
+    } else {
+      std::vector<TrainingSequence> sequences;
+      for (const DistillInstance& i : set->instances)
+        sequences.push_back(studentSequence(i));
+      objective = std::make_shared<CrossEntropyObjective>(std::move(sequences), false, set->path);
+    }
+    // The base model's held-out sweep is step 0 (before a resume restores trained weights).
+    evaluate(run, *engine, prompts, 0);
+    if (run.cancelled()) {
+      run.status("cancelled");
+      out.status = "cancelled";
+      return out;
+    }
+
+    run.status("training");
+    Trainer trainer(engine->model(), objective, t, run.dir.string());
+    trainer.setCompanionFiles(TrainingJob::companionFiles(run.spec.model));
+    if (run.rt.progress) trainer.setProgressCallback(run.rt.progress);
+    trainer.setCancelFlag(run.rt.cancel);
+    if (resuming && trainer.resume())
+      run.note("resuming at step " + std::to_string(trainer.step()) + " from " + trainer.lastCheckpoint());
+    trainer.setAfterStep([&](int64_t step) {
+      if (d.evalEvery > 0 && step % d.evalEvery == 0 && step < t.totalSteps)
+        evaluate(run, *engine, prompts, step);
+    });
+    out.training = trainer.run();
+    if (!out.training.cancelled) evaluate(run, *engine, prompts, out.training.step);
+    out.status = out.training.cancelled || run.cancelled() ? "cancelled" : "finished";
+    run.manifest["result"] = {{"step", out.training.step},
+                              {"final_loss", out.training.losses.empty()
+                                                 ? nlohmann::json()
+                                                 : nlohmann::json(out.training.losses.back())},
+                              {"checkpoint", fs::relative(out.training.checkpoint, run.dir).string()}};
+    if (out.status == "finished") {
+      out.model = TrainingJob::publishModel(run.dir.string(), out.training.checkpoint);
+      run.manifest["result"]["model"] = fs::relative(out.model, run.dir).string();
+    }
+    run.status(out.status);
+    return out;
+  } catch (const std::exception& e) {
+    run.manifest["error"] = e.what();
+    run.events->append("error", {{"message", e.what()}});
+    run.status("failed");
+    throw;
+  }
+}
+
+} // namespace
+
+DistillOutcome DistillJob::start(const DistillJobSpec& spec, const std::string& runDir,
+                                 const TrainingJobRuntime& rt) {
+  if (spec.model.empty()) fail("", "--model", "required");
+  if (spec.data.empty() == spec.set.empty()) fail("", "--data/--set", "give exactly one of them");
+  if (!fs::is_directory(spec.model))
+    fail(spec.model, "--model",
+         "distill trains a Hugging Face folder (convert a .gguf with poslab-cli convert)");
+  spec.settings.validate("training settings");
+  spec.distill.validate("distill settings");
+  Run run{spec, fs::path(runDir), (fs::path(runDir) / "run.json").string(), {}, rt, std::nullopt};
+  const RunLock lock(runDir); // one process per run; a reader tells a live run from a dead one
+  if (fs::exists(run.manifestPath))
+    fail(run.manifestPath, "",
+         "this folder already holds a run: continue it with --resume or choose a new --out");
+  fs::create_directories(runDir);
+  run.manifest = {{"kind", "distill"},
+                  {"status", "starting"},
+                  {"software", rt.software},
+                  {"created", UtcClock::now()},
+                  {"sources", sourcesJson(spec)},
+                  {"settings", spec.settings.toJson()},
+                  {"distill", spec.distill.toJson()},
+                  {"prepare_only", spec.prepareOnly}};
+  JsonFile::write(run.manifestPath, run.manifest);
+  return execute(run, false);
+}
+
+DistillOutcome DistillJob::resume(const std::string& runDir, std::optional<int64_t> totalSteps,
+                                  const TrainingJobRuntime& rt) {
+  const std::string manifestPath = (fs::path(runDir) / "run.json").string();
+  if (!fs::exists(manifestPath)) fail(manifestPath, "", "missing: there is no run to resume in " + runDir);
+  const RunLock lock(runDir);
+  nlohmann::json manifest = JsonFile::readObject(manifestPath);
+  if (manifest.value("kind", "") != "distill") fail(manifestPath, "kind", "is not \"distill\"");
+  DistillJobSpec spec = specFromManifest(manifest, manifestPath);
+  // A stopped --prepare-only run finishes its preparation; a prepared one goes on to train.
+  spec.prepareOnly =
+      manifest.value("prepare_only", false) && !fs::exists(fs::path(runDir) / "distill-set.jsonl");
+  // A run stopped during preparation has no resolved total yet: its epochs still decide.
+  spec.stepsGiven = manifest.contains("memory_plan");
+  if (totalSteps) {
+    spec.settings.totalSteps = *totalSteps;
+    spec.stepsGiven = true;
+    spec.settings.validate("--steps");
+  }
+  manifest.erase("error");
+  Run run{spec, fs::path(runDir), manifestPath, manifest, rt, std::nullopt};
+  return execute(run, true);
+}
+
+} // namespace poslab

@@ -1,0 +1,228 @@
+#include "core/distill/DistillSetBuilder.h"
+
+#include "core/data/SeededRandom.h"
+#include "core/distill/TeacherResponder.h"
+#include "core/eval/AnswerScorer.h"
+#include "core/sweep/ExperimentPrompts.h"
+#include "core/util/Error.h"
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace poslab {
+
+namespace fs = std::filesystem;
+
+nlohmann::json PreparationReport::toJson() const {
+  return {{"questions", questions},      {"kept", kept},           {"dropped", dropped},
+          {"resumed", resumed},          {"instances", instances}, {"student_positions", studentPositions},
+          {"stop_reasons", stopReasons}, {"seconds", seconds}};
+}
+
+DistillSetBuilder::DistillSetBuilder(const LlamaModel& teacher, const Tokenizer& tokenizer,
+                                     SweepSettings prompts, DistillSettings settings, uint64_t seed,
+                                     std::vector<int32_t> stopIds, int32_t eos)
+    : teacher_(teacher), tokenizer_(tokenizer), prompts_(std::move(prompts)), settings_(std::move(settings)),
+      seed_(seed), stopIds_(std::move(stopIds)), eos_(eos) {
+  settings_.validate("distill settings");
+  if (settings_.method == "sft" && eos_ < 0)
+    fail("tokenizer", "eos", "the model has no EOS token to end the SFT answers with");
+}
+
+std::vector<size_t> DistillSetBuilder::questionOrder(size_t examples) const {
+  std::vector<size_t> order(examples);
+  for (size_t i = 0; i < examples; ++i)
+    order[i] = i;
+  SeededRandom(SeededRandom::derive(seed_, 0x51)).shuffle(order);
+  order.resize(std::min(order.size(), static_cast<size_t>(settings_.questions)));
+  return order;
+}
+
+std::vector<size_t> DistillSetBuilder::studentPositions(const RetrievalExample& example,
+                                                        size_t positions) const {
+  std::vector<size_t> others;
+  for (size_t p = 0; p < positions; ++p)
+    if (p != static_cast<size_t>(settings_.teacherPosition)) others.push_back(p);
+  SeededRandom(SeededRandom::derive(seed_, example.index)).shuffle(others);
+  others.resize(std::min(others.size(), static_cast<size_t>(settings_.k)));
+  return others;
+}
+
+PromptFactory DistillSetBuilder::factoryFor(uint64_t shuffleSeed, TaskKind kind) const {
+  SweepSettings s = prompts_;
+  s.shuffleSeed = shuffleSeed;
+  return ExperimentPrompts::factory(tokenizer_, s, kind);
+}
+
+nlohmann::json DistillSetBuilder::decide(const RetrievalExample& ex, int64_t question,
+                                         PreparationReport& report) const {
+  const TaskKind kind = ex.kind;
+  const PromptFactory base = ExperimentPrompts::factory(tokenizer_, prompts_, kind);
+  const size_t count = base.positionCount(ex);
+  const auto teacherPos = static_cast<size_t>(settings_.teacherPosition);
+  if (teacherPos >= count)
+    fail(prompts_.dataPath, "example " + std::to_string(ex.index),
+         "has " + std::to_string(count) + " positions; the teacher position " + std::to_string(teacherPos) +
+             " does not exist");
+  const PromptInstance teacherPrompt = base.atPosition(ex, teacherPos);
+  nlohmann::json line = {{"question", question}, {"example", ex.index}, {"id", ex.id}};
+
+  std::vector<int32_t> response;
+  std::string responseText;
+  if (settings_.method != "sft") {
+    TeacherResponder::Options o;
+    o.sampled = settings_.decoding == "sampled";
+    o.temperature = settings_.temperature;
+    o.topP = settings_.topP;
+    o.maxNewTokens = settings_.maxNewTokens > 0 ? settings_.maxNewTokens : prompts_.maxNewTokens;
+    o.stopIds = stopIds_;
+    o.seed = seed_;
+    const TeacherResponse r = TeacherResponder(teacher_, tokenizer_, o)
+                                  .respond({teacherPrompt.encoding.ids}, {static_cast<uint64_t>(ex.index)})
+                                  .front();
+    ++report.stopReasons[r.stopReason];
+    const bool right = kind == TaskKind::Qa ? AnswerScorer::bestSubspanEm(r.text, ex.answers) > 0
+                                            : AnswerScorer::kvSubstring(r.text, ex.value) > 0;
+    line["response_text"] = r.text;
+    if (!right || r.ids.empty()) {
+      line["kept"] = false;
+      line["reason"] = r.ids.empty() ? "empty teacher response" : "wrong teacher answer";
+      return line;
+    }
+    response = r.ids;
+    responseText = r.text;
+  }
+
+  nlohmann::json instances = nlohmann::json::array();
+  const std::vector<size_t> positions = studentPositions(ex, count);
+  for (size_t k = 0; k < positions.size(); ++k) {
+    // The released code re-draws the distractor order per instance; the paper keeps it.
+    const std::optional<PromptFactory> redrawn =
+        settings_.distractorOrder == "redrawn"
+            ? std::optional<PromptFactory>(
+                  factoryFor(SeededRandom::derive(seed_ ^ 0x9E3779B97F4A7C15ULL, ex.index * 1024 + k), kind))
+            : std::nullopt;
+    const PromptInstance student = (redrawn ? *redrawn : base).atPosition(ex, positions[k]);
+    DistillInstance d;
+    d.question = question;
+    d.goldPosition = {static_cast<int64_t>(positions[k])};
+    d.studentPromptIds = student.encoding.ids;
+    if (settings_.method == "r1") {
+      d.kind = InstanceKind::Activation;
+      d.teacherPromptIds = teacherPrompt.encoding.ids;
+      d.responseIds = response;
+    } else if (settings_.method == "seqkd") {
+      d.kind = InstanceKind::Sequence;
+      d.responseIds = response;
+    } else { // sft: the gold answer as the model would continue this prompt, then EOS
+      d.kind = InstanceKind::Sequence;
+      const std::string gold = kind == TaskKind::Qa ? ex.answers.front() : ex.value;
+      d.responseIds = base.answerIds(student, gold);
+      d.responseIds.push_back(eos_);
+      responseText = gold;
+    }
+    d.extra = {{"teacher_position", teacherPos}, {"example", ex.index}, {"response_text", responseText}};
+    instances.push_back(d.toJson());
+  }
+  if (settings_.method == "r1" && settings_.anchors) {
+    DistillInstance a;
+    a.question = question;
+    a.kind = InstanceKind::Anchor;
+    a.goldPosition = {static_cast<int64_t>(teacherPos)};
+    a.teacherPromptIds = a.studentPromptIds = teacherPrompt.encoding.ids;
+    a.responseIds = response;
+    a.extra = {{"teacher_position", teacherPos}, {"example", ex.index}, {"response_text", responseText}};
+    instances.push_back(a.toJson());
+  }
+  line["kept"] = true;
+  line["instances"] = instances;
+  return line;
+}
+
+std::optional<DistillSet>
+DistillSetBuilder::prepare(const std::vector<RetrievalExample>& examples, const std::string& prepareLog,
+                           PreparationReport& report,
+                           const std::function<void(const PreparationReport&, int64_t)>& progress,
+                           const std::atomic<bool>* cancel) const {
+  const auto t0 = std::chrono::steady_clock::now();
+  const std::vector<size_t> order = questionOrder(examples.size());
+  std::map<int64_t, nlohmann::json> decided;
+
+  // What an earlier session decided; a half-written last line (a kill) is cut off.
+  if (fs::exists(prepareLog)) {
+    std::ifstream in(prepareLog, std::ios::binary);
+    std::ostringstream buffer;
+    buffer << in.rdbuf();
+    const std::string text = buffer.str();
+    size_t good = 0, begin = 0;
+    while (begin < text.size()) {
+      const size_t end = text.find('\n', begin);
+      if (end == std::string::npos) break;
+      try {
+        const nlohmann::json j = nlohmann::json::parse(text.substr(begin, end - begin));
+        decided[j.at("question").get<int64_t>()] = j;
+      } catch (const nlohmann::json::exception& e) {
+        fail(prepareLog, "line " + std::to_string(decided.size() + 1),
+             std::string("unreadable (") + e.what() + ")");
+      }
+      good = begin = end + 1;
+    }
+    if (good < text.size()) fs::resize_file(prepareLog, good);
+    report.resumed = static_cast<int64_t>(decided.size());
+  }
+  std::ofstream log(prepareLog, std::ios::app);
+  if (!log) fail(prepareLog, "", "cannot be written");
+
+  auto countLine = [&](const nlohmann::json& line) {
+    ++report.questions;
+    if (line.value("kept", false)) {
+      ++report.kept;
+      for (const auto& i : line.at("instances")) {
+        ++report.instances;
+        const int64_t p = i.at("gold_position").is_array() ? i.at("gold_position")[0].get<int64_t>()
+                                                           : i.at("gold_position").get<int64_t>();
+        if (static_cast<int64_t>(report.studentPositions.size()) <= p)
+          report.studentPositions.resize(static_cast<size_t>(p) + 1, 0);
+        ++report.studentPositions[static_cast<size_t>(p)];
+      }
+    } else {
+      ++report.dropped;
+    }
+  };
+  for (const auto& [q, line] : decided)
+    countLine(line);
+  const auto total = static_cast<int64_t>(order.size());
+  if (progress) progress(report, total);
+  for (size_t q : order) {
+    const auto question = static_cast<int64_t>(examples[q].index);
+    if (decided.count(question)) continue;
+    if (cancel && cancel->load()) return std::nullopt;
+    nlohmann::json line = decide(examples[q], question, report);
+    log << line.dump() << '\n';
+    log.flush();
+    if (!log) fail(prepareLog, "", "write failed (disk full?)");
+    countLine(line);
+    decided[question] = std::move(line);
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (progress) progress(report, total);
+  }
+
+  DistillSet set;
+  for (size_t q : order) {
+    const nlohmann::json& line = decided.at(static_cast<int64_t>(examples[q].index));
+    if (!line.value("kept", false)) continue;
+    for (const auto& i : line.at("instances"))
+      set.instances.push_back(DistillInstance::fromJson(i, prepareLog));
+  }
+  if (set.instances.empty())
+    fail(prepareLog, "",
+         "no question was kept (" + std::to_string(report.dropped) +
+             " dropped: the teacher answered none right); check the model, data and prompt");
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return set;
+}
+
+} // namespace poslab

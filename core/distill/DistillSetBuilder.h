@@ -1,0 +1,72 @@
+#pragma once
+// Prepares a distill set from a retrieval dataset (METHOD.md §2b, DESIGN.md
+// "Distill sets"), with the prompts sweeps build (ExperimentPrompts):
+//   r1     per question: the teacher response from the gold at the
+//          advantageous position (wrong ones dropped and counted), K activation
+//          instances with the gold at distinct other positions, one anchor;
+//   seqkd  the teacher response at K positions (cross-entropy);
+//   sft    the gold answer + EOS at K positions (cross-entropy).
+// Questions are drawn by a seeded permutation; each question's positions,
+// distractor orders and sampled response depend on (seed, question) only.
+// Preparation is resumable: each question's outcome (kept with its instances,
+// or dropped with the reason) is one line of <run>/prepare.jsonl, appended as
+// it is decided, so a killed preparation loses at most the question at hand.
+#include "core/distill/DistillSet.h"
+#include "core/distill/DistillSettings.h"
+#include "core/prompt/PromptFactory.h"
+#include "core/sweep/SweepSettings.h"
+
+#include <atomic>
+#include <functional>
+#include <map>
+#include <optional>
+
+namespace poslab {
+
+class LlamaModel;
+
+struct PreparationReport {
+  int64_t questions = 0;                      // questions decided (resumed ones included)
+  int64_t kept = 0;                           //
+  int64_t dropped = 0;                        // wrong teacher answers (r1, seqkd)
+  int64_t resumed = 0;                        // questions read back from prepare.jsonl
+  int64_t instances = 0;                      //
+  std::vector<int64_t> studentPositions;      // histogram over 0-based gold positions of the instances
+  std::map<std::string, int64_t> stopReasons; // of the teacher responses
+  double seconds = 0;                         // this session's preparation time
+  nlohmann::json toJson() const;
+};
+
+class DistillSetBuilder {
+public:
+  // prompts: resolved sweep settings (ExperimentPrompts::resolve); eos: appended to SFT answers.
+  DistillSetBuilder(const LlamaModel& teacher, const Tokenizer& tokenizer, SweepSettings prompts,
+                    DistillSettings settings, uint64_t seed, std::vector<int32_t> stopIds, int32_t eos);
+
+  // Prepares from `examples` into prepareLog (resuming what it holds). nullopt when cancelled.
+  std::optional<DistillSet>
+  prepare(const std::vector<RetrievalExample>& examples, const std::string& prepareLog,
+          PreparationReport& report,
+          const std::function<void(const PreparationReport&, int64_t total)>& progress = {},
+          const std::atomic<bool>* cancel = nullptr) const;
+
+  // The student positions of one question: K distinct positions other than the teacher's.
+  std::vector<size_t> studentPositions(const RetrievalExample& example, size_t positions) const;
+  // The questions drawn: the first N of a seeded permutation of the examples.
+  std::vector<size_t> questionOrder(size_t examples) const;
+
+private:
+  // One question's instances, or the reason it was dropped.
+  nlohmann::json decide(const RetrievalExample& example, int64_t question, PreparationReport& report) const;
+  PromptFactory factoryFor(uint64_t shuffleSeed, TaskKind kind) const;
+
+  const LlamaModel& teacher_;
+  const Tokenizer& tokenizer_;
+  SweepSettings prompts_;
+  DistillSettings settings_;
+  uint64_t seed_;
+  std::vector<int32_t> stopIds_;
+  int32_t eos_;
+};
+
+} // namespace poslab

@@ -1,0 +1,71 @@
+#include "core/sweep/ExperimentPrompts.h"
+
+#include "core/data/RandomDistractors.h"
+#include "core/engine/ChatTemplateLoader.h"
+#include "core/sweep/TaskDefaults.h"
+#include "core/util/Error.h"
+
+namespace poslab {
+
+SweepSettings ExperimentPrompts::resolve(SweepSettings s) {
+  // A model made from a config alone (train --init) has no folder to read defaults from.
+  const TaskDefaults d = s.modelPath.empty() ? TaskDefaults() : TaskDefaults::forModel(s.modelPath);
+  if (s.task == "auto" && d.task) s.task = *d.task;
+  if (s.promptTemplate.empty() && d.promptTemplate) s.promptTemplate = *d.promptTemplate;
+  if (s.docs == 0 && d.docs) s.docs = *d.docs;
+  if (s.chatTemplate == "auto" && d.chatTemplate) s.chatTemplate = *d.chatTemplate;
+  if (s.maxNewTokens <= 0) s.maxNewTokens = d.maxNewTokens.value_or(100);
+  return s;
+}
+
+// A built-in template by name (PromptTemplate::names()), else a user template file.
+PromptSettings ExperimentPrompts::promptSettings(const SweepSettings& s, TaskKind kind) {
+  PromptSettings p;
+  const std::string& t = s.promptTemplate;
+  if (t.empty())
+    p.style = kind == TaskKind::Qa ? PromptStyle::Qa : PromptStyle::Kv;
+  else if (const auto style = PromptTemplate::styleNamed(t))
+    p.style = *style;
+  else
+    p.templateFile = t;
+  p.system = s.system;
+  p.placement.docs = s.docs;
+  p.placement.shuffleSeed = s.shuffleSeed;
+  return p;
+}
+
+std::optional<ChatTemplate> ExperimentPrompts::chatTemplate(const SweepSettings& s) {
+  if (s.chatTemplate == "none") return std::nullopt;
+  if (s.chatTemplate == "auto" || s.chatTemplate.empty()) {
+    if (s.modelPath.empty() || ChatTemplateLoader::templateText(s.modelPath).empty())
+      return std::nullopt; // a base model
+    return ChatTemplateLoader::forModel(s.modelPath);
+  }
+  return ChatTemplate::fromName(s.chatTemplate);
+}
+
+LoadedDataset ExperimentPrompts::loadExamples(const SweepSettings& s) {
+  DatasetLoadOptions load;
+  load.format = parseDataFormat(s.dataFormat, "--format");
+  load.skipBad = s.skipBad;
+  load.limit = s.randomDistractors > 0 ? 0 : s.limit;
+  LoadedDataset data = DatasetLoader::load(s.dataPath, load);
+  auto& examples = data.examples;
+  if (s.randomDistractors > 0) {
+    examples = RandomDistractors({s.randomDistractors, s.distractorSeed, true}).apply(examples);
+    if (s.limit > 0 && examples.size() > s.limit) examples.resize(s.limit);
+  }
+  if (examples.empty()) fail(s.dataPath, "", "no examples");
+  if (s.task != "auto")
+    for (const auto& ex : examples)
+      if (taskKindName(ex.kind) != s.task)
+        fail(s.dataPath, "example " + std::to_string(ex.index),
+             std::string("is a ") + taskKindName(ex.kind) + " example but the task is " + s.task);
+  return data;
+}
+
+PromptFactory ExperimentPrompts::factory(const Tokenizer& tokenizer, const SweepSettings& s, TaskKind kind) {
+  return PromptFactory(tokenizer, chatTemplate(s), promptSettings(s, kind));
+}
+
+} // namespace poslab

@@ -1,0 +1,73 @@
+#include "core/train/MemoryPlan.h"
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+namespace poslab {
+
+namespace {
+
+// MemAvailable of /proc/meminfo: what the kernel can give without swapping.
+int64_t cpuAvailableBytes() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  int64_t kib = 0;
+  std::string unit;
+  while (in >> key >> kib >> unit)
+    if (key == "MemAvailable:") return kib * 1024;
+  return -1;
+}
+
+std::string mib(int64_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+} // namespace
+
+MemoryPlan MemoryPlan::estimate(const ModelConfig& c, const Inputs& in, const std::string& device) {
+  MemoryPlan p;
+  p.device = device;
+  const int64_t P = c.parameterCount();
+  const int64_t e = in.bf16 ? 2 : 4;
+  p.weights = P * e + (in.bf16 ? P * 4 : 0);
+  p.gradients = P * e + P * 4;
+  p.optimizer = 2 * P * 4;
+  // Tensors autograd keeps per layer for B × T tokens (norm inputs and outputs,
+  // q/k/v and their rotated copies, attention output, the SwiGLU's three
+  // [ff]-wide tensors, residuals), plus scores and probabilities [B, H, T, T].
+  const int64_t B = std::max<int64_t>(1, in.microBatch), T = std::max<int64_t>(1, in.longestSequence);
+  const int64_t d = c.hiddenSize, ff = c.intermediateSize, hd = c.headDim;
+  const int64_t perToken = 8 * d + 5 * ff + 3 * (c.numHeads + c.numKvHeads) * hd;
+  p.activations = c.numLayers * (B * T * perToken * e + 3 * B * c.numHeads * T * T * 4) + B * T * d * e;
+  // Logits, log-softmax and their gradients in fp32 for the predicting rows.
+  p.lossRows = 3 * in.targetsPerPass * c.vocabSize * 4;
+  p.teacher = in.liveTeacher ? P * 4 : in.teacherCacheBytes;
+  p.available = device.rfind("cuda", 0) == 0 ? -1 : cpuAvailableBytes();
+  return p;
+}
+
+nlohmann::json MemoryPlan::toJson() const {
+  return {{"weights", weights},     {"gradients", gradients},
+          {"optimizer", optimizer}, {"activations", activations},
+          {"loss_rows", lossRows},  {"teacher", teacher},
+          {"total", total()},       {"available", available},
+          {"device", device},       {"fits", fits()}};
+}
+
+std::string MemoryPlan::text() const {
+  std::ostringstream o;
+  o << "weights      " << mib(weights) << "\n"
+    << "gradients    " << mib(gradients) << "\n"
+    << "optimizer    " << mib(optimizer) << " (AdamW moments, fp32)\n"
+    << "activations  " << mib(activations) << " (one micro-batch at the longest sequence, estimated)\n"
+    << "loss rows    " << mib(lossRows) << "\n"
+    << "teacher      " << mib(teacher) << "\n"
+    << "total        " << mib(total()) << "\n"
+    << device << " available  " << (available < 0 ? std::string("unknown") : mib(available)) << "\n";
+  return o.str();
+}
+
+} // namespace poslab

@@ -1,0 +1,331 @@
+// Pos2Distill runs on the bundled demo (resources/demo): the student prompts of
+// a prepared set are the prompts sweeps measure, preparation is reproducible
+// and resumes after a stop, training resumes to identical weights for r1, sft
+// and seqkd, held-out evaluation lands in eval/step-N, run.lock keeps a second
+// process out, and bad sets are refused with the file, line and field.
+#include "core/data/GzipLineReader.h"
+#include "core/distill/DistillJob.h"
+#include "core/engine/Engine.h"
+#include "core/sweep/ExperimentPrompts.h"
+#include "core/util/Error.h"
+#include "core/util/JsonFile.h"
+#include "core/util/RunLock.h"
+#include "tests/util/TestPaths.h"
+
+#include <ATen/Parallel.h>
+#include <QProcess>
+#include <QtTest/QtTest>
+#include <filesystem>
+#include <fstream>
+
+using namespace poslab;
+using namespace poslab::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string demoModel() {
+  return resourcePath("demo/poslab-demo-llama");
+}
+std::string demoTrain() {
+  return resourcePath("demo/train.jsonl.gz");
+}
+std::string demoHeldout() {
+  return resourcePath("demo/heldout.jsonl.gz");
+}
+
+DistillJobSpec smallSpec(const std::string& method) {
+  DistillJobSpec s;
+  s.model = demoModel();
+  s.data = demoTrain();
+  s.distill.method = method;
+  s.distill.questions = 6;
+  s.distill.k = 3;
+  s.settings.batchSize = 8;
+  s.settings.microBatch = 3;
+  s.settings.totalSteps = 6;
+  s.settings.warmupSteps = 1;
+  s.settings.lr = 2e-3;
+  s.settings.seed = 5;
+  s.settings.checkpointEvery = 2;
+  s.stepsGiven = true;
+  s.prompts.settings = s.settings;
+  return s;
+}
+
+TrainingJobRuntime quietRuntime(const std::atomic<bool>* cancel = nullptr) {
+  TrainingJobRuntime rt;
+  rt.threads = 1;
+  rt.software = "test";
+  rt.cancel = cancel;
+  return rt;
+}
+
+std::string readAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+struct Cli {
+  int exitCode = -1;
+  QString out, err;
+};
+Cli cli(const QStringList& args) {
+  QProcess p;
+  p.start(QString::fromLocal8Bit(qgetenv("POSLAB_CLI")), args);
+  if (!p.waitForFinished(300000)) qFatal("poslab-cli %s did not finish", qPrintable(args.join(' ')));
+  return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
+          QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+} // namespace
+
+class TestDistillJob : public QObject {
+  Q_OBJECT
+private Q_SLOTS:
+  void initTestCase() { at::set_num_threads(1); }
+
+  // The acceptance test of "one prompt path": a distill instance's student ids
+  // are the ids a sweep with the same settings builds, and their count is the
+  // prompt_tokens a real `poslab-cli sweep` records for that (example, position).
+  void studentPromptsAreTheSweepsPrompts() {
+    const std::string run = tempDir("identity");
+    DistillJobSpec spec = smallSpec("r1");
+    spec.prepareOnly = true;
+    const DistillOutcome out = DistillJob::start(spec, run, quietRuntime());
+    QCOMPARE(QString::fromStdString(out.status), QString("prepared"));
+    const DistillSet set = DistillSet::read(run + "/distill-set.jsonl");
+    QVERIFY(set.count(InstanceKind::Activation) >= 3);
+
+    SweepSettings sweep;
+    sweep.modelPath = demoModel();
+    sweep.dataPath = demoTrain();
+    sweep = ExperimentPrompts::resolve(sweep);
+    QCOMPARE(sweep.docs, size_t(20)); // from the model's poslab_task.json
+    const LoadedDataset data = ExperimentPrompts::loadExamples(sweep);
+    const auto engine = Engine::open(demoModel(), {"cpu", "f32", 1});
+    const PromptFactory factory = ExperimentPrompts::factory(engine->requireTokenizer(), sweep, TaskKind::Qa);
+    const DistillInstance& first = set.instances.front();
+    for (const DistillInstance& d : set.instances) {
+      const size_t example = d.extra.at("example").get<size_t>();
+      const auto want = factory.atPosition(data.examples[example], static_cast<size_t>(d.bin())).encoding.ids;
+      QCOMPARE(d.studentPromptIds, want);
+      const auto teacher = factory.atPosition(data.examples[example], 0).encoding.ids;
+      QCOMPARE(d.teacherPromptIds, teacher);
+    }
+
+    // A real sweep of that example at that position: the same prompt length.
+    const size_t example = first.extra.at("example").get<size_t>();
+    const std::string subset = tempDir("identity-data") + "/one.jsonl";
+    {
+      std::ofstream o(subset);
+      GzipLineReader in(demoTrain());
+      std::string line;
+      for (size_t i = 0; in.next(line); ++i)
+        if (i == example) o << line << '\n';
+    }
+    const std::string sweepDir = tempDir("identity-sweep");
+    const Cli r = cli({"sweep", "--model", QString::fromStdString(demoModel()), "--data",
+                       QString::fromStdString(subset), "--positions", QString::number(first.bin()), "--out",
+                       QString::fromStdString(sweepDir), "--quiet", "--threads", "1"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    std::ifstream records(sweepDir + "/examples.jsonl");
+    std::string line;
+    QVERIFY(std::getline(records, line));
+    QCOMPARE(nlohmann::json::parse(line)["prompt_tokens"].get<size_t>(), first.studentPromptIds.size());
+  }
+
+  void preparationIsReproducibleAndResumes() {
+    const std::string a = tempDir("prep-a"), b = tempDir("prep-b");
+    DistillJobSpec spec = smallSpec("r1");
+    spec.prepareOnly = true;
+    spec.distill.decoding = "sampled"; // the seeded draw must reproduce too
+    DistillOutcome first = DistillJob::start(spec, a, quietRuntime());
+    QCOMPARE(first.preparation.questions, int64_t(6));
+    QCOMPARE(first.preparation.kept + first.preparation.dropped, int64_t(6));
+    // Stopped after two questions, then resumed.
+    std::atomic<bool> cancel{false};
+    TrainingJobRuntime rt = quietRuntime(&cancel);
+    rt.progress = [&](const TrainingProgress& p) { cancel = p.step >= 2; };
+    QCOMPARE(QString::fromStdString(DistillJob::start(spec, b, rt).status), QString("cancelled"));
+    QVERIFY(!fs::exists(b + "/distill-set.jsonl"));
+    const DistillOutcome resumed = DistillJob::resume(b, std::nullopt, quietRuntime());
+    QCOMPARE(QString::fromStdString(resumed.status), QString("prepared"));
+    QCOMPARE(resumed.preparation.resumed, int64_t(2));
+    QCOMPARE(readAll(a + "/distill-set.jsonl"), readAll(b + "/distill-set.jsonl"));
+  }
+
+  void trainingResumesToIdenticalWeights_data() {
+    QTest::addColumn<QString>("method");
+    QTest::newRow("r1") << "r1";
+    QTest::newRow("sft") << "sft";
+    QTest::newRow("seqkd") << "seqkd";
+  }
+  void trainingResumesToIdenticalWeights() {
+    QFETCH(QString, method);
+    const std::string straight = tempDir("straight-" + method.toStdString());
+    const std::string stopped = tempDir("stopped-" + method.toStdString());
+    DistillJobSpec spec = smallSpec(method.toStdString());
+    if (method == "r1") {
+      spec.distill.evalData = demoHeldout();
+      spec.distill.evalExamples = 4;
+      spec.distill.evalPositions = {0, 10};
+      spec.distill.evalEvery = 3;
+    }
+    const DistillOutcome full = DistillJob::start(spec, straight, quietRuntime());
+    QCOMPARE(QString::fromStdString(full.status), QString("finished"));
+    QCOMPARE(full.training.step, int64_t(6));
+
+    std::atomic<bool> cancel{false};
+    TrainingJobRuntime rt = quietRuntime(&cancel);
+    rt.progress = [&](const TrainingProgress& p) { cancel = p.lr > 0 && p.step == 3; };
+    const DistillOutcome half = DistillJob::start(spec, stopped, rt);
+    QCOMPARE(QString::fromStdString(half.status), QString("cancelled"));
+    QCOMPARE(half.training.step, int64_t(3));
+    const DistillOutcome rest = DistillJob::resume(stopped, std::nullopt, quietRuntime());
+    QCOMPARE(QString::fromStdString(rest.status), QString("finished"));
+    for (size_t i = 0; i < full.training.losses.size(); ++i)
+      QCOMPARE(rest.training.losses[i], full.training.losses[i]);
+    QCOMPARE(readAll(straight + "/model/model.safetensors"), readAll(stopped + "/model/model.safetensors"));
+    // The published model is a complete model folder with the task files.
+    QVERIFY(fs::exists(straight + "/model/poslab_task.json"));
+    QVERIFY(fs::exists(straight + "/model/prompt.txt"));
+    QVERIFY(!fs::exists(RunLock::path(straight)));
+
+    const nlohmann::json manifest = JsonFile::readObject(straight + "/run.json");
+    QCOMPARE(QString::fromStdString(manifest["kind"].get<std::string>()), QString("distill"));
+    QCOMPARE(QString::fromStdString(manifest["status"].get<std::string>()), QString("finished"));
+    std::vector<std::string> kinds;
+    std::ifstream ev(straight + "/events.jsonl");
+    for (std::string line; std::getline(ev, line);) {
+      const auto e = nlohmann::json::parse(line);
+      kinds.push_back(e["event"]);
+      if (e["event"] == "step" && method == "r1") {
+        QVERIFY(e.contains("kl_by_position"));
+        QVERIFY(e.contains("weights"));
+        QVERIFY(e["tokens_per_s"].get<double>() > 0);
+      }
+    }
+    if (method == "r1") {
+      QVERIFY(std::count(kinds.begin(), kinds.end(), "teacher") == 1);
+      QCOMPARE(std::count(kinds.begin(), kinds.end(), "eval"), 3); // steps 0, 3 and 6
+      for (int step : {0, 3, 6}) {
+        const auto s =
+            JsonFile::readObject(straight + "/eval/step-" + std::to_string(step) + "/summary.json");
+        QCOMPARE(s["positions"].size(), size_t(2));
+        QCOMPARE(s["positions"][0]["n"].get<int>(), 4);
+      }
+    }
+  }
+
+  void secondProcessIsRefusedWhileTheRunIsLive() {
+    const std::string run = tempDir("locked");
+    const RunLock held(run);
+    const auto owner = RunLock::inspect(run);
+    QVERIFY(owner && owner->alive);
+    QCOMPARE(owner->info["pid"].get<int64_t>(), int64_t(QCoreApplication::applicationPid()));
+    fs::create_directories(run);
+    JsonFile::write(run + "/run.json", nlohmann::json{{"kind", "distill"}});
+    try {
+      DistillJob::resume(run, std::nullopt, quietRuntime());
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QVERIFY2(QString(e.what()).contains("run.lock: the run is owned by a live process"), e.what());
+    }
+  }
+
+  // A preset fills the settings and every option given overrides it, wherever it stands.
+  void optionsOverrideThePreset_data() {
+    QTest::addColumn<bool>("presetFirst");
+    QTest::newRow("preset first") << true;
+    QTest::newRow("preset last") << false;
+  }
+  void optionsOverrideThePreset() {
+    QFETCH(bool, presetFirst);
+    const std::string run = tempDir("preset") + "/run";
+    QStringList args = {"distill",
+                        "--model",
+                        QString::fromStdString(demoModel()),
+                        "--data",
+                        QString::fromStdString(demoTrain()),
+                        "--out",
+                        QString::fromStdString(run),
+                        "--prepare-only",
+                        "--questions",
+                        "2",
+                        "--lr",
+                        "5e-4",
+                        "--threads",
+                        "1"};
+    if (presetFirst)
+      args = QStringList{args[0], "--preset", "demo"} + args.mid(1);
+    else
+      args << "--preset"
+           << "demo";
+    const Cli r = cli(args);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const nlohmann::json m = JsonFile::readObject(run + "/run.json");
+    QCOMPARE(m["settings"]["lr"].get<double>(), 5e-4);    // given
+    QCOMPARE(m["settings"]["batch_size"].get<int>(), 32); // from the preset
+    QCOMPARE(m["distill"]["questions"].get<int>(), 2);    // given
+    QCOMPARE(m["distill"]["eval_every"].get<int>(), 50);  // from the preset
+    QCOMPARE(QString::fromStdString(m["status"].get<std::string>()), QString("prepared"));
+  }
+
+  void badSetsAreRefused_data() {
+    QTest::addColumn<QString>("line");
+    QTest::addColumn<QString>("message");
+    const QString ok =
+        R"("question": 0, "kind": "activation", "gold_position": 3, "teacher_prompt_ids": [1, 5, 6], )"
+        R"("student_prompt_ids": [1, 6, 5])";
+    QTest::newRow("missing response") << "{" + ok + "}"
+                                      << "line 2: response_ids: missing";
+    QTest::newRow("empty response") << "{" + ok + R"(, "response_ids": []})"
+                                    << "line 2: response_ids: is empty: nothing to train on";
+    QTest::newRow("id outside the vocabulary")
+        << "{" + ok + R"(, "response_ids": [700]})"
+        << "line 2: response_ids: token id 700 is outside the model's vocabulary of 512";
+    QTest::newRow("negative id") << "{" + ok + R"(, "response_ids": [-3]})"
+                                 << "line 2: response_ids: holds -3, not a token id";
+    QTest::newRow("missing teacher prompt")
+        << R"({"question": 0, "kind": "activation", "gold_position": 3, "student_prompt_ids": [1], "response_ids": [5]})"
+        << "line 2: teacher_prompt_ids: missing (a KL instance needs the teacher's prompt)";
+    QTest::newRow("unknown kind")
+        << R"({"question": 0, "kind": "other", "gold_position": 1, "student_prompt_ids": [1], "response_ids": [5]})"
+        << "line 2: kind: is other; expected \"activation\", \"anchor\" or \"sequence\"";
+    QTest::newRow("not JSON") << "{\"question\": "
+                              << "line 2: not valid JSON";
+    QString longPrompt;
+    for (int i = 0; i < 600; ++i)
+      longPrompt += (i ? ", " : "") + QString::number(5);
+    QTest::newRow("longer than the context")
+        << R"({"question": 0, "kind": "activation", "gold_position": 3, "teacher_prompt_ids": [1, 5], "student_prompt_ids": [)" +
+               longPrompt + R"(], "response_ids": [5]})"
+        << "line 2: student_prompt_ids: the prompt (600 tokens) and the response (1) exceed the model's "
+           "context of 512 tokens";
+  }
+  void badSetsAreRefused() {
+    QFETCH(QString, line);
+    QFETCH(QString, message);
+    const std::string dir = tempDir("bad-set");
+    const std::string file = dir + "/set.jsonl";
+    {
+      std::ofstream o(file);
+      o << R"({"question": 0, "kind": "anchor", "gold_position": 0, "teacher_prompt_ids": [1, 5], "student_prompt_ids": [1, 5], "response_ids": [7]})"
+        << '\n'
+        << line.toStdString() << '\n';
+    }
+    const Cli r =
+        cli({"distill", "--model", QString::fromStdString(demoModel()), "--set", QString::fromStdString(file),
+             "--method", "r1", "--out", QString::fromStdString(dir + "/run"), "--steps", "1"});
+    QCOMPARE(r.exitCode, 1);
+    QVERIFY2(r.err.startsWith("poslab-cli: " + QString::fromStdString(file) + ": " + message),
+             qPrintable(r.err));
+    QCOMPARE(r.err.count('\n'), 1);
+  }
+};
+
+QTEST_GUILESS_MAIN(TestDistillJob)
+#include "test_distill_job.moc"
