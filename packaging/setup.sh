@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
-# The README's two Quick-start commands:
+# The README's Quick-start commands:
 #   packaging/setup.sh demo   install what is missing, build, run the main job on the bundled default
 #   packaging/setup.sh test   install what is missing, build, run the whole test suite (.ci/run calls this)
+#   packaging/setup.sh deb    install what is missing, build, make the .deb (BUILD_DIR/poslab_<version>_<arch>.deb)
 # Options via environment: BUILD_DIR (default build), JOBS (default: all cores),
 # POSLAB_BUILD_GUI=OFF for a core + CLI build (GPU servers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 mode="${1:-demo}"
-case "$mode" in demo|test) ;; *) echo "usage: packaging/setup.sh demo|test" >&2; exit 2 ;; esac
+case "$mode" in demo|test|deb) ;; *) echo "usage: packaging/setup.sh demo|test|deb" >&2; exit 2 ;; esac
 
 # 1. Debian packages: install only the missing ones (the list lives in one place).
 mapfile -t wanted < <(grep -v '^\s*#' packaging/debian-packages.txt | awk 'NF {print $1}')
@@ -31,6 +32,10 @@ cmake --build "$build" -j "$jobs"
 # 3. Run.
 if [ "$mode" = test ]; then
   ctest --test-dir "$build" --output-on-failure -j 2
+  exit
+fi
+if [ "$mode" = deb ]; then # CPack, set up in packaging/CMakeLists.txt
+  (cd "$build" && cpack -G DEB)
   exit
 fi
 # The bundled demo (resources/demo/, built by poslab-cli make-demo): the GUI when

@@ -1,6 +1,7 @@
 // poslab [MODEL [DATA]] [--screenshot FILE [--view NAME]]: the PosLab desktop lab.
-// With no MODEL it opens the bundled demo (resources/demo/: the model make-demo
-// built and its held-out data), ready to sweep.
+// With no MODEL it opens the bundled demo (the model make-demo built and its
+// held-out data: resources/demo/ in a checkout, share/poslab/demo/ installed),
+// ready to sweep.
 #include "app/gui/AggregatePanel.h"
 #include "app/gui/DatasetDialog.h"
 #include "app/gui/DepthPanel.h"
@@ -24,19 +25,24 @@
 
 namespace {
 
-// The bundled demo, resources/demo/ of the checkout the executable was built
-// in: look in each folder above the executable.
+// The bundled demo: installed, <prefix>/share/poslab/demo/ beside <prefix>/bin/
+// (packaging/CMakeLists.txt installs it there); in a build tree, resources/demo/
+// of the checkout it was built from, in some folder above the executable.
 struct BundledDemo {
   QString model, data;
 };
 BundledDemo findBundledDemo() {
   QDir dir(QCoreApplication::applicationDirPath());
-  do {
-    const QString model = dir.filePath(QStringLiteral("resources/demo/poslab-demo-llama"));
-    const QString data = dir.filePath(QStringLiteral("resources/demo/heldout.jsonl.gz"));
+  QStringList candidates{dir.filePath(QStringLiteral("../share/poslab/demo"))};
+  do
+    candidates << dir.filePath(QStringLiteral("resources/demo"));
+  while (dir.cdUp());
+  for (const QString& demo : candidates) {
+    const QString model = demo + QStringLiteral("/poslab-demo-llama");
+    const QString data = demo + QStringLiteral("/heldout.jsonl.gz");
     if (QFileInfo(model + "/config.json").isFile() && QFileInfo(data).isFile())
       return {QDir::cleanPath(model), QDir::cleanPath(data)};
-  } while (dir.cdUp());
+  }
   return {};
 }
 
@@ -142,6 +148,8 @@ int main(int argc, char** argv) {
   QApplication::setApplicationName("PosLab");
   QApplication::setApplicationDisplayName("PosLab");
   QApplication::setApplicationVersion(POSLAB_VERSION);
+  // Lets Wayland compositors and docks match windows to the installed entry.
+  QGuiApplication::setDesktopFileName(QStringLiteral("org.poslab.PosLab"));
 
   QCommandLineParser parser;
   parser.setApplicationDescription("PosLab: a desktop lab for positional bias in local language models.");

@@ -1,28 +1,36 @@
 #pragma once
 // SHA-256 (FIPS 180-4), for data fingerprints that users can check with
-// `sha256sum` and against published checksums.
-#include <array>
+// `sha256sum` and against published checksums. Computed by OpenSSL's libcrypto
+// (its EVP interface): a well-kept implementation rather than one of our own.
 #include <cstddef>
-#include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
+
+struct evp_md_ctx_st; // OpenSSL's EVP_MD_CTX, kept out of this header
 
 namespace poslab {
 
 class Sha256 {
 public:
   Sha256();
+  // A copy continues from the same bytes. No move: a moved-from hash would
+  // have no context, and copying one is cheap.
+  Sha256(const Sha256& other);
+  Sha256& operator=(const Sha256& other);
+  ~Sha256();
+
   void update(const void* data, size_t size);
   void update(std::string_view bytes) { update(bytes.data(), bytes.size()); }
-  std::string hexDigest(); // finishes the hash; lower-case hex, 64 characters
+  // Finishes the hash: lower-case hex, 64 characters. The object then starts
+  // a new, empty hash.
+  std::string hexDigest();
 
 private:
-  void block(const uint8_t* p);
-
-  std::array<uint32_t, 8> state_;
-  std::array<uint8_t, 64> buffer_{};
-  size_t buffered_ = 0;
-  uint64_t totalBytes_ = 0;
+  struct FreeContext {
+    void operator()(evp_md_ctx_st* context) const;
+  };
+  std::unique_ptr<evp_md_ctx_st, FreeContext> context_;
 };
 
 } // namespace poslab

@@ -3,7 +3,6 @@
 #include "core/data/DataFingerprint.h"
 #include "core/data/DatasetLoader.h"
 #include "core/data/GzipLineReader.h"
-#include "core/data/Sha256.h"
 #include "core/util/Error.h"
 #include "tests/util/TestPaths.h"
 
@@ -85,19 +84,6 @@ private Q_SLOTS:
              std::string("sha256:6a7f72b846f663a133ef952244e5a4e43f06bcf190afe34e8fbe687ce0d1653e"));
     QCOMPARE(DataFingerprint::ofFile(sharedPath(kKv140)),
              std::string("sha256:66d54aae7e38779da482895ccd538faaf5309f144e54f30dc530a95091581fa1"));
-  }
-  void sha256Vectors() {
-    Sha256 empty;
-    QCOMPARE(empty.hexDigest(),
-             std::string("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"));
-    Sha256 abc;
-    abc.update("abc");
-    QCOMPARE(abc.hexDigest(),
-             std::string("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"));
-    Sha256 two;
-    two.update("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq");
-    QCOMPARE(two.hexDigest(),
-             std::string("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"));
   }
 
   void posLabFormat() {
