@@ -64,6 +64,11 @@ void printJson(const nlohmann::json& j) {
   std::cout << j.dump(2) << '\n';
 }
 
+nlohmann::json cpuJson(const CpuSeconds& since) {
+  const CpuSeconds d = ProcessCpu::now() - since;
+  return {{"wall_s", d.wall}, {"user_s", d.user}, {"system_s", d.system}, {"minor_faults", d.minorFaults}};
+}
+
 std::string templateNames() {
   std::string out;
   for (const std::string& name : PromptTemplate::names())

@@ -1,6 +1,8 @@
 #pragma once
 // Small helpers shared by the commands: id-list parsing, JSON output, template
 // names, stopping long jobs on Ctrl-C.
+#include "core/util/ProcessCpu.h"
+
 #include <atomic>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -15,6 +17,9 @@ std::vector<int32_t> parseIds(const std::string& text);
 std::vector<size_t> parsePositions(const std::string& text, const std::string& field);
 // Prints one JSON document on stdout.
 void printJson(const nlohmann::json& j);
+// {"wall_s", "user_s", "system_s", "minor_faults"} spent since `since`
+// (ProcessCpu::now()), for benchmark output.
+nlohmann::json cpuJson(const CpuSeconds& since);
 // The built-in prompt template names, "qa, qa_query_aware, ...", for help and errors.
 std::string templateNames();
 // Installs SIGINT/SIGTERM handlers that set the returned flag (a job checks it

@@ -75,7 +75,7 @@ void addPeak(CLI::App& bench) {
       for (const char* dt : {"f32", "bf16"})
         rows.push_back(peakJson(Benchmark::matmulPeak(dt, *size, 5)));
     }
-    printJson({{"matmul_peak", rows}});
+    printJson({{"allocator", ProcessCpu::allocator()}, {"matmul_peak", rows}});
   });
 }
 
@@ -105,6 +105,7 @@ void addModel(CLI::App& bench) {
     for (int t : parseThreads(a->threads)) {
       configureThreads(t);
       MatmulPeak peak = Benchmark::matmulPeak(a->dtype, 2048, 5);
+      const CpuSeconds before = ProcessCpu::now();
       PrefillResult p = Benchmark::prefill(*engine, a->batch, a->tokens, a->repeats);
       nlohmann::json run = {{"threads", t},
                             {"dtype", a->dtype},
@@ -115,13 +116,16 @@ void addModel(CLI::App& bench) {
                               {"seconds", p.seconds},
                               {"tokens_per_s", p.tokensPerSecond},
                               {"gflops", p.gflops},
-                              {"fraction_of_peak", p.gflops / peak.gflops}}}};
+                              {"fraction_of_peak", p.gflops / peak.gflops}}},
+                            {"prefill_cpu", cpuJson(before)}};
       if (a->decode > 0) {
+        const CpuSeconds decodeStart = ProcessCpu::now();
         DecodeResult d = Benchmark::decode(*engine, a->tokens, a->decode);
         run["decode"] = {{"context_tokens", d.contextTokens},
                          {"new_tokens", d.newTokens},
                          {"seconds", d.seconds},
-                         {"tokens_per_s", d.tokensPerSecond}};
+                         {"tokens_per_s", d.tokensPerSecond},
+                         {"cpu", cpuJson(decodeStart)}};
       }
       if (!a->pythonScript.empty()) {
         nlohmann::json ref =
@@ -133,8 +137,9 @@ void addModel(CLI::App& bench) {
       runs.push_back(run);
     }
     const ModelInfo& i = engine->info();
-    printJson(
-        {{"model", {{"path", i.path}, {"parameters", i.parameters}, {"layers", i.layers}}}, {"runs", runs}});
+    printJson({{"model", {{"path", i.path}, {"parameters", i.parameters}, {"layers", i.layers}}},
+               {"allocator", ProcessCpu::allocator()},
+               {"runs", runs}});
   });
 }
 

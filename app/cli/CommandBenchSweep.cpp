@@ -28,6 +28,7 @@ namespace {
 struct Pass {
   SweepResult result;
   std::vector<SweepRecord> records;
+  nlohmann::json cpu;
 };
 
 Pass runPass(const Engine& engine, SweepSettings s, bool reuse, size_t batch, const std::string& dir) {
@@ -35,7 +36,9 @@ Pass runPass(const Engine& engine, SweepSettings s, bool reuse, size_t batch, co
   s.batch = batch;
   std::filesystem::remove_all(dir);
   Pass p;
+  const CpuSeconds before = ProcessCpu::now();
   p.result = SweepRunner(engine).run(s, dir);
+  p.cpu = cpuJson(before);
   p.records = ExamplesLog::read(dir + "/examples.jsonl");
   return p;
 }
@@ -93,12 +96,14 @@ void addBenchSweepCommand(CLI::App& bench) {
                             {"wall_s", p.result.wallSeconds},
                             {"tokens_per_s", tokens / p.result.wallSeconds},
                             {"matmul_gflops", gflops},
-                            {"fraction_of_peak", gflops / peak.gflops}};
+                            {"fraction_of_peak", gflops / peak.gflops},
+                            {"cpu", p.cpu}};
     };
     const auto& n = naive.result.summary;
     const auto& r = reuse.result.summary;
     printJson(
         {{"model", info.path},
+         {"allocator", ProcessCpu::allocator()},
          {"dtype", info.computeDtype},
          {"threads", peak.threads},
          {"batch", s->batch},

@@ -5,9 +5,9 @@
 #include "app/cli/CliSupport.h"
 #include "app/cli/CommandTable.h"
 #include "core/demo/DemoBuilder.h"
+#include "core/engine/Engine.h"
 #include "core/util/Error.h"
 
-#include <ATen/Parallel.h>
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <filesystem>
@@ -50,6 +50,11 @@ void addMakeDemoCommand(CLI::App& app) {
   cmd->add_option("--long-steps", a->recipe.longSteps, "Stage 3 steps (all records, skewed gold)")
       ->capture_default_str()
       ->group(budget);
+  cmd->add_option("--position-floor", a->recipe.positionFloor,
+                  "Stage 3: the weight every gold slot gets beyond the edges' (how often the middle is seen)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 100.0))
+      ->group(budget);
   cmd->add_option("--train-examples", a->recipe.trainExamples, "Training examples")
       ->capture_default_str()
       ->check(CLI::Range(size_t{1}, size_t{10000000}))
@@ -64,7 +69,7 @@ void addMakeDemoCommand(CLI::App& app) {
       fail(a->out, "--out", "exists and is not empty; choose a new folder (or --resume a stopped build)");
     if (a->resume && !fs::exists(fs::path(a->out) / "training"))
       fail(a->out, "--resume", "no stopped build here (no training/ folder)");
-    at::set_num_threads(a->threads);
+    configureThreads(a->threads); // OpenBLAS too: the recipe is reproducible per thread count
     DemoRecipe recipe = a->recipe;
     recipe.seed = a->seed;
     if (recipe.totalSteps() == 0)

@@ -7,6 +7,7 @@
 #include "core/weights/WeightSource.h"
 
 #include <ATen/Parallel.h>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -99,9 +100,18 @@ struct Engine::Impl {
   ModelInfo info;
 };
 
-void configureThreads(int threads) {
+int configureThreads(int threads) {
   const int n = threads > 0 ? threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (at::get_num_threads() != n) at::set_num_threads(n);
+  // The inter-op pool starts at the core count and LibTorch refuses a second
+  // size; PosLab runs no inter-op work of its own, but a library may.
+  static std::once_flag interOp;
+  std::call_once(interOp, [n] {
+    try {
+      at::set_num_interop_threads(n);
+    } catch (const c10::Error&) { // already started by someone else: keep its size
+    }
+  });
   // Debian's LibTorch runs fp32 GEMMs through the system BLAS; OpenBLAS keeps a
   // thread pool of its own (one thread per core) that at::set_num_threads does
   // not reach, so "1 thread" would use every core for GEMMs and n threads would
@@ -115,6 +125,7 @@ void configureThreads(int threads) {
   // reads the environment, and glibc's setenv may move `environ` under a
   // concurrent getenv (a crash). `bench model` gives its Python reference the
   // count on the child's command line instead.
+  return n;
 }
 
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}

@@ -73,9 +73,10 @@ private:
   std::unique_ptr<Impl> impl_;
 };
 
-// Sets LibTorch's intra-op threads (0 = every core: Debian's LibTorch starts with
-// one) and OpenBLAS's threads to the same count (OPENBLAS_NUM_THREADS too, for
-// child processes).
-void configureThreads(int threads);
+// `threads` cores for everything the engine runs (0 = every core: Debian's
+// LibTorch starts with one): LibTorch's intra-op pool (OpenMP), OpenBLAS's own
+// pool, and, on the first call only, the inter-op pool (LibTorch cannot resize
+// it once it exists). Returns the count set.
+int configureThreads(int threads);
 
 } // namespace poslab

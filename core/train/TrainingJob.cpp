@@ -2,6 +2,7 @@
 
 #include "core/data/DataFingerprint.h"
 #include "core/data/DatasetLoader.h"
+#include "core/engine/Engine.h"
 #include "core/engine/GgufConverter.h"
 #include "core/engine/ModelFingerprint.h"
 #include "core/engine/TokenizerLoader.h"
@@ -20,7 +21,6 @@
 #include <chrono>
 #include <ctime>
 #include <filesystem>
-#include <thread>
 
 namespace fs = std::filesystem;
 
@@ -137,9 +137,7 @@ TrainingOutcome execute(const TrainingJobSpec& spec, const std::string& runDir, 
                         const TrainingJobRuntime& rt, bool resuming) {
   const std::string manifestPath = (fs::path(runDir) / "run.json").string();
   const RunLock lock(runDir); // one process per run; a reader tells a live run from a dead one
-  const int threads =
-      rt.threads > 0 ? rt.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  at::set_num_threads(threads);
+  const int threads = configureThreads(rt.threads); // OpenBLAS's pool too: --threads 1 is one core
   try {
     Prepared p = prepare(spec, runDir, rt);
     // A run that failed before it loaded anything has no fingerprints to hold against.
