@@ -21,7 +21,7 @@ void addMakeDemoCommand(CLI::App& app) {
   struct Args {
     std::string out;
     uint64_t seed = DemoRecipe{}.seed;
-    int threads = 2;
+    int threads = 1; // the demo's 128-wide matmuls run faster on one core than on two (BENCHMARKS.md)
     size_t probe = 100;
     bool resume = false;
     DemoRecipe recipe;

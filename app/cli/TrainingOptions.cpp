@@ -15,6 +15,9 @@ TrainingOptions::TrainingOptions(CLI::App* cmd, TrainingSettings& s) {
   cmd->add_option("--device", device, "cpu or cuda[:N]");
   cmd->add_option("--threads", threads, "Intra-op threads (0 = all cores)");
   cmd->add_flag("--json", json, "Print one JSON document with the outcome on stdout");
+  cmd->add_option("--publish", publish,
+                  "When the run finishes, copy its model with run.json and events.jsonl to this new folder")
+      ->each([](const std::string& dir) { TrainingJob::checkPublishTarget(dir); });
   auto add = [&](CLI::Option* o) { defining_.push_back(o); };
   add(cmd->add_option("--lr", s.lr, "Peak learning rate"));
   add(cmd->add_option("--batch", s.batchSize,
@@ -77,6 +80,16 @@ TrainingOptions::runtime(std::function<std::string(const TrainingProgress&)> det
   };
   rt.cancel = &stopFlagOnSignals();
   return rt;
+}
+
+void TrainingOptions::publishIfAsked(const std::string& model) const {
+  if (publish.empty()) return;
+  if (model.empty()) { // cancelled: the run resumes, and --publish may be given again then
+    std::cerr << "not published: the run did not finish\n";
+    return;
+  }
+  TrainingJob::publishRun(out, publish);
+  std::cerr << "published " << publish << '\n';
 }
 
 void TrainingOptions::finishProgress() const {

@@ -33,7 +33,7 @@ public:
   // Registers the shared options on `cmd`, writing into `settings`.
   TrainingOptions(CLI::App* cmd, TrainingSettings& settings);
 
-  std::string out, device = "cpu";
+  std::string out, device = "cpu", publish;
   int64_t steps = 0;
   int threads = 0;
   bool resume = false, json = false;
@@ -49,6 +49,8 @@ public:
   TrainingJobRuntime runtime(std::function<std::string(const TrainingProgress&)> detail) const;
   // Ends the progress line of runtime() (a newline after the bar, if one was drawn).
   void finishProgress() const;
+  // --publish: copies the finished run's model with run.json and events.jsonl.
+  void publishIfAsked(const std::string& model) const;
   // The prompt options into a job's spec.
   void applyPrompt(TrainingJobSpec& spec) const;
 

@@ -115,7 +115,8 @@ ModelConfig demoConfig(const DemoRecipe& r, int64_t vocab) {
 
 std::string readme(const DemoRecipe& r, const ModelConfig& c, const DemoBuildResult& res) {
   std::ostringstream o;
-  o << "# PosLab demo model (built by `poslab-cli make-demo --seed " << r.seed << "`)\n\n"
+  o << "# PosLab demo model (built by `poslab-cli make-demo --seed " << r.seed << " --threads "
+    << at::get_num_threads() << "`)\n\n"
     << "A tiny Llama (" << c.numLayers << " layers, d_model " << c.hiddenSize << ", " << c.numHeads
     << " heads, vocabulary " << c.vocabSize << ", " << c.parameterCount()
     << " parameters) trained from scratch by PosLab's own engine on a synthetic\n"

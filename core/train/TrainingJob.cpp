@@ -235,6 +235,28 @@ std::string TrainingJob::publishModel(const std::string& runDir, const std::stri
   return final.string();
 }
 
+void TrainingJob::publishRun(const std::string& runDir, const std::string& dest) {
+  const fs::path model = fs::path(runDir) / "model", to(dest);
+  if (!fs::is_directory(model)) fail(runDir, "model", "the run has no final model to publish");
+  checkPublishTarget(dest);
+  const fs::path temp = to.parent_path() / (".tmp-publish-" + to.filename().string());
+  fs::remove_all(temp);
+  fs::create_directories(temp);
+  for (const auto& e : fs::directory_iterator(model))
+    fs::copy_file(e.path(), temp / e.path().filename());
+  for (const char* name : {"run.json", "events.jsonl"})
+    fs::copy_file(fs::path(runDir) / name, temp / name);
+  fs::remove(to); // an empty folder
+  fs::rename(temp, to);
+}
+
+void TrainingJob::checkPublishTarget(const std::string& dest) {
+  const fs::path to(dest);
+  if (fs::exists(to) && !(fs::is_directory(to) && fs::is_empty(to)))
+    fail(dest, "--publish", "exists and is not an empty folder");
+  if (to.filename().empty()) fail(dest, "--publish", "names no folder");
+}
+
 std::vector<std::string> TrainingJob::companionFiles(const std::string& dir) {
   std::vector<std::string> out;
   for (const char* name : kCompanions)

@@ -62,6 +62,12 @@ public:
   static std::vector<std::string> companionFiles(const std::string& dir);
   // <run>/model: the model files of a checkpoint (weights, config, tokenizer, task), replaced as a whole.
   static std::string publishModel(const std::string& runDir, const std::string& checkpoint);
+  // `--publish DIR`: <run>/model with the run's run.json and events.jsonl beside
+  // it, written to a new (or empty) folder as a whole: a model to share or
+  // commit that carries how it was made. Throws naming --publish otherwise.
+  static void publishRun(const std::string& runDir, const std::string& dest);
+  // The check publishRun makes of `dest`, to run before hours of training.
+  static void checkPublishTarget(const std::string& dest);
   static TrainingJobSpec specFromJson(const nlohmann::json& runJson, const std::string& source);
 };
 

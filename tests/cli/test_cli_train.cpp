@@ -117,9 +117,20 @@ private Q_SLOTS:
   }
 
   void resumeContinuesTheRun() {
-    Run r = cli({"train", "--out", run_, "--resume", "--steps", "8", "--threads", "1", "--json"});
+    const QString published = dir_ + "/published";
+    Run r = cli({"train", "--out", run_, "--resume", "--steps", "8", "--threads", "1", "--json", "--publish",
+                 published});
     QVERIFY2(r.exitCode == 0, qPrintable(r.err));
     QCOMPARE(nlohmann::json::parse(r.out.toStdString())["step"].get<int>(), 8);
+    // --publish: the final model with the run's own record of how it was made.
+    const fs::path pub(published.toStdString()), run(run_.toStdString());
+    for (const char* name : {"model.safetensors", "config.json", "run.json", "events.jsonl"})
+      QVERIFY2(fs::is_regular_file(pub / name), name);
+    QCOMPARE(readJson(pub / "run.json"), readJson(run / "run.json"));
+    QCOMPARE(readJson(pub / "run.json")["status"].get<std::string>(), std::string("finished"));
+    QCOMPARE(fs::file_size(pub / "events.jsonl"), fs::file_size(run / "events.jsonl"));
+    QVERIFY(!fs::exists(pub / "optimizer.safetensors"));
+    QVERIFY2(cli({"info", published, "--json"}).exitCode == 0, "the published folder is a model");
     QCOMPARE(countEvents(run_, "step"), 8); // 6 + 2, appended to the same log
     QCOMPARE(countEvents(run_, "resume"), 1);
     QCOMPARE(readJson(fs::path(run_.toStdString()) / "checkpoints/step-000008/trainer_state.json")["losses"]
@@ -141,6 +152,9 @@ private Q_SLOTS:
     QTest::newRow("both sources") << QStringList{"--model", "m",    "--init", "c.json",
                                                  "--data",  "DATA", "--out",  "NEW"}
                                   << "--model/--init: give exactly one of them";
+    QTest::newRow("publish onto a non-empty folder") // refused before any training
+        << QStringList{"--model", stories(), "--data", "DATA", "--out", "NEW3", "--publish", "RUN"}
+        << "--publish: exists and is not an empty folder";
     QTest::newRow("weights count")
         << QStringList{"--model", stories(), "--data", "DATA", "--out", "NEW2", "--position-weights", "1,1"}
         << "example 0: position weights: 2 weights for 3 positions";
@@ -156,6 +170,7 @@ private Q_SLOTS:
     // The error is the last line (notes such as "converting ..." may precede it).
     const QString last = r.err.trimmed().split('\n').last();
     QVERIFY2(last.startsWith("poslab-cli: ") && last.contains(message), qPrintable(r.err));
+    QVERIFY(!fs::exists(dir_.toStdString() + "/new3")); // nothing started
   }
 
   void trainsFromScratchAndStopsOnSignal() {

@@ -4,48 +4,85 @@
 // issue's shape on this smaller sample: an edge position at >= 80 %, the worst
 // position >= 30 points below it, and both edges above the middle (U or J).
 // README.md's full table (300 examples) was measured the same way.
+// The committed Pos2Distill result (resources/demo/poslab-demo-llama-pos2distill)
+// on the same examples: the middle recovered (README "Pos2Distill on the demo",
+// 200 examples: mean 73 -> 94 %), position 1 kept.
 #include "core/engine/Engine.h"
 #include "core/sweep/SweepRunner.h"
 #include "tests/util/TestPaths.h"
 
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 using namespace poslab;
 using namespace poslab::test;
 
+namespace {
+
+// Accuracy by gold position (20) of the first 60 held-out examples, task from the folder.
+std::vector<double> curveOf(const std::string& folder, const std::string& runName) {
+  const std::string model = resourcePath(folder);
+  auto engine = Engine::open(model, {"cpu", "f32", 2});
+  SweepSettings s;
+  s.modelPath = model;
+  s.dataPath = resourcePath("demo/heldout.jsonl.gz");
+  s.limit = 60;
+  const SweepResult r = SweepRunner(*engine).run(s, tempDir(runName) + "/run");
+  std::vector<double> acc;
+  for (const PositionSummary& p : r.summary.positions) {
+    if (p.n != 60) qFatal("%zu examples at position %d", p.n, p.position);
+    acc.push_back(p.accuracy);
+  }
+  return acc;
+}
+
+double mean(const std::vector<double>& acc, size_t from, size_t to) {
+  return std::accumulate(acc.begin() + static_cast<std::ptrdiff_t>(from),
+                         acc.begin() + static_cast<std::ptrdiff_t>(to), 0.0) /
+         static_cast<double>(to - from);
+}
+
+QString text(const std::vector<double>& acc) {
+  QString curve;
+  for (double a : acc)
+    curve += QString::number(100.0 * a, 'f', 0) + " ";
+  return curve;
+}
+
+} // namespace
+
 class TestDemoBias : public QObject {
   Q_OBJECT
+  std::vector<double> base_;
+
 private Q_SLOTS:
   void losesTheMiddle() {
-    const std::string model = resourcePath("demo/poslab-demo-llama");
-    auto engine = Engine::open(model, {"cpu", "f32", 2});
-    SweepSettings s;
-    s.modelPath = model;
-    s.dataPath = resourcePath("demo/heldout.jsonl.gz");
-    s.limit = 60;
-    const SweepResult r = SweepRunner(*engine).run(s, tempDir("demo-bias") + "/run");
-    QCOMPARE(r.summary.positions.size(), size_t{20});
-    std::vector<double> acc;
-    for (const PositionSummary& p : r.summary.positions) {
-      QCOMPARE(p.n, size_t{60});
-      acc.push_back(p.accuracy);
-    }
-    auto mean = [&](size_t from, size_t to) {
-      return std::accumulate(acc.begin() + static_cast<std::ptrdiff_t>(from),
-                             acc.begin() + static_cast<std::ptrdiff_t>(to), 0.0) /
-             static_cast<double>(to - from);
-    };
-    QString curve;
-    for (double a : acc)
-      curve += QString::number(100.0 * a, 'f', 0) + " ";
+    base_ = curveOf("demo/poslab-demo-llama", "demo-bias");
+    const std::vector<double>& acc = base_;
+    QCOMPARE(acc.size(), size_t{20});
+    const QString curve = text(acc);
     const double best = *std::max_element(acc.begin(), acc.end());
     const double worst = *std::min_element(acc.begin(), acc.end());
     QVERIFY2(best >= 0.8, qPrintable("best position below 80 %: " + curve));
     QVERIFY2(worst <= best - 0.3, qPrintable("worst not 30 points below best: " + curve));
-    const double middle = mean(6, 14); // positions 7-14
-    QVERIFY2(mean(0, 2) > middle + 0.1 && mean(18, 20) > middle + 0.1,
+    const double middle = mean(acc, 6, 14); // positions 7-14
+    QVERIFY2(mean(acc, 0, 2) > middle + 0.1 && mean(acc, 18, 20) > middle + 0.1,
              qPrintable("edges not above the middle: " + curve));
+  }
+
+  void pos2distillRecoversTheMiddle() {
+    QVERIFY(!base_.empty());
+    const std::vector<double> acc = curveOf("demo/poslab-demo-llama-pos2distill", "demo-bias-r1");
+    QCOMPARE(acc.size(), size_t{20});
+    const QString curves = "base " + text(base_) + "/ distilled " + text(acc);
+    const double best = *std::max_element(acc.begin(), acc.end());
+    const double worst = *std::min_element(acc.begin(), acc.end());
+    // Looser than the README's 200-example targets: 60 examples are noisier.
+    QVERIFY2(mean(acc, 0, 20) >= mean(base_, 0, 20) + 0.1, qPrintable("mean not 10 points up: " + curves));
+    QVERIFY2(mean(acc, 6, 14) >= mean(base_, 6, 14) + 0.2, qPrintable("middle not 20 points up: " + curves));
+    QVERIFY2(worst >= best / 2, qPrintable("worst below half the best: " + curves));
+    QVERIFY2(std::abs(acc[0] - base_[0]) <= 0.1, qPrintable("position 1 moved: " + curves));
   }
 };
 
