@@ -179,6 +179,7 @@ MemoryPlan planFor(const Run& run, const Engine& engine, const DistillSet& set, 
   in.targetsPerPass = in.microBatch * longestResponse;
   in.bf16 = t.dtype == "bf16";
   in.liveTeacher = run.spec.distill.klMethod() && run.spec.distill.teacher == "live";
+  in.checkpointLayers = t.activationCheckpointing;
   in.teacherCacheBytes = teacherBytes;
   return MemoryPlan::estimate(engine.model().config(), in, run.rt.device);
 }

@@ -1,6 +1,7 @@
 #include "core/model/LlamaModel.h"
 
 #include "core/model/KvCache.h"
+#include "core/model/LayerCheckpoint.h"
 
 #include <c10/core/InferenceMode.h>
 
@@ -135,17 +136,32 @@ at::Tensor LlamaModel::hidden(const ForwardBatch& batch, KvCache* cache,
 
   auto [cos, sin] = rope_.cosSin(batch.positions.to(dev), dtype()); // [B, 1, T, D]
   at::Tensor x = at::embedding(weights_.embed, batch.ids.to(dev));  // [B, T, d]
+  const bool checkpoint = checkpointLayers_ && at::GradMode::is_enabled() && !cache && !observer;
   for (int64_t l = 0; l < config_.numLayers; ++l) {
-    const LayerWeights& w = weights_.layers[static_cast<size_t>(l)];
-    x = x + attention(l, rmsNorm(x, w.attnNorm), cos, sin, mask, cache, observer);
-    // SwiGLU with gate and up from one GEMM: [B, T, 2*d_ff] -> silu(gate) * up.
-    at::Tensor gateUp = at::linear(rmsNorm(x, w.ffnNorm), w.wGateUp); // [B, T, 2*d_ff]
-    const int64_t ff = gateUp.size(-1) / 2;
-    at::Tensor act = at::silu(gateUp.narrow(-1, 0, ff)) * gateUp.narrow(-1, ff, ff); // [B, T, d_ff]
-    x = x + at::linear(act, w.wDown);
+    if (!checkpoint) {
+      x = layer(l, x, cos, sin, mask, cache, observer);
+      continue;
+    }
+    // As a TensorList, so autograd sees each weight as an input of its own.
+    const std::vector<at::Tensor> trainable = LayerCheckpoint::trainableWeights(*this, l);
+    x = LayerCheckpoint::apply(this, l, x, cos, sin,
+                               mask.defined() ? c10::optional<at::Tensor>(mask) : c10::nullopt,
+                               at::TensorList(trainable));
   }
   if (cache) cache->advance(T);
   return rmsNorm(x, weights_.finalNorm);
+}
+
+at::Tensor LlamaModel::layer(int64_t l, const at::Tensor& input, const at::Tensor& cos, const at::Tensor& sin,
+                             const at::Tensor& mask, KvCache* cache,
+                             const AttentionObserver* observer) const {
+  const LayerWeights& w = weights_.layers[static_cast<size_t>(l)];
+  at::Tensor x = input + attention(l, rmsNorm(input, w.attnNorm), cos, sin, mask, cache, observer);
+  // SwiGLU with gate and up from one GEMM: [B, T, 2*d_ff] -> silu(gate) * up.
+  at::Tensor gateUp = at::linear(rmsNorm(x, w.ffnNorm), w.wGateUp); // [B, T, 2*d_ff]
+  const int64_t ff = gateUp.size(-1) / 2;
+  at::Tensor act = at::silu(gateUp.narrow(-1, 0, ff)) * gateUp.narrow(-1, ff, ff); // [B, T, d_ff]
+  return x + at::linear(act, w.wDown);
 }
 
 at::Tensor LlamaModel::logits(const at::Tensor& hidden) const {

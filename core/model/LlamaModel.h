@@ -50,6 +50,14 @@ public:
 
   // Queries per attention block; bounds the [H, Tq, S] score memory on long prompts.
   void setQueryBlock(int64_t rows) { queryBlock_ = rows; }
+  // Training: keep only each layer's input for backward and recompute the layer
+  // then (LayerCheckpoint). Applies to forwards with gradients on and no cache.
+  void setActivationCheckpointing(bool on) { checkpointLayers_ = on; }
+
+  // Decoder layer `layer`: x [B, T, d] -> [B, T, d] (attention and SwiGLU, each with its residual).
+  at::Tensor layer(int64_t layer, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
+                   const at::Tensor& mask, KvCache* cache = nullptr,
+                   const AttentionObserver* observer = nullptr) const;
 
 private:
   at::Tensor attention(int64_t layer, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
@@ -65,6 +73,7 @@ private:
   ModelWeights weights_;
   RotaryEmbedding rope_;
   int64_t queryBlock_ = 1024;
+  bool checkpointLayers_ = false;
   mutable std::mutex maskMutex_;
   mutable at::Tensor causalMask_; // [N, N], N >= every T asked for
 };

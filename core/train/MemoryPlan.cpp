@@ -41,7 +41,11 @@ MemoryPlan MemoryPlan::estimate(const ModelConfig& c, const Inputs& in, const st
   const int64_t B = std::max<int64_t>(1, in.microBatch), T = std::max<int64_t>(1, in.longestSequence);
   const int64_t d = c.hiddenSize, ff = c.intermediateSize, hd = c.headDim;
   const int64_t perToken = 8 * d + 5 * ff + 3 * (c.numHeads + c.numKvHeads) * hd;
-  p.activations = c.numLayers * (B * T * perToken * e + 3 * B * c.numHeads * T * T * 4) + B * T * d * e;
+  const int64_t perLayer = B * T * perToken * e + 3 * B * c.numHeads * T * T * 4;
+  // With checkpointing only each layer's input stays, and one layer's tensors
+  // live at a time while backward recomputes it.
+  p.activations = in.checkpointLayers ? c.numLayers * B * T * d * e + perLayer + B * T * d * e
+                                      : c.numLayers * perLayer + B * T * d * e;
   // Logits, log-softmax and their gradients in fp32 for the predicting rows.
   p.lossRows = 3 * in.targetsPerPass * c.vocabSize * 4;
   p.teacher = in.liveTeacher ? P * 4 : in.teacherCacheBytes;

@@ -27,6 +27,7 @@ struct MemoryPlan {
     bool bf16 = false;
     int64_t teacherCacheBytes = 0; // cached teacher distributions
     bool liveTeacher = false;      // a frozen fp32 copy of the model instead
+    bool checkpointLayers = false; // activation checkpointing: layer inputs kept, one layer live
   };
   static MemoryPlan estimate(const ModelConfig& config, const Inputs& in, const std::string& device);
 

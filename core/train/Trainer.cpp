@@ -56,6 +56,7 @@ Trainer::Trainer(LlamaModel& model, std::shared_ptr<const TrainingObjective> obj
       events_((std::filesystem::path(runDir_) / "events.jsonl").string()) {
   settings_.validate("training settings");
   objective_->check(model_.config());
+  model_.setActivationCheckpointing(settings_.activationCheckpointing);
   prepareWeights(std::move(trainable));
 }
 

@@ -42,6 +42,7 @@ nlohmann::json TrainingSettings::toJson() const {
           {"total_steps", totalSteps},
           {"batch_size", batchSize},
           {"micro_batch", microBatch},
+          {"activation_checkpointing", activationCheckpointing},
           {"clip_norm", clipNorm},
           {"weight_decay", weightDecay},
           {"beta1", beta1},
@@ -65,6 +66,7 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json& j, const std::
                                        "total_steps",
                                        "batch_size",
                                        "micro_batch",
+                                       "activation_checkpointing",
                                        "grad_accumulation",
                                        "clip_norm",
                                        "weight_decay",
@@ -86,6 +88,7 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json& j, const std::
   JsonFile::readField(j, "total_steps", s.totalSteps, source);
   JsonFile::readField(j, "batch_size", s.batchSize, source);
   JsonFile::readField(j, "micro_batch", s.microBatch, source);
+  JsonFile::readField(j, "activation_checkpointing", s.activationCheckpointing, source);
   if (j.contains("grad_accumulation")) { // the older form, see the header
     int64_t accumulation = 1;
     JsonFile::readField(j, "grad_accumulation", accumulation, source);

@@ -29,6 +29,9 @@ struct TrainingSettings {
   // true: each epoch visits the sequences in a fresh seeded permutation;
   // false: in the order given, every epoch (a curriculum, as make-demo's).
   bool shuffle = true;
+  // Recompute each decoder layer in backward instead of keeping its activations
+  // (LayerCheckpoint): the same numbers, less memory, one more forward per layer.
+  bool activationCheckpointing = false;
 
   // Ranges and names; throws poslab::Error naming `source` and the field.
   void validate(const std::string& source) const;

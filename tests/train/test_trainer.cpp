@@ -103,6 +103,24 @@ private Q_SLOTS:
     QVERIFY2(d <= 1e-5, qPrintable(QString::number(d)));
   }
 
+  void activationCheckpointingChangesNothing() {
+    // LayerCheckpoint recomputes each layer in backward: the same graph, so the
+    // same losses and weights (f32, same shapes: equal to float rounding).
+    TrainingSettings plain = smallSettings();
+    plain.totalSteps = 3;
+    TrainingSettings recomputed = plain;
+    recomputed.activationCheckpointing = true;
+    auto a = freshModel(), b = freshModel();
+    TrainingOutcome oa = Trainer(*a, toySequences(8), plain, tempDir("plain")).run();
+    TrainingOutcome ob = Trainer(*b, toySequences(8), recomputed, tempDir("recomputed")).run();
+    QCOMPARE(ob.step, int64_t{3});
+    for (size_t i = 0; i < 3; ++i)
+      QVERIFY2(std::abs(oa.losses[i] - ob.losses[i]) <= 1e-6,
+               qPrintable(QString("%1 vs %2").arg(oa.losses[i], 0, 'g', 10).arg(ob.losses[i], 0, 'g', 10)));
+    const double d = maxWeightDiff(*a, *b);
+    QVERIFY2(d <= 1e-6, qPrintable(QString::number(d)));
+  }
+
   void resumeReproducesUninterruptedRun_data() {
     QTest::addColumn<QString>("dtype");
     QTest::addColumn<int>("micro");
