@@ -1,8 +1,11 @@
 #include "app/cli/CliSupport.h"
 
+#include "core/engine/Engine.h"
 #include "core/prompt/PromptTemplate.h"
+#include "core/sweep/SweepSettings.h"
 #include "core/util/Error.h"
 
+#include <CLI/CLI.hpp>
 #include <algorithm>
 #include <charconv>
 #include <csignal>
@@ -18,6 +21,35 @@ extern "C" void onStopSignal(int sig) {
   std::signal(sig, SIG_DFL); // a second Ctrl-C ends the process at once
 }
 } // namespace
+
+LoadOptions AdapterArgs::options() const {
+  LoadOptions o;
+  o.adapter = dir;
+  o.mergeAdapter = merge;
+  return o;
+}
+
+LoadOptions AdapterArgs::options(const std::string& device, const std::string& dtype, int threads) const {
+  LoadOptions o = options();
+  o.device = device;
+  o.dtype = dtype;
+  o.threads = threads;
+  return o;
+}
+
+void addAdapterOptions(CLI::App* cmd, AdapterArgs& args) {
+  cmd->add_option("--adapter", args.dir, "A PEFT LoRA adapter folder to apply on top of MODEL");
+  cmd->add_flag("--merge-adapter", args.merge,
+                "Merge the adapter into the weights (W + s*B*A) instead of applying it unmerged");
+}
+
+LoadOptions sweepLoadOptions(SweepSettings& s) {
+  const ModelPaths paths = ModelPaths::resolve(s.modelPath, s.adapterPath);
+  s.modelPath = paths.base;
+  s.adapterPath = paths.adapter;
+  AdapterArgs adapter{s.adapterPath, s.mergeAdapter};
+  return adapter.options(s.device, s.dtype, s.threads);
+}
 
 std::atomic<bool>& stopFlagOnSignals() {
   std::signal(SIGINT, onStopSignal);

@@ -9,7 +9,29 @@
 #include <string>
 #include <vector>
 
+namespace CLI {
+class App;
+}
+
+namespace poslab {
+struct LoadOptions;
+struct SweepSettings;
+} // namespace poslab
+
 namespace poslab::cli {
+
+// --adapter DIR and --merge-adapter, for every command that takes MODEL.
+struct AdapterArgs {
+  std::string dir;
+  bool merge = false;
+  // LoadOptions with these set (device, dtype and threads at their defaults).
+  LoadOptions options() const;
+  LoadOptions options(const std::string& device, const std::string& dtype, int threads) const;
+};
+void addAdapterOptions(CLI::App* cmd, AdapterArgs& args);
+// A sweep's load options; an adapter folder given as the model becomes its base
+// plus the adapter in `settings` first, so run.json names both.
+LoadOptions sweepLoadOptions(SweepSettings& settings);
 
 // "1,2,3" -> {1, 2, 3}; throws poslab::Error naming --ids on anything else.
 std::vector<int32_t> parseIds(const std::string& text);

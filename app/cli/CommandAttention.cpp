@@ -69,7 +69,9 @@ void addAttentionCommand(CLI::App& app) {
     bool aggregate = false;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--model", a->model, "Hugging Face folder or .gguf file")->required();
+  auto adapter = std::make_shared<AdapterArgs>();
+  cmd->add_option("--model", a->model, "Hugging Face folder, .gguf file or PEFT adapter folder")->required();
+  addAdapterOptions(cmd, *adapter);
   cmd->add_option("--data", a->data, "Dataset .jsonl / .jsonl.gz (lost-in-the-middle QA or KV, PosLab JSONL)")
       ->required();
   cmd->add_option("--out", a->out, "Output JSON file (docs/ATTENTION-FORMAT.md)")->required();
@@ -134,7 +136,7 @@ void addAttentionCommand(CLI::App& app) {
            std::to_string(a->example) + " is past the last example (" + std::to_string(loaded.size() - 1) +
                ")");
 
-    auto engine = Engine::open(a->model, {a->device, a->dtype, a->threads});
+    auto engine = Engine::open(a->model, adapter->options(a->device, a->dtype, a->threads));
     if (a->queryBlock) engine->model().setQueryBlock(a->queryBlock);
     const Tokenizer& tok = engine->requireTokenizer();
     AttentionStudySettings settings;

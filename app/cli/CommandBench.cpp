@@ -88,7 +88,9 @@ void addModel(CLI::App& bench) {
   };
   auto a = std::make_shared<Args>();
   a->threads = "1," + std::to_string(std::max(1u, std::thread::hardware_concurrency()));
-  cmd->add_option("MODEL", a->model, "Hugging Face folder or .gguf file")->required();
+  auto adapter = std::make_shared<AdapterArgs>();
+  cmd->add_option("MODEL", a->model, "Hugging Face folder, .gguf file or PEFT adapter folder")->required();
+  addAdapterOptions(cmd, *adapter);
   cmd->add_option("--dtype", a->dtype, "f32 or bf16");
   cmd->add_option("--threads", a->threads, "Thread counts to measure, e.g. 1,2");
   cmd->add_option("--tokens", a->tokens, "Prefill length per sequence")->check(CLI::Range(1, 1 << 20));
@@ -99,8 +101,11 @@ void addModel(CLI::App& bench) {
   cmd->add_option("--python-reference", a->pythonScript,
                   "tests/reference/bench_reference.py: run it beside ours");
   cmd->add_option("--python", a->python, "Interpreter with torch for --python-reference");
-  cmd->callback([a] {
-    auto engine = Engine::open(a->model, {"cpu", a->dtype, 0});
+  cmd->callback([a, adapter] {
+    if (!adapter->dir.empty() && !a->pythonScript.empty())
+      fail(adapter->dir, "--adapter",
+           "the Python reference runs the base model only; drop --python-reference");
+    auto engine = Engine::open(a->model, adapter->options("cpu", a->dtype, 0));
     nlohmann::json runs = nlohmann::json::array();
     for (int t : parseThreads(a->threads)) {
       configureThreads(t);

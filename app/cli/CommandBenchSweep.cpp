@@ -53,6 +53,8 @@ void addBenchSweepCommand(CLI::App& bench) {
   s->maxNewTokens = 8;
   cmd->add_option("--model", s->modelPath, "Hugging Face folder or .gguf file (needs a tokenizer)")
       ->required();
+  cmd->add_option("--adapter", s->adapterPath, "A PEFT LoRA adapter folder to apply on top of --model");
+  cmd->add_flag("--merge-adapter", s->mergeAdapter, "Merge the adapter into the weights");
   cmd->add_option("--data", s->dataPath, "Dataset the sweep reads")->required();
   cmd->add_option("--docs", s->docs, "Documents per prompt");
   cmd->add_option("--random-distractors", s->randomDistractors, "Oracle files: K documents per question");
@@ -65,7 +67,8 @@ void addBenchSweepCommand(CLI::App& bench) {
   cmd->add_option("--threads", s->threads, "Intra-op threads (0 = all cores)");
   cmd->add_option("--peak-size", *peakSize, "n of the n x n x n peak matmul")->check(CLI::Range(64, 16384));
   cmd->callback([=] {
-    auto engine = Engine::open(s->modelPath, {s->device, s->dtype, s->threads});
+    const LoadOptions load = sweepLoadOptions(*s);
+    auto engine = Engine::open(s->modelPath, load);
     const std::string tmp =
         (std::filesystem::temp_directory_path() / ("poslab-bench-sweep-" + std::to_string(::getpid())))
             .string();

@@ -30,7 +30,10 @@ void addDistillLossCommand(CLI::App& app) {
     bool json = false;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("--model", a->model, "The student: a Hugging Face folder or .gguf")->required();
+  auto adapter = std::make_shared<AdapterArgs>();
+  cmd->add_option("--model", a->model, "The student: a Hugging Face folder, .gguf or PEFT adapter folder")
+      ->required();
+  addAdapterOptions(cmd, *adapter);
   cmd->add_option("--set", a->set, "Distill set (.jsonl) with activation/anchor instances")->required();
   cmd->add_option("--teacher-model", a->teacherModel, "The frozen teacher (default: --model itself)");
   cmd->add_option("--weighting", a->weighting, "paper (default), code or uniform")
@@ -41,11 +44,13 @@ void addDistillLossCommand(CLI::App& app) {
   cmd->add_option("--device", a->device, "cpu or cuda[:N]");
   cmd->add_option("--threads", a->threads, "Intra-op threads (0 = all cores)");
   cmd->add_flag("--json", a->json, "One JSON document on stdout");
-  cmd->callback([a] {
+  cmd->callback([a, adapter] {
     DistillSet set = DistillSet::read(a->set);
-    const auto student = Engine::open(a->model, {a->device, "f32", a->threads});
+    const auto student = Engine::open(a->model, adapter->options(a->device, "f32", a->threads));
     const auto teacherEngine =
-        a->teacherModel.empty() ? nullptr : Engine::open(a->teacherModel, {a->device, "f32", a->threads});
+        a->teacherModel.empty()
+            ? nullptr
+            : Engine::open(a->teacherModel, AdapterArgs().options(a->device, "f32", a->threads));
     const LlamaModel& teacher = teacherEngine ? teacherEngine->model() : student->model();
     if (teacher.config().vocabSize != student->model().config().vocabSize)
       fail(a->teacherModel, "vocab_size", "differs from the student's");

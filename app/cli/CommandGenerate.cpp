@@ -22,7 +22,9 @@ void addGenerateCommand(CLI::App& app) {
     bool json = false, noBos = false, chat = false;
   };
   auto a = std::make_shared<Args>();
-  cmd->add_option("MODEL", a->model, "Hugging Face folder or .gguf file")->required();
+  auto adapter = std::make_shared<AdapterArgs>();
+  cmd->add_option("MODEL", a->model, "Hugging Face folder, .gguf file or PEFT adapter folder")->required();
+  addAdapterOptions(cmd, *adapter);
   auto* prompt = cmd->add_option("--prompt", a->prompt, "Prompt text (BOS added as the model's config says)");
   auto* ids = cmd->add_option("--ids", a->ids, "Prompt as comma-separated token ids");
   prompt->excludes(ids);
@@ -42,7 +44,7 @@ void addGenerateCommand(CLI::App& app) {
     if (prompt->count() == 0 && ids->count() == 0) fail("", "generate", "give --prompt or --ids");
     if ((a->chat || !a->chatTemplate.empty()) && ids->count())
       fail("", "--chat", "needs --prompt, not --ids");
-    auto engine = Engine::open(a->model, {a->device, a->dtype, a->threads});
+    auto engine = Engine::open(a->model, adapter->options(a->device, a->dtype, a->threads));
     GenerateRequest r;
     r.maxNewTokens = a->maxNew;
     r.stopStrings = a->stops;

@@ -40,7 +40,11 @@ void addSweepCommand(CLI::App& app) {
   auto quiet = std::make_shared<bool>(false);
   auto json = std::make_shared<bool>(false);
   auto shuffle = std::make_shared<int64_t>(-1);
-  cmd->add_option("--model", s->modelPath, "Hugging Face folder or .gguf file")->required();
+  cmd->add_option("--model", s->modelPath, "Hugging Face folder, .gguf file or PEFT adapter folder")
+      ->required();
+  cmd->add_option("--adapter", s->adapterPath, "A PEFT LoRA adapter folder to apply on top of --model");
+  cmd->add_flag("--merge-adapter", s->mergeAdapter,
+                "Merge the adapter into the weights (W + s*B*A) instead of applying it unmerged");
   cmd->add_option("--data", s->dataPath, "Dataset: lost-in-the-middle QA/KV or PosLab JSONL (.jsonl[.gz])")
       ->required();
   cmd->add_option("--out", *out, "Run folder: examples.jsonl, summary.json, summary.csv, run.json")
@@ -84,7 +88,8 @@ void addSweepCommand(CLI::App& app) {
     if (*shuffle >= 0) settings.shuffleSeed = static_cast<uint64_t>(*shuffle);
     settings.prefixCache = !*noPrefix;
     if (*baselines) settings.closedBook = settings.oracle = true;
-    auto engine = Engine::open(settings.modelPath, {settings.device, settings.dtype, settings.threads});
+    const LoadOptions load = sweepLoadOptions(settings);
+    auto engine = Engine::open(settings.modelPath, load);
     ProgressBar bar(std::cerr);
     SweepCallbacks callbacks;
     if (!*quiet)

@@ -2,6 +2,7 @@
 
 #include "app/cli/CliSupport.h"
 #include "app/cli/ProgressBar.h"
+#include "core/lora/LoraConfig.h"
 #include "core/util/Error.h"
 
 #include <iostream>
@@ -25,6 +26,20 @@ TrainingOptions::TrainingOptions(CLI::App* cmd, TrainingSettings& s) {
   add(cmd->add_flag("--checkpoint-activations", s.activationCheckpointing,
                     "Recompute each layer in backward instead of keeping its activations: the same steps, "
                     "less memory, about a third more compute"));
+  add(cmd->add_option(
+             "--lora", s.loraRank,
+             "Train rank-R LoRA adapters (PEFT semantics) on the frozen base instead of every weight; "
+             "checkpoints are PEFT adapter folders")
+          ->check(CLI::Range(int64_t(1), int64_t(4096))));
+  add(cmd->add_option("--lora-alpha", s.loraAlpha, "LoRA alpha (default 2 x R); the scale is alpha / R")
+          ->check(CLI::PositiveNumber));
+  add(cmd->add_option_function<std::string>(
+      "--lora-targets",
+      [&s](const std::string& list) {
+        s.loraTargets = LoraConfig::targetsFromShortNames(list, "--lora-targets");
+      },
+      "Projections that get adapters: q,k,v,o,gate,up,down or all (default all)"));
+  add(cmd->add_flag("--rslora", s.loraRsLora, "Rank-stabilised LoRA: scale alpha / sqrt(R)"));
   add(cmd->add_option("--micro-batch", s.microBatch,
                       "Instances per forward/backward pass, bounds memory (default 0 = the whole batch); "
                       "the same steps whatever its value"));

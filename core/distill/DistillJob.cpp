@@ -181,6 +181,8 @@ MemoryPlan planFor(const Run& run, const Engine& engine, const DistillSet& set, 
   in.liveTeacher = run.spec.distill.klMethod() && run.spec.distill.teacher == "live";
   in.checkpointLayers = t.activationCheckpointing;
   in.teacherCacheBytes = teacherBytes;
+  if (t.loraRank > 0)
+    in.loraParameters = MemoryPlan::loraParameterCount(engine.model().config(), t.loraRank, t.loraTargets);
   return MemoryPlan::estimate(engine.model().config(), in, run.rt.device);
 }
 
@@ -188,7 +190,13 @@ DistillOutcome execute(Run& run, bool resuming) {
   DistillOutcome out;
   run.events.emplace((run.dir / "events.jsonl").string());
   try {
-    const auto engine = Engine::open(run.spec.model, {run.rt.device, "f32", run.rt.threads});
+    LoadOptions load;
+    load.device = run.rt.device;
+    load.threads = run.rt.threads;
+    const auto engine = Engine::open(run.spec.model, load);
+    if (engine->model().adapter())
+      fail(run.spec.model, "--model",
+           "is a LoRA adapter folder; distil its base, or export it with --format merged and distil that");
     const std::string modelFp = ModelFingerprint::of(run.spec.model);
     const std::string recorded =
         run.manifest.value("model", nlohmann::json::object()).value("fingerprint", "");
@@ -267,8 +275,10 @@ DistillOutcome execute(Run& run, bool resuming) {
 
     if (d.klMethod()) {
       const LlamaModel* teacherModel = &engine->model(); // still the original weights: training has not begun
-      if (d.teacher == "live") {
-        frozen = Engine::open(run.spec.model, {run.rt.device, "f32", run.rt.threads});
+      // LoRA: the base under the adapter is the teacher (TeacherDistributions
+      // switches the adapter off), so a live teacher needs no second copy.
+      if (d.teacher == "live" && t.loraRank == 0) {
+        frozen = Engine::open(run.spec.model, load);
         teacherModel = &frozen->model();
       }
       run.status("training");
@@ -302,6 +312,7 @@ DistillOutcome execute(Run& run, bool resuming) {
     run.status("training");
     Trainer trainer(engine->model(), objective, t, run.dir.string());
     trainer.setCompanionFiles(TrainingJob::companionFiles(run.spec.model));
+    trainer.setAdapterBase(fs::absolute(run.spec.model).lexically_normal().string());
     if (run.rt.progress) trainer.setProgressCallback(run.rt.progress);
     trainer.setCancelFlag(run.rt.cancel);
     if (resuming && trainer.resume())

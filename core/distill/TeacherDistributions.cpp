@@ -1,5 +1,6 @@
 #include "core/distill/TeacherDistributions.h"
 
+#include "core/model/BaseModelScope.h"
 #include "core/train/TargetLogits.h"
 
 #include <chrono>
@@ -31,6 +32,8 @@ TeacherDistributions::TeacherDistributions(const LlamaModel& teacher, std::vecto
 
 at::Tensor TeacherDistributions::compute(const std::vector<size_t>& pairs) const {
   at::NoGradGuard noGrad;
+  // The teacher is the base model: a LoRA student's adapter is off for it.
+  const BaseModelScope base(teacher_);
   std::vector<const TrainingSequence*> batch;
   for (size_t i : pairs)
     batch.push_back(&pairs_[i]);

@@ -9,6 +9,8 @@
 //     memory: sum over pairs of |r| × vocab floats.
 //   Live: computed on demand from a frozen copy of the original model (its
 //     weights stay in memory instead; costs one teacher forward per row).
+// Either way with any LoRA adapter of the teacher model switched off
+// (BaseModelScope): a LoRA run's teacher is its own base, no second copy.
 #include "core/model/LlamaModel.h"
 #include "core/train/TrainingSequence.h"
 

@@ -1,12 +1,14 @@
 #include "core/engine/Engine.h"
 
 #include "core/engine/TokenizerLoader.h"
+#include "core/lora/PeftAdapter.h"
 #include "core/model/Generator.h"
 #include "core/model/ModelLoader.h"
 #include "core/util/Error.h"
 #include "core/weights/WeightSource.h"
 
 #include <ATen/Parallel.h>
+#include <filesystem>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -91,6 +93,25 @@ ModelInfo describe(const std::string& path, const WeightSource& source, const Mo
   return i;
 }
 
+void describeAdapter(ModelInfo& i, const std::string& dir, const LoraConfig& c) {
+  i.adapterPath = dir;
+  i.adapterBase = c.baseModel;
+  i.adapterRank = c.r;
+  i.adapterAlpha = c.alpha;
+  i.adapterScale = c.scale();
+  i.adapterRsLora = c.rslora;
+  if (c.targetRegex) {
+    i.adapterTargets = *c.targetRegex;
+  } else {
+    for (const std::string& t : c.targets)
+      i.adapterTargets += (i.adapterTargets.empty() ? "" : ",") + t;
+  }
+  i.adapterModules = 0;
+  for (int64_t l = 0; l < i.layers; ++l)
+    for (LoraTarget t : kAllLoraTargets)
+      if (c.adapts(l, t)) ++i.adapterModules;
+}
+
 } // namespace
 
 struct Engine::Impl {
@@ -128,14 +149,31 @@ int configureThreads(int threads) {
   return n;
 }
 
+ModelPaths ModelPaths::resolve(const std::string& model, const std::string& adapter) {
+  std::error_code ec;
+  const bool adapterAsModel = PeftAdapter::isAdapterFolder(model) &&
+                              !std::filesystem::exists(std::filesystem::path(model) / "config.json", ec);
+  if (!adapterAsModel) return {model, adapter};
+  if (!adapter.empty())
+    fail(model, "adapter", "MODEL is itself an adapter folder; give its base as MODEL to use --adapter");
+  return {PeftAdapter::resolveBase(model), model};
+}
+
 Engine::Engine() : impl_(std::make_unique<Impl>()) {}
 Engine::~Engine() = default;
 
 ModelInfo Engine::inspect(const std::string& path, const LoadOptions& options) {
-  auto source = WeightSource::open(path);
+  const ModelPaths paths = ModelPaths::resolve(path, options.adapter);
+  auto source = WeightSource::open(paths.base);
   ModelConfig config = ModelLoader::readConfig(*source);
-  auto tok = TokenizerLoader::load(path, source.get());
-  return describe(path, *source, config, tok.get(), parseDtype(options.dtype), parseDevice(options.device));
+  auto tok = TokenizerLoader::load(paths.base, source.get());
+  ModelInfo info = describe(paths.base, *source, config, tok.get(), parseDtype(options.dtype),
+                            parseDevice(options.device));
+  if (!paths.adapter.empty()) {
+    describeAdapter(info, paths.adapter, PeftAdapter::check(paths.adapter, config));
+    info.adapterMerged = options.mergeAdapter;
+  }
+  return info;
 }
 
 std::unique_ptr<Engine> Engine::open(const std::string& path, const LoadOptions& options,
@@ -145,18 +183,29 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const LoadOptions&
   const at::ScalarType dtype = parseDtype(options.dtype);
   const at::Device device = parseDevice(options.device);
   std::unique_ptr<Engine> e(new Engine());
-  LoadedModel loaded = ModelLoader::load(path, dtype, device, control);
+  const ModelPaths paths = ModelPaths::resolve(path, options.adapter);
+  LoadedModel loaded = ModelLoader::load(paths.base, dtype, device, control);
   // A cancel raised after the last tensor still wins over the tokenizer load.
   if (!loaded.model || control.cancelled()) return nullptr;
   e->impl_->source = loaded.source;
   e->impl_->model = std::move(loaded.model);
-  e->impl_->tokenizer = TokenizerLoader::load(path, e->impl_->source.get());
+  e->impl_->tokenizer = TokenizerLoader::load(paths.base, e->impl_->source.get());
   const ModelConfig& c = e->impl_->model->config();
   if (e->impl_->tokenizer && e->impl_->tokenizer->vocabSize() > c.vocabSize)
-    fail(path, "vocab_size",
+    fail(paths.base, "vocab_size",
          "the tokenizer has " + std::to_string(e->impl_->tokenizer->vocabSize()) +
              " tokens but the model only " + std::to_string(c.vocabSize));
-  e->impl_->info = describe(path, *e->impl_->source, c, e->impl_->tokenizer.get(), dtype, device);
+  e->impl_->info = describe(paths.base, *e->impl_->source, c, e->impl_->tokenizer.get(), dtype, device);
+  if (!paths.adapter.empty()) {
+    LoadedAdapter adapter = PeftAdapter::load(paths.adapter, *e->impl_->model);
+    describeAdapter(e->impl_->info, paths.adapter, adapter.config);
+    e->impl_->info.adapterParameters = adapter.weights->parameterCount();
+    e->impl_->info.adapterMerged = options.mergeAdapter;
+    if (options.mergeAdapter)
+      adapter.weights->mergeInto(e->impl_->model->weights());
+    else
+      e->impl_->model->setAdapter(adapter.weights);
+  }
   return e;
 }
 

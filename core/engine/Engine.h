@@ -20,6 +20,18 @@ struct LoadOptions {
   std::string device = "cpu"; // "cpu" | "cuda" | "cuda:N"
   std::string dtype = "f32";  // "f32" | "bf16" | "f16" (CUDA only)
   int threads = 0;            // intra-op threads; 0 = every core
+  // A PEFT LoRA adapter folder applied on top of the model (core/lora); empty =
+  // none. A MODEL path that is itself an adapter folder loads the base it names.
+  std::string adapter;
+  bool mergeAdapter = false; // merge into the weights instead of applying unmerged
+};
+
+// What a MODEL argument and --adapter mean: the base model's path and the
+// adapter folder (empty: none). A MODEL that is itself an adapter folder (an
+// adapter_config.json and no config.json) means the base it names plus it.
+struct ModelPaths {
+  std::string base, adapter;
+  static ModelPaths resolve(const std::string& model, const std::string& adapter);
 };
 
 struct GenerateRequest {

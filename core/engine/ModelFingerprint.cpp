@@ -1,6 +1,7 @@
 #include "core/engine/ModelFingerprint.h"
 
 #include "core/data/Sha256.h"
+#include "core/engine/Engine.h"
 #include "core/util/Error.h"
 
 #include <algorithm>
@@ -42,23 +43,31 @@ void hashFile(Sha256& hash, const fs::path& file, const std::string& label) {
   }
 }
 
-} // namespace
-
-std::string ModelFingerprint::of(const std::string& modelPath) {
-  Sha256 hash;
-  const fs::path root(modelPath);
+void hashPath(Sha256& hash, const std::string& path, const std::string& prefix) {
+  const fs::path root(path);
   if (fs::is_regular_file(root)) {
-    hashFile(hash, root, root.filename().string());
+    hashFile(hash, root, prefix + root.filename().string());
   } else if (fs::is_directory(root)) {
     std::vector<fs::path> files;
     for (const auto& e : fs::directory_iterator(root))
       if (e.is_regular_file()) files.push_back(e.path());
     std::sort(files.begin(), files.end());
     for (const auto& f : files)
-      hashFile(hash, f, f.filename().string());
+      hashFile(hash, f, prefix + f.filename().string());
   } else {
-    fail(modelPath, "", "no such model file or folder");
+    fail(path, "", "no such model file or folder");
   }
+}
+
+} // namespace
+
+std::string ModelFingerprint::of(const std::string& modelPath, const std::string& adapterDir) {
+  const ModelPaths paths = ModelPaths::resolve(modelPath, adapterDir);
+  Sha256 hash;
+  hashPath(hash, paths.base, "");
+  // Labels of the adapter's files differ from any base file's, so moving a
+  // file between the two changes the fingerprint.
+  if (!paths.adapter.empty()) hashPath(hash, paths.adapter, "adapter/");
   return "quick-sha256:" + hash.hexDigest();
 }
 

@@ -9,9 +9,12 @@
 
 namespace poslab {
 
+// With a LoRA adapter (given as --adapter, or as MODEL naming its base), the
+// fingerprint covers the base's files and then the adapter folder's, so a run
+// on base + adapter never matches a run on the base alone.
 class ModelFingerprint {
 public:
-  static std::string of(const std::string& modelPath);
+  static std::string of(const std::string& modelPath, const std::string& adapterDir = "");
 };
 
 } // namespace poslab

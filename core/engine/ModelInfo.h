@@ -32,6 +32,18 @@ struct ModelInfo {
   std::vector<int64_t> eosTokenIds;
   int64_t weightBytes = 0;     // resident weights in the compute dtype
   int64_t kvBytesPerToken = 0; // KV cache per token per sequence
+
+  // The LoRA adapter on top, if any (adapterPath empty = none).
+  std::string adapterPath;
+  std::string adapterBase; // base_model_name_or_path as the adapter wrote it
+  int64_t adapterRank = 0;
+  double adapterAlpha = 0;
+  double adapterScale = 0; // alpha / r, or alpha / sqrt(r) with rsLoRA
+  bool adapterRsLora = false;
+  std::string adapterTargets; // "q_proj,v_proj" or the regex as written
+  int64_t adapterModules = 0; // projections adapted, all layers
+  int64_t adapterParameters = 0;
+  bool adapterMerged = false;
 };
 
 } // namespace poslab

@@ -86,6 +86,13 @@ void HuggingFaceWriter::write(const std::string& dir, const ModelConfig& c, cons
   named.emplace_back("model.norm.weight", w.finalNorm);
   if (!c.tieWordEmbeddings) named.emplace_back("lm_head.weight", w.lmHead);
 
+  writeTensors((std::filesystem::path(dir) / "model.safetensors").string(), named, dtype);
+  JsonFile::write((std::filesystem::path(dir) / "config.json").string(), configJson(c, dtype));
+}
+
+void HuggingFaceWriter::writeTensors(const std::string& path,
+                                     const std::vector<std::pair<std::string, at::Tensor>>& named,
+                                     at::ScalarType dtype) {
   std::vector<at::Tensor> keep; // contiguous CPU copies the entries point into
   std::vector<SafetensorsWriter::Entry> entries;
   for (auto& [name, t] : named) {
@@ -93,9 +100,7 @@ void HuggingFaceWriter::write(const std::string& dir, const ModelConfig& c, cons
     const at::Tensor& k = keep.back();
     entries.push_back({name, storageDtype(dtype), k.sizes().vec(), k.data_ptr(), k.nbytes()});
   }
-  SafetensorsWriter::write((std::filesystem::path(dir) / "model.safetensors").string(), entries,
-                           {{"format", "pt"}});
-  JsonFile::write((std::filesystem::path(dir) / "config.json").string(), configJson(c, dtype));
+  SafetensorsWriter::write(path, entries, {{"format", "pt"}});
 }
 
 } // namespace poslab

@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace poslab {
 
@@ -16,6 +18,12 @@ public:
   // weights converted to `dtype` (f32, bf16 or f16).
   static void write(const std::string& dir, const ModelConfig& config, const ModelWeights& weights,
                     at::ScalarType dtype);
+  // Writes named tensors (any device, any layout) to one .safetensors file in
+  // `dtype`, in the given order, atomically; metadata {"format": "pt"} as
+  // transformers and PEFT write it.
+  static void writeTensors(const std::string& path,
+                           const std::vector<std::pair<std::string, at::Tensor>>& named,
+                           at::ScalarType dtype);
 };
 
 } // namespace poslab

@@ -11,6 +11,10 @@ std::vector<at::Tensor> LayerCheckpoint::trainableWeights(const LlamaModel& mode
   std::vector<at::Tensor> out;
   for (const at::Tensor& t : {w.attnNorm, w.wqkv, w.bqkv, w.wo, w.ffnNorm, w.wGateUp, w.wDown})
     if (t.defined() && t.requires_grad()) out.push_back(t);
+  if (model.adapterActive())
+    for (const LoraPair& p : model.adapter()->layers[static_cast<size_t>(layer)])
+      for (const at::Tensor& t : {p.a, p.b})
+        if (t.defined() && t.requires_grad()) out.push_back(t);
   return out;
 }
 

@@ -29,11 +29,16 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
   const int64_t H = config_.numHeads, Hkv = config_.numKvHeads, D = config_.headDim, G = H / Hkv;
 
   // One GEMM for q, k and v (ModelWeights.h), then views of its columns.
-  at::Tensor qkv = at::linear(x, w.wqkv, w.bqkv);                                     // [B, T, (H+2Hkv)*D]
-  at::Tensor q = qkv.narrow(-1, 0, H * D).view({B, T, H, D}).transpose(1, 2);         // [B, H, T, D]
-  at::Tensor k = qkv.narrow(-1, H * D, Hkv * D).view({B, T, Hkv, D}).transpose(1, 2); // [B, Hkv, T, D]
-  at::Tensor v =
-      qkv.narrow(-1, (H + Hkv) * D, Hkv * D).view({B, T, Hkv, D}).transpose(1, 2); // [B, Hkv, T, D]
+  at::Tensor qkv = at::linear(x, w.wqkv, w.bqkv); // [B, T, (H+2Hkv)*D]
+  at::Tensor q = adapted(layer, LoraTarget::Q, x, qkv.narrow(-1, 0, H * D))
+                     .view({B, T, H, D})
+                     .transpose(1, 2); // [B, H, T, D]
+  at::Tensor k = adapted(layer, LoraTarget::K, x, qkv.narrow(-1, H * D, Hkv * D))
+                     .view({B, T, Hkv, D})
+                     .transpose(1, 2); // [B, Hkv, T, D]
+  at::Tensor v = adapted(layer, LoraTarget::V, x, qkv.narrow(-1, (H + Hkv) * D, Hkv * D))
+                     .view({B, T, Hkv, D})
+                     .transpose(1, 2); // [B, Hkv, T, D]
   q = RotaryEmbedding::apply(q, cos, sin);
   k = RotaryEmbedding::apply(k, cos, sin);
   if (cache) std::tie(k, v) = cache->append(layer, k, v); // [B, Hkv, S, D], S = cached + T
@@ -70,7 +75,14 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
   }
   // [B, Hkv, G, T, D] -> [B, T, H*D]
   at::Tensor merged = out.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
-  return at::linear(merged, w.wo);
+  return adapted(layer, LoraTarget::O, merged, at::linear(merged, w.wo));
+}
+
+at::Tensor LlamaModel::adapted(int64_t layer, LoraTarget t, const at::Tensor& x,
+                               const at::Tensor& base) const {
+  if (!adapterActive()) return base;
+  const at::Tensor d = adapter_->delta(layer, t, x);
+  return d.defined() ? base + d : base;
 }
 
 at::Tensor LlamaModel::causalMask(int64_t T) const {
@@ -158,10 +170,13 @@ at::Tensor LlamaModel::layer(int64_t l, const at::Tensor& input, const at::Tenso
   const LayerWeights& w = weights_.layers[static_cast<size_t>(l)];
   at::Tensor x = input + attention(l, rmsNorm(input, w.attnNorm), cos, sin, mask, cache, observer);
   // SwiGLU with gate and up from one GEMM: [B, T, 2*d_ff] -> silu(gate) * up.
-  at::Tensor gateUp = at::linear(rmsNorm(x, w.ffnNorm), w.wGateUp); // [B, T, 2*d_ff]
+  const at::Tensor h = rmsNorm(x, w.ffnNorm);
+  at::Tensor gateUp = at::linear(h, w.wGateUp); // [B, T, 2*d_ff]
   const int64_t ff = gateUp.size(-1) / 2;
-  at::Tensor act = at::silu(gateUp.narrow(-1, 0, ff)) * gateUp.narrow(-1, ff, ff); // [B, T, d_ff]
-  return x + at::linear(act, w.wDown);
+  const at::Tensor gate = adapted(l, LoraTarget::Gate, h, gateUp.narrow(-1, 0, ff)); // [B, T, d_ff]
+  const at::Tensor up = adapted(l, LoraTarget::Up, h, gateUp.narrow(-1, ff, ff));    // [B, T, d_ff]
+  at::Tensor act = at::silu(gate) * up;                                              // [B, T, d_ff]
+  return x + adapted(l, LoraTarget::Down, act, at::linear(act, w.wDown));
 }
 
 at::Tensor LlamaModel::logits(const at::Tensor& hidden) const {

@@ -4,11 +4,13 @@
 // Batched with left padding, KV cache, optional attention observation.
 // Autograd-capable: nothing here disables gradients; callers choose
 // (at::NoGradGuard for inference, weights with requires_grad for training).
+#include "core/model/LoraWeights.h"
 #include "core/model/ModelConfig.h"
 #include "core/model/ModelWeights.h"
 #include "core/model/RotaryEmbedding.h"
 
 #include <ATen/ATen.h>
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -54,6 +56,16 @@ public:
   // then (LayerCheckpoint). Applies to forwards with gradients on and no cache.
   void setActivationCheckpointing(bool on) { checkpointLayers_ = on; }
 
+  // A LoRA adapter applied on top of the weights, unmerged (LoraWeights.h);
+  // nullptr removes it. Switching it off leaves the base model: the distill
+  // teacher of a LoRA run, and base-vs-adapted comparisons in one process.
+  void setAdapter(std::shared_ptr<LoraWeights> adapter) { adapter_ = std::move(adapter); }
+  const std::shared_ptr<LoraWeights>& adapter() const { return adapter_; }
+  // const: switching changes which function forward() computes, never the
+  // weights; a teacher held as const LlamaModel& switches it off (BaseModelScope).
+  void setAdapterEnabled(bool on) const { adapterEnabled_ = on; }
+  bool adapterActive() const { return adapter_ && adapterEnabled_; }
+
   // Decoder layer `layer`: x [B, T, d] -> [B, T, d] (attention and SwiGLU, each with its residual).
   at::Tensor layer(int64_t layer, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
                    const at::Tensor& mask, KvCache* cache = nullptr,
@@ -63,6 +75,8 @@ private:
   at::Tensor attention(int64_t layer, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
                        const at::Tensor& mask, KvCache* cache, const AttentionObserver* observer) const;
   at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight) const;
+  // base + the adapter's s·B(A x) for projection t of the layer, when one is active.
+  at::Tensor adapted(int64_t layer, LoraTarget t, const at::Tensor& x, const at::Tensor& base) const;
   // The additive mask [B|1, 1, T, S] for a forward (undefined: nothing is hidden).
   at::Tensor attentionMask(const ForwardBatch& batch, int64_t past) const;
   // [1, 1, T, T] additive causal mask in the model dtype, cut from one kept
@@ -74,6 +88,8 @@ private:
   RotaryEmbedding rope_;
   int64_t queryBlock_ = 1024;
   bool checkpointLayers_ = false;
+  std::shared_ptr<LoraWeights> adapter_;
+  mutable std::atomic<bool> adapterEnabled_{true};
   mutable std::mutex maskMutex_;
   mutable at::Tensor causalMask_; // [N, N], N >= every T asked for
 };

@@ -1,23 +1,13 @@
 #include "core/model/WeightAdapter.h"
 
 #include "core/util/Error.h"
+#include "core/weights/ShapeText.h"
 #include "core/weights/TensorLoader.h"
 #include "core/weights/WeightSource.h"
-
-#include <sstream>
 
 namespace poslab {
 
 namespace {
-
-std::string shapeText(const std::vector<int64_t>& shape) {
-  std::ostringstream s;
-  s << '[';
-  for (size_t i = 0; i < shape.size(); ++i)
-    s << (i ? ", " : "") << shape[i];
-  s << ']';
-  return s.str();
-}
 
 // A tensor the load reads: its stored name and the shape the config implies.
 struct Wanted {

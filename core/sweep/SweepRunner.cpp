@@ -61,6 +61,15 @@ struct WorkItem {
   }
 };
 
+// {"path", "adapter" (with one), "fingerprint"}: the fingerprint covers both.
+nlohmann::ordered_json modelJson(const SweepSettings& s, const std::string& modelFp) {
+  nlohmann::ordered_json j;
+  j["path"] = s.modelPath;
+  if (!s.adapterPath.empty()) j["adapter"] = s.adapterPath;
+  j["fingerprint"] = modelFp;
+  return j;
+}
+
 nlohmann::ordered_json runJson(const SweepSettings& s, const std::string& modelFp, const std::string& dataFp,
                                const std::string& status) {
   nlohmann::ordered_json j;
@@ -68,7 +77,7 @@ nlohmann::ordered_json runJson(const SweepSettings& s, const std::string& modelF
   j["version"] = POSLAB_VERSION;
   j["status"] = status;
   j["settings"] = s.toJson();
-  j["model"] = {{"path", s.modelPath}, {"fingerprint", modelFp}};
+  j["model"] = modelJson(s, modelFp);
   j["data"] = {{"path", s.dataPath}, {"fingerprint", dataFp}};
   return j;
 }
@@ -196,7 +205,7 @@ void SweepRunner::planWork(Run& run) const {
 void SweepRunner::openRunFolder(Run& run) const {
   fs::create_directories(run.dir);
   const SweepSettings& s = run.settings;
-  run.modelFp = ModelFingerprint::of(s.modelPath);
+  run.modelFp = ModelFingerprint::of(s.modelPath, s.adapterPath);
   run.dataFp = DataFingerprint::ofFile(s.dataPath);
   if (fs::exists(run.dir / "run.json"))
     checkResumable(run.dir / "run.json", s, run.modelFp, run.dataFp);
@@ -271,7 +280,7 @@ void SweepRunner::writeSummary(Run& run) const {
 
   nlohmann::ordered_json summary;
   summary["settings"] = s.toJson();
-  summary["model"] = {{"path", s.modelPath}, {"fingerprint", run.modelFp}};
+  summary["model"] = modelJson(s, run.modelFp);
   nlohmann::ordered_json dataJson = {{"path", s.dataPath},
                                      {"fingerprint", run.dataFp},
                                      {"examples", run.data.examples.size()},

@@ -20,6 +20,11 @@ nlohmann::json SweepSettings::recordAffecting() const {
 nlohmann::json SweepSettings::toJson() const {
   nlohmann::json j = recordAffecting();
   j["model"] = modelPath;
+  // Only with an adapter, so settings of sweeps without one read as before.
+  if (!adapterPath.empty()) {
+    j["adapter"] = adapterPath;
+    j["merge_adapter"] = mergeAdapter;
+  }
   j["data"] = dataPath;
   j["positions"] = positions.empty() ? nlohmann::json("all") : nlohmann::json(positions);
   j["limit"] = limit;

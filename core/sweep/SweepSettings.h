@@ -13,6 +13,8 @@ namespace poslab {
 
 struct SweepSettings {
   std::string modelPath;
+  std::string adapterPath;   // a PEFT LoRA adapter on top of the model; "" = none
+  bool mergeAdapter = false; // merged into the weights instead of applied unmerged
   std::string dataPath;
   std::string dataFormat = "auto"; // auto | litm-qa | litm-kv | poslab
   std::string task = "auto";       // auto (from the data) | qa | kv

@@ -1,6 +1,5 @@
 #include "core/train/CheckpointStore.h"
 
-#include "core/model/HuggingFaceWriter.h"
 #include "core/train/AdamW.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
@@ -58,9 +57,8 @@ std::string CheckpointStore::stepName(int64_t step) {
   return name;
 }
 
-std::string CheckpointStore::save(const ModelConfig& config, const ModelWeights& weights,
-                                  at::ScalarType modelDtype, const AdamW& optimizer, bool saveMaster,
-                                  const TrainerState& state) const {
+std::string CheckpointStore::save(const std::function<void(const std::string& dir)>& writeModel,
+                                  const AdamW& optimizer, bool saveMaster, const TrainerState& state) const {
   const fs::path root = folder();
   fs::create_directories(root);
   const std::string name = stepName(state.step);
@@ -68,7 +66,8 @@ std::string CheckpointStore::save(const ModelConfig& config, const ModelWeights&
   const fs::path final = root / name;
   fs::remove_all(temp);
   try {
-    HuggingFaceWriter::write(temp.string(), config, weights, modelDtype);
+    fs::create_directories(temp);
+    writeModel(temp.string());
     std::vector<std::pair<std::string, at::Tensor>> opt = optimizer.stateTensors();
     if (saveMaster)
       for (const OptimizedParameter& p : optimizer.parameters())
@@ -119,7 +118,8 @@ CheckpointStore::Loaded CheckpointStore::load(const std::string& dir) {
   const std::string statePath = (fs::path(dir) / "trainer_state.json").string();
   if (!fs::exists(statePath)) fail(statePath, "", "missing from the checkpoint");
   out.state = TrainerState::fromJson(JsonFile::readObject(statePath), statePath);
-  out.model = readTensors((fs::path(dir) / "model.safetensors").string());
+  const fs::path adapter = fs::path(dir) / "adapter_model.safetensors";
+  out.model = readTensors((fs::exists(adapter) ? adapter : fs::path(dir) / "model.safetensors").string());
   const std::string optPath = (fs::path(dir) / "optimizer.safetensors").string();
   out.optimizer = readTensors(optPath);
   SafetensorsFile meta(optPath);

@@ -1,7 +1,9 @@
 #pragma once
 // <run>/checkpoints/step-000123/:
 //   model.safetensors + config.json  the weights under Hugging Face names (HuggingFaceWriter),
-//                                    loadable by ModelLoader and every `poslab-cli` command
+//                                    loadable by ModelLoader and every `poslab-cli` command;
+//                                    a LoRA run writes adapter_model.safetensors +
+//                                    adapter_config.json instead (a PEFT folder naming its base)
 //   optimizer.safetensors            AdamW moments "exp_avg.<name>", "exp_avg_sq.<name>", and
 //                                    "master.<name>" fp32 master weights when the model is bf16
 //   trainer_state.json               TrainerState (step, data position, losses, settings)
@@ -11,6 +13,7 @@
 #include "core/train/TrainerState.h"
 
 #include <ATen/ATen.h>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -18,8 +21,6 @@
 
 namespace poslab {
 
-struct ModelConfig;
-struct ModelWeights;
 class AdamW;
 
 class CheckpointStore {
@@ -33,17 +34,17 @@ public:
   std::string folder() const;                // <run>/checkpoints
   static std::string stepName(int64_t step); // "step-000123"
 
-  // Writes the checkpoint of `state.step`, points `latest` at it, drops old ones.
-  // Returns its folder.
-  std::string save(const ModelConfig& config, const ModelWeights& weights, at::ScalarType modelDtype,
-                   const AdamW& optimizer, bool saveMaster, const TrainerState& state) const;
+  // Writes the checkpoint of `state.step` (the model files by writeModel(dir)),
+  // points `latest` at it, drops old ones. Returns its folder.
+  std::string save(const std::function<void(const std::string& dir)>& writeModel, const AdamW& optimizer,
+                   bool saveMaster, const TrainerState& state) const;
 
   // The folder `latest` names, or nullopt when the run has no checkpoint yet.
   std::optional<std::string> latest() const;
 
   struct Loaded {
     TrainerState state;
-    std::map<std::string, at::Tensor> model;     // model.safetensors, fp32
+    std::map<std::string, at::Tensor> model;     // model.safetensors (or adapter_model.safetensors), fp32
     std::map<std::string, at::Tensor> optimizer; // optimizer.safetensors, fp32
   };
   // Reads and checks every piece; errors name the file and the field.

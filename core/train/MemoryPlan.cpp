@@ -1,5 +1,6 @@
 #include "core/train/MemoryPlan.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -32,9 +33,17 @@ MemoryPlan MemoryPlan::estimate(const ModelConfig& c, const Inputs& in, const st
   p.device = device;
   const int64_t P = c.parameterCount();
   const int64_t e = in.bf16 ? 2 : 4;
-  p.weights = P * e + (in.bf16 ? P * 4 : 0);
-  p.gradients = P * e + P * 4;
-  p.optimizer = 2 * P * 4;
+  if (in.loraParameters > 0) {
+    // The base frozen as loaded (fp32) with no gradients or moments; the adapter fp32.
+    const int64_t A = in.loraParameters;
+    p.weights = P * 4 + A * 4 + (in.bf16 ? A * 2 : 0);
+    p.gradients = A * e + A * 4;
+    p.optimizer = 2 * A * 4;
+  } else {
+    p.weights = P * e + (in.bf16 ? P * 4 : 0);
+    p.gradients = P * e + P * 4;
+    p.optimizer = 2 * P * 4;
+  }
   // Tensors autograd keeps per layer for B × T tokens (norm inputs and outputs,
   // q/k/v and their rotated copies, attention output, the SwiGLU's three
   // [ff]-wide tensors, residuals), plus scores and probabilities [B, H, T, T].
@@ -48,9 +57,28 @@ MemoryPlan MemoryPlan::estimate(const ModelConfig& c, const Inputs& in, const st
                                       : c.numLayers * perLayer + B * T * d * e;
   // Logits, log-softmax and their gradients in fp32 for the predicting rows.
   p.lossRows = 3 * in.targetsPerPass * c.vocabSize * 4;
-  p.teacher = in.liveTeacher ? P * 4 : in.teacherCacheBytes;
+  // A LoRA run's live teacher is its own base with the adapter off: no copy.
+  p.teacher = in.liveTeacher ? (in.loraParameters > 0 ? 0 : P * 4) : in.teacherCacheBytes;
   p.available = device.rfind("cuda", 0) == 0 ? -1 : cpuAvailableBytes();
   return p;
+}
+
+int64_t MemoryPlan::loraParameterCount(const ModelConfig& c, int64_t r,
+                                       const std::vector<std::string>& targets) {
+  const int64_t d = c.hiddenSize, q = c.numHeads * c.headDim, kv = c.numKvHeads * c.headDim,
+                ff = c.intermediateSize;
+  auto wanted = [&](const char* name) {
+    return targets.empty() || std::find(targets.begin(), targets.end(), name) != targets.end();
+  };
+  int64_t perLayer = 0; // r × (in + out) per adapted projection
+  if (wanted("q_proj")) perLayer += r * (d + q);
+  if (wanted("k_proj")) perLayer += r * (d + kv);
+  if (wanted("v_proj")) perLayer += r * (d + kv);
+  if (wanted("o_proj")) perLayer += r * (q + d);
+  if (wanted("gate_proj")) perLayer += r * (d + ff);
+  if (wanted("up_proj")) perLayer += r * (d + ff);
+  if (wanted("down_proj")) perLayer += r * (ff + d);
+  return c.numLayers * perLayer;
 }
 
 nlohmann::json MemoryPlan::toJson() const {

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace poslab {
 
@@ -28,7 +29,11 @@ struct MemoryPlan {
     int64_t teacherCacheBytes = 0; // cached teacher distributions
     bool liveTeacher = false;      // a frozen fp32 copy of the model instead
     bool checkpointLayers = false; // activation checkpointing: layer inputs kept, one layer live
+    int64_t loraParameters = 0;    // > 0: LoRA trains these alone, the base stays frozen (fp32)
   };
+  // Parameters of rank-r adapters on every layer's `targets` (HF module names; empty = all seven).
+  static int64_t loraParameterCount(const ModelConfig& config, int64_t r,
+                                    const std::vector<std::string>& targets);
   static MemoryPlan estimate(const ModelConfig& config, const Inputs& in, const std::string& device);
 
   bool fits() const { return available < 0 || total() <= available; }

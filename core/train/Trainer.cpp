@@ -1,5 +1,8 @@
 #include "core/train/Trainer.h"
 
+#include "core/lora/LoraInitializer.h"
+#include "core/lora/PeftAdapter.h"
+#include "core/model/HuggingFaceWriter.h"
 #include "core/train/CrossEntropyObjective.h"
 #include "core/train/GradientClipper.h"
 #include "core/util/Error.h"
@@ -57,6 +60,27 @@ Trainer::Trainer(LlamaModel& model, std::shared_ptr<const TrainingObjective> obj
   settings_.validate("training settings");
   objective_->check(model_.config());
   model_.setActivationCheckpointing(settings_.activationCheckpointing);
+  if (settings_.loraRank > 0) {
+    if (!trainable.empty())
+      throw std::logic_error("Trainer: LoRA trains the adapter; pass no trainable list");
+    lora_.r = settings_.loraRank;
+    lora_.alpha = settings_.loraScaleAlpha();
+    lora_.rslora = settings_.loraRsLora;
+    lora_.targets = settings_.loraTargets;
+    if (lora_.targets.empty())
+      for (LoraTarget t : kAllLoraTargets)
+        lora_.targets.push_back(LoraWeights::moduleName(t));
+    adapter_ = LoraInitializer::create(lora_, model_, settings_.seed);
+    model_.setAdapter(adapter_);
+    model_.setAdapterEnabled(true);
+    for (size_t l = 0; l < adapter_->layers.size(); ++l)
+      for (LoraTarget t : kAllLoraTargets) {
+        LoraPair& p = adapter_->pair(static_cast<int64_t>(l), t);
+        if (!p.defined()) continue;
+        trainable.push_back({PeftAdapter::tensorName(static_cast<int64_t>(l), t, true), &p.a});
+        trainable.push_back({PeftAdapter::tensorName(static_cast<int64_t>(l), t, false), &p.b});
+      }
+  }
   prepareWeights(std::move(trainable));
 }
 
@@ -102,8 +126,15 @@ double Trainer::elapsedSeconds() const {
 }
 
 std::string Trainer::saveCheckpoint() {
-  lastCheckpoint_ = store_.save(model_.config(), model_.weights(), computeDtype_, *optimizer_,
-                                computeDtype_ != at::kFloat, state());
+  // A LoRA run's checkpoint is a PEFT adapter folder (fp32 adapter); a full
+  // run's a Hugging Face model folder in the compute dtype.
+  auto writeModel = [&](const std::string& dir) {
+    if (adapter_)
+      PeftAdapter::write(dir, lora_, *adapter_, at::kFloat);
+    else
+      HuggingFaceWriter::write(dir, model_.config(), model_.weights(), computeDtype_);
+  };
+  lastCheckpoint_ = store_.save(writeModel, *optimizer_, computeDtype_ != at::kFloat, state());
   // Relative to the run folder, so a moved or copied run still reads right.
   events_.append("checkpoint",
                  {{"step", step_}, {"path", std::filesystem::relative(lastCheckpoint_, runDir_).string()}});
@@ -128,6 +159,10 @@ bool Trainer::resume() {
   same(was.lossOn == settings_.lossOn, "loss_on", was.lossOn, settings_.lossOn);
   same(was.shuffle == settings_.shuffle, "shuffle", was.shuffle ? "true" : "false",
        settings_.shuffle ? "true" : "false");
+  same(was.loraRank == settings_.loraRank && was.loraScaleAlpha() == settings_.loraScaleAlpha() &&
+           was.loraTargets == settings_.loraTargets && was.loraRsLora == settings_.loraRsLora,
+       "lora", was.toJson().value("lora", nlohmann::json()).dump(),
+       settings_.toJson().value("lora", nlohmann::json()).dump());
   if (c.state.sequenceCount != objective_->size())
     fail(source, "sequence_count",
          "the checkpoint was trained on " + std::to_string(c.state.sequenceCount) +
@@ -136,7 +171,9 @@ bool Trainer::resume() {
   const std::string dirName = std::filesystem::path(*dir).filename().string();
   const bool master = computeDtype_ != at::kFloat;
   const std::map<std::string, at::Tensor>& from = master ? c.optimizer : c.model;
-  const std::string fromFile = dirName + (master ? "/optimizer.safetensors" : "/model.safetensors");
+  const std::string fromFile = dirName + (master     ? "/optimizer.safetensors"
+                                          : adapter_ ? "/adapter_model.safetensors"
+                                                     : "/model.safetensors");
   at::NoGradGuard noGrad;
   for (size_t i = 0; i < modelParams_.size(); ++i) {
     const std::string key = (master ? "master." : "") + modelParams_[i].first;

@@ -10,6 +10,7 @@
 // cancel is an atomic flag checked between steps (a checkpoint is then written),
 // and resume() continues a run from <run>/checkpoints/latest such that the loss
 // curve equals the uninterrupted run's.
+#include "core/lora/LoraConfig.h"
 #include "core/model/LlamaModel.h"
 #include "core/train/AdamW.h"
 #include "core/train/CheckpointStore.h"
@@ -54,7 +55,9 @@ public:
   // in the settings' dtype on the model's device; evaluate the model under
   // at::NoGradGuard afterwards. runDir receives events.jsonl and checkpoints/.
   // trainable: the tensors the optimizer updates (empty = every weight: full
-  // fine-tuning); the rest stay frozen.
+  // fine-tuning); the rest stay frozen. With settings.loraRank > 0 the Trainer
+  // attaches a fresh adapter (PEFT's initialisation, seeded by settings.seed)
+  // to the model and trains it alone; trainable must then be empty.
   Trainer(LlamaModel& model, std::shared_ptr<const TrainingObjective> objective, TrainingSettings settings,
           std::string runDir, std::vector<NamedTensor> trainable = {});
   // Next-token cross-entropy on the sequences (settings.lossOn picks the targets).
@@ -68,6 +71,10 @@ public:
   // Called after every optimizer step (after its event and before a checkpoint
   // it may write), e.g. for held-out evaluation; may append events of its own.
   void setAfterStep(std::function<void(int64_t step)> hook) { afterStep_ = std::move(hook); }
+  // The base model a LoRA run's checkpoints name (base_model_name_or_path).
+  void setAdapterBase(std::string base) { lora_.baseModel = std::move(base); }
+  // The adapter a LoRA run trains (settings.loraRank > 0), else nullptr.
+  const std::shared_ptr<LoraWeights>& adapter() const { return adapter_; }
   // Files copied into each checkpoint (tokenizer files), see CheckpointStore.
   void setCompanionFiles(std::vector<std::string> paths) { store_.setCompanionFiles(std::move(paths)); }
 
@@ -116,6 +123,8 @@ private:
   std::chrono::steady_clock::time_point sessionStart_{};
   bool running_ = false; // inside run(): time since sessionStart_ counts too
   std::string lastCheckpoint_;
+  LoraConfig lora_;                      // a LoRA run's adapter config
+  std::shared_ptr<LoraWeights> adapter_; // a LoRA run's adapter (on model_), else null
 };
 
 } // namespace poslab

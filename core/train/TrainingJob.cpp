@@ -160,6 +160,11 @@ TrainingOutcome execute(const TrainingJobSpec& spec, const std::string& runDir, 
 
     Trainer trainer(*p.model, std::move(p.sequences), spec.settings, runDir);
     trainer.setCompanionFiles(p.companions);
+    // A LoRA checkpoint names its base: the folder the weights came from.
+    trainer.setAdapterBase(
+        fs::absolute(fs::is_directory(spec.model) ? fs::path(spec.model) : fs::path(runDir) / "base-model")
+            .lexically_normal()
+            .string());
     if (rt.progress) trainer.setProgressCallback(rt.progress);
     trainer.setCancelFlag(rt.cancel);
     if (resuming) {
@@ -303,6 +308,11 @@ TrainingOutcome TrainingJob::start(const TrainingJobSpec& spec, const std::strin
   if (spec.model.empty() == spec.init.empty()) fail("", "--model/--init", "give exactly one of them");
   if (!spec.init.empty() && spec.tokenizer.empty())
     fail("", "--tokenizer", "--init needs a tokenizer folder");
+  if (!spec.model.empty() && !ModelPaths::resolve(spec.model, "").adapter.empty())
+    fail(spec.model, "--model",
+         "is a LoRA adapter folder; train its base, or export it with --format merged and train that");
+  if (!spec.init.empty() && spec.settings.loraRank > 0)
+    fail("", "--lora", "adapters need a pretrained --model; --init trains every weight from scratch");
   spec.settings.validate("training settings");
   const fs::path manifestPath = fs::path(runDir) / "run.json";
   if (fs::exists(manifestPath))

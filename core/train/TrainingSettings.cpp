@@ -28,6 +28,13 @@ void TrainingSettings::validate(const std::string& source) const {
   need(checkpointEvery >= 0, "checkpoint_every", "must be >= 0");
   need(keepCheckpoints >= 1, "keep_checkpoints", "must be >= 1");
   need(logEvery >= 1, "log_every", "must be >= 1");
+  need(loraRank >= 0 && loraRank <= 4096, "lora.r", "must be in [0, 4096] (0 = no LoRA)");
+  need(loraAlpha >= 0, "lora.alpha", "must be >= 0 (0 = 2 x r)");
+  for (const std::string& t : loraTargets)
+    need(t == "q_proj" || t == "k_proj" || t == "v_proj" || t == "o_proj" || t == "gate_proj" ||
+             t == "up_proj" || t == "down_proj",
+         "lora.targets",
+         "'" + t + "' is not one of q_proj, k_proj, v_proj, o_proj, gate_proj, up_proj, down_proj");
 }
 
 int64_t TrainingSettings::microBatches() const {
@@ -36,25 +43,30 @@ int64_t TrainingSettings::microBatches() const {
 }
 
 nlohmann::json TrainingSettings::toJson() const {
-  return {{"lr", lr},
-          {"min_lr_ratio", minLrRatio},
-          {"warmup_steps", warmupSteps},
-          {"total_steps", totalSteps},
-          {"batch_size", batchSize},
-          {"micro_batch", microBatch},
-          {"activation_checkpointing", activationCheckpointing},
-          {"clip_norm", clipNorm},
-          {"weight_decay", weightDecay},
-          {"beta1", beta1},
-          {"beta2", beta2},
-          {"eps", eps},
-          {"seed", seed},
-          {"dtype", dtype},
-          {"loss_on", lossOn},
-          {"checkpoint_every", checkpointEvery},
-          {"keep_checkpoints", keepCheckpoints},
-          {"log_every", logEvery},
-          {"shuffle", shuffle}};
+  nlohmann::json j = {{"lr", lr},
+                      {"min_lr_ratio", minLrRatio},
+                      {"warmup_steps", warmupSteps},
+                      {"total_steps", totalSteps},
+                      {"batch_size", batchSize},
+                      {"micro_batch", microBatch},
+                      {"activation_checkpointing", activationCheckpointing},
+                      {"clip_norm", clipNorm},
+                      {"weight_decay", weightDecay},
+                      {"beta1", beta1},
+                      {"beta2", beta2},
+                      {"eps", eps},
+                      {"seed", seed},
+                      {"dtype", dtype},
+                      {"loss_on", lossOn},
+                      {"checkpoint_every", checkpointEvery},
+                      {"keep_checkpoints", keepCheckpoints},
+                      {"log_every", logEvery},
+                      {"shuffle", shuffle}};
+  // Only for LoRA runs, so full fine-tuning runs read as before.
+  if (loraRank > 0)
+    j["lora"] = {
+        {"r", loraRank}, {"alpha", loraScaleAlpha()}, {"targets", loraTargets}, {"rslora", loraRsLora}};
+  return j;
 }
 
 TrainingSettings TrainingSettings::fromJson(const nlohmann::json& j, const std::string& source) {
@@ -79,7 +91,8 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json& j, const std::
                                        "checkpoint_every",
                                        "keep_checkpoints",
                                        "log_every",
-                                       "shuffle"};
+                                       "shuffle",
+                                       "lora"};
   for (auto it = j.begin(); it != j.end(); ++it)
     if (!known.count(it.key())) fail(source, it.key(), "unknown training setting");
   JsonFile::readField(j, "lr", s.lr, source);
@@ -109,6 +122,17 @@ TrainingSettings TrainingSettings::fromJson(const nlohmann::json& j, const std::
   JsonFile::readField(j, "keep_checkpoints", s.keepCheckpoints, source);
   JsonFile::readField(j, "log_every", s.logEvery, source);
   JsonFile::readField(j, "shuffle", s.shuffle, source);
+  if (auto lora = j.find("lora"); lora != j.end() && !lora->is_null()) {
+    if (!lora->is_object()) fail(source, "lora", "must be an object {r, alpha, targets, rslora}");
+    for (auto it = lora->begin(); it != lora->end(); ++it)
+      if (it.key() != "r" && it.key() != "alpha" && it.key() != "targets" && it.key() != "rslora")
+        fail(source, "lora." + it.key(), "unknown LoRA setting");
+    JsonFile::readField(*lora, "r", s.loraRank, source + ": lora");
+    JsonFile::readField(*lora, "alpha", s.loraAlpha, source + ": lora");
+    JsonFile::readField(*lora, "targets", s.loraTargets, source + ": lora");
+    JsonFile::readField(*lora, "rslora", s.loraRsLora, source + ": lora");
+    if (s.loraRank < 1) fail(source, "lora.r", "must be >= 1 in a lora object");
+  }
   s.validate(source);
   return s;
 }

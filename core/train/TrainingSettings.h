@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace poslab {
 
@@ -32,6 +33,14 @@ struct TrainingSettings {
   // Recompute each decoder layer in backward instead of keeping its activations
   // (LayerCheckpoint): the same numbers, less memory, one more forward per layer.
   bool activationCheckpointing = false;
+  // LoRA (core/lora, PEFT's semantics): loraRank > 0 trains rank-r adapters on
+  // the named projections of a frozen base; 0 fine-tunes every weight.
+  // Checkpoints are then PEFT adapter folders (adapter and its optimizer state only).
+  int64_t loraRank = 0;                 // r
+  double loraAlpha = 0;                 // lora_alpha; 0 = 2 × r
+  std::vector<std::string> loraTargets; // HF module names ("q_proj", ...); empty = all seven
+  bool loraRsLora = false;              // scale alpha / sqrt(r) instead of alpha / r
+  double loraScaleAlpha() const { return loraAlpha > 0 ? loraAlpha : 2.0 * static_cast<double>(loraRank); }
 
   // Ranges and names; throws poslab::Error naming `source` and the field.
   void validate(const std::string& source) const;

@@ -1,6 +1,15 @@
 #include "core/weights/TensorView.h"
 
+#include "core/weights/ShapeText.h"
+
 namespace poslab {
+
+std::string shapeText(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
 
 const char* dtypeName(DType dtype) {
   switch (dtype) {

@@ -138,6 +138,25 @@ private Q_SLOTS:
              size_t(8));
   }
 
+  void exportsTheFullModelAsHf() {
+    const QString out = dir_ + "/export-hf";
+    Run e = cli({"export", run_, "--format", "hf", "--dtype", "bf16", "--out", out});
+    QVERIFY2(e.exitCode == 0, qPrintable(e.err));
+    const fs::path dir(out.toStdString());
+    for (const char* name : {"model.safetensors", "config.json", "poslab.json", "tokenizer.model"})
+      QVERIFY2(fs::is_regular_file(dir / name), name);
+    QVERIFY(!fs::exists(dir / "optimizer.safetensors"));
+    QCOMPARE(readJson(dir / "config.json")["torch_dtype"].get<std::string>(), std::string("bfloat16"));
+    const nlohmann::json info = readJson(dir / "poslab.json");
+    QCOMPARE(info["step"].get<int>(), 8);
+    QCOMPARE(info["run"]["kind"].get<std::string>(), std::string("train"));
+    Run gen = cli({"generate", out, "--prompt", "Tom had", "--max-new-tokens", "2", "--json"});
+    QVERIFY2(gen.exitCode == 0, qPrintable(gen.err));
+    Run peft = cli({"export", run_, "--format", "peft", "--out", dir_ + "/export-peft"});
+    QVERIFY(peft.exitCode != 0);
+    QVERIFY2(peft.err.contains("not a LoRA adapter"), qPrintable(peft.err));
+  }
+
   void refusals_data() {
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");

@@ -23,7 +23,7 @@ namespace {
 // Accuracy by gold position (20) of the first 60 held-out examples, task from the folder.
 std::vector<double> curveOf(const std::string& folder, const std::string& runName) {
   const std::string model = resourcePath(folder);
-  auto engine = Engine::open(model, {"cpu", "f32", 2});
+  auto engine = Engine::open(model, {"cpu", "f32", 2, "", false});
   SweepSettings s;
   s.modelPath = model;
   s.dataPath = resourcePath("demo/heldout.jsonl.gz");

@@ -105,7 +105,7 @@ private Q_SLOTS:
     sweep = ExperimentPrompts::resolve(sweep);
     QCOMPARE(sweep.docs, size_t(20)); // from the model's poslab_task.json
     const LoadedDataset data = ExperimentPrompts::loadExamples(sweep);
-    const auto engine = Engine::open(demoModel(), {"cpu", "f32", 1});
+    const auto engine = Engine::open(demoModel(), {"cpu", "f32", 1, "", false});
     const PromptFactory factory = ExperimentPrompts::factory(engine->requireTokenizer(), sweep, TaskKind::Qa);
     const DistillInstance& first = set.instances.front();
     for (const DistillInstance& d : set.instances) {

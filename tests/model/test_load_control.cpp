@@ -20,7 +20,7 @@ struct Progress {
   uint64_t total;
 };
 
-const LoadOptions kOptions{"cpu", "f32", 1};
+const LoadOptions kOptions{"cpu", "f32", 1, "", false};
 
 // Every fixture stores exactly the tensors the adapter reads (tied ones have no
 // lm_head), so a load reads all of them.

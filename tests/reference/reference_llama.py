@@ -162,15 +162,28 @@ def rms_norm(x, weight, eps):
     return weight * h.to(dtype)
 
 
+def proj(w, module, x, bias=None):
+    """The Linear `module` (e.g. "model.layers.0.self_attn.q_proj") on x, as
+    PEFT's lora.Linear when w also holds "<module>.lora_A" [r, in],
+    "<module>.lora_B" [out, r] and "<module>.lora_scale":
+    W x + b + scale * B (A x), the adapter path in its own dtype."""
+    y = F.linear(x, w[f"{module}.weight"], bias)
+    a = w.get(f"{module}.lora_A")
+    if a is None:
+        return y
+    b, scale = w[f"{module}.lora_B"], w[f"{module}.lora_scale"]
+    return y + (F.linear(F.linear(x.to(a.dtype), a), b) * scale).to(y.dtype)
+
+
 def attention(cfg, w, prefix, x, cos, sin, probs_out=None):
     """x: [T, hidden] (already normed) -> [T, hidden]. With probs_out (a list),
     appends this layer's fp32 attention probabilities [H, T, T]."""
     T = x.shape[0]
     H, KV, D = cfg.num_attention_heads, cfg.num_key_value_heads, cfg.head_dim
     bias = (lambda n: w[f"{prefix}.{n}_proj.bias"]) if cfg.attention_bias else (lambda n: None)
-    q = F.linear(x, w[f"{prefix}.q_proj.weight"], bias("q"))  # [T, H*D]
-    k = F.linear(x, w[f"{prefix}.k_proj.weight"], bias("k"))  # [T, KV*D]
-    v = F.linear(x, w[f"{prefix}.v_proj.weight"], bias("v"))  # [T, KV*D]
+    q = proj(w, f"{prefix}.q_proj", x, bias("q"))  # [T, H*D]
+    k = proj(w, f"{prefix}.k_proj", x, bias("k"))  # [T, KV*D]
+    v = proj(w, f"{prefix}.v_proj", x, bias("v"))  # [T, KV*D]
     q = q.view(T, H, D).transpose(0, 1)  # [H, T, D]
     k = k.view(T, KV, D).transpose(0, 1)  # [KV, T, D]
     v = v.view(T, KV, D).transpose(0, 1)  # [KV, T, D]
@@ -196,14 +209,14 @@ def attention(cfg, w, prefix, x, cos, sin, probs_out=None):
     probs = probs.to(q.dtype)
     out = torch.matmul(probs, v)  # [H, T, D]
     out = out.transpose(0, 1).reshape(T, H * D)  # [T, H*D]
-    return F.linear(out, w[f"{prefix}.o_proj.weight"])  # [T, hidden]
+    return proj(w, f"{prefix}.o_proj", out)  # [T, hidden]
 
 
 def mlp(w, prefix, x):
     # SwiGLU: down(silu(gate x) * up x); x: [T, hidden] -> [T, hidden]
-    gate = F.linear(x, w[f"{prefix}.gate_proj.weight"])  # [T, inter]
-    up = F.linear(x, w[f"{prefix}.up_proj.weight"])  # [T, inter]
-    return F.linear(F.silu(gate) * up, w[f"{prefix}.down_proj.weight"])
+    gate = proj(w, f"{prefix}.gate_proj", x)  # [T, inter]
+    up = proj(w, f"{prefix}.up_proj", x)  # [T, inter]
+    return proj(w, f"{prefix}.down_proj", F.silu(gate) * up)
 
 
 def forward(cfg, w, ids, attention_probs=None):

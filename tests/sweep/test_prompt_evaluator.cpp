@@ -17,7 +17,7 @@ class TestPromptEvaluator : public QObject {
   Q_OBJECT
 private Q_SLOTS:
   void initTestCase() {
-    engine_ = Engine::open(sharedPath("models/stories260K/stories260K.gguf"), {"cpu", "f32", 1});
+    engine_ = Engine::open(sharedPath("models/stories260K/stories260K.gguf"), {"cpu", "f32", 1, "", false});
     const std::string story = "Once upon a time, there was a little girl named Lily. She had a red ball.";
     auto ids = [&](const std::string& text) { return engine_->tokenize(text, true).ids; };
     auto answer = [&](const std::string& text) { return engine_->tokenize(text, false).ids; };

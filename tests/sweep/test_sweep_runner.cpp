@@ -60,7 +60,7 @@ class TestSweepRunner : public QObject {
   Q_OBJECT
 private Q_SLOTS:
   void initTestCase() {
-    engine_ = Engine::open(sharedPath(kModel), {"cpu", "f32", 1});
+    engine_ = Engine::open(sharedPath(kModel), {"cpu", "f32", 1, "", false});
     dir_ = tempDir("sweep-runner");
     data_ = writeStoryQa(dir_ + "/stories.jsonl", 3, 5);
   }

@@ -16,12 +16,18 @@ inline QString cliPath() {
   return QString::fromLocal8Bit(qgetenv("POSLAB_CLI"));
 }
 
-inline CliRun cli(const QStringList& args, int timeoutMs = 600000) {
+// Any program (e.g. the Python reference), to its end.
+inline CliRun runProgram(const QString& program, const QStringList& args, int timeoutMs = 600000) {
   QProcess p;
-  p.start(cliPath(), args);
-  if (!p.waitForFinished(timeoutMs)) qFatal("poslab-cli %s did not finish", qPrintable(args.join(' ')));
+  p.start(program, args);
+  if (!p.waitForFinished(timeoutMs))
+    qFatal("%s %s did not finish", qPrintable(program), qPrintable(args.join(' ')));
   return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1,
           QString::fromUtf8(p.readAllStandardOutput()), QString::fromUtf8(p.readAllStandardError())};
+}
+
+inline CliRun cli(const QStringList& args, int timeoutMs = 600000) {
+  return runProgram(cliPath(), args, timeoutMs);
 }
 
 } // namespace poslab::test
