@@ -45,7 +45,10 @@ void addDistillCommand(CLI::App& app) {
   TrainingOptions& opts = *a->options;
   opts.defining(preset);
   auto def = [&](CLI::Option* opt) { opts.defining(opt); };
-  def(cmd->add_option("--model", a->spec.model, "Model to distil: a Hugging Face folder"));
+  def(cmd->add_option("--model", a->spec.model,
+                      "Model to distil: a Hugging Face folder (or a PEFT adapter folder)"));
+  def(cmd->add_option("--adapter", a->spec.adapter,
+                      "A PEFT LoRA adapter merged into --model first: the model to fix is base + adapter"));
   def(cmd->add_option("--data", a->spec.data, "Training data to prepare the distill set from"));
   def(cmd->add_option("--set", a->spec.set, "A prepared or hand-made distill set (distill-set.jsonl)"));
   def(cmd->add_option("--method", d.method, "r1 (KL to the best position), sft or seqkd (baselines)")

@@ -47,8 +47,10 @@ void addTrainCommand(CLI::App& app) {
   auto* data =
       cmd->add_option("--data", a->spec.data, "Dataset (.jsonl / .jsonl.gz, any format sweeps read)");
   opts.defining(data);
-  opts.defining(
-      cmd->add_option("--model", a->spec.model, "Model to fine-tune: Hugging Face folder or .gguf"));
+  opts.defining(cmd->add_option("--model", a->spec.model,
+                                "Model to fine-tune: Hugging Face folder, .gguf or PEFT adapter folder"));
+  opts.defining(cmd->add_option("--adapter", a->spec.adapter,
+                                "A PEFT LoRA adapter merged into --model first: base + adapter is trained"));
   opts.defining(cmd->add_option("--init", a->spec.init, "config.json of a new model with random weights"));
   opts.defining(cmd->add_option("--tokenizer", a->spec.tokenizer, "Tokenizer folder for --init"));
   opts.defining(cmd->add_option("--loss", s.lossOn, "answer (answer + EOS tokens) or all (every token)"));

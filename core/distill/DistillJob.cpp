@@ -45,6 +45,7 @@ struct Run {
 nlohmann::json sourcesJson(const DistillJobSpec& s) {
   nlohmann::json j = TrainingJob::specToJson(s.prompts);
   j["model"] = s.model;
+  if (!s.adapter.empty()) j["adapter"] = s.adapter;
   j["data"] = s.data;
   j["set"] = s.set;
   j.erase("init");
@@ -60,9 +61,11 @@ DistillJobSpec specFromManifest(const nlohmann::json& m, const std::string& sour
     s.model = sources.at("model").get<std::string>();
     s.data = sources.at("data").get<std::string>();
     s.set = sources.at("set").get<std::string>();
+    s.adapter = sources.value("adapter", "");
   } catch (const nlohmann::json::exception& e) {
     fail(source, "sources", std::string("missing or wrong type (") + e.what() + ")");
   }
+  sources.erase("adapter");
   sources["init"] = "";
   sources["tokenizer"] = "";
   sources["position_weights"] = nlohmann::json::array();
@@ -190,19 +193,20 @@ DistillOutcome execute(Run& run, bool resuming) {
   DistillOutcome out;
   run.events.emplace((run.dir / "events.jsonl").string());
   try {
+    // An adapter is merged: base + adapter is the model to fix, teacher and student alike.
     LoadOptions load;
     load.device = run.rt.device;
     load.threads = run.rt.threads;
+    load.adapter = run.spec.adapter;
+    load.mergeAdapter = true;
     const auto engine = Engine::open(run.spec.model, load);
-    if (engine->model().adapter())
-      fail(run.spec.model, "--model",
-           "is a LoRA adapter folder; distil its base, or export it with --format merged and distil that");
-    const std::string modelFp = ModelFingerprint::of(run.spec.model);
+    const std::string modelFp = ModelFingerprint::of(run.spec.model, run.spec.adapter);
     const std::string recorded =
         run.manifest.value("model", nlohmann::json::object()).value("fingerprint", "");
     if (resuming && !recorded.empty() && recorded != modelFp)
       fail(run.manifestPath, "model.fingerprint", "the model has changed since the run started");
     run.manifest["model"] = {{"path", run.spec.model}, {"fingerprint", modelFp}};
+    if (!run.spec.adapter.empty()) run.manifest["model"]["adapter"] = run.spec.adapter;
     if (!run.spec.data.empty())
       run.manifest["data"] = {{"path", run.spec.data},
                               {"fingerprint", DataFingerprint::ofFile(run.spec.data)}};
@@ -345,9 +349,11 @@ DistillOutcome execute(Run& run, bool resuming) {
 
 } // namespace
 
-DistillOutcome DistillJob::start(const DistillJobSpec& spec, const std::string& runDir,
+DistillOutcome DistillJob::start(const DistillJobSpec& given, const std::string& runDir,
                                  const TrainingJobRuntime& rt) {
-  if (spec.model.empty()) fail("", "--model", "required");
+  if (given.model.empty()) fail("", "--model", "required");
+  DistillJobSpec spec = given;
+  TrainingJob::resolveAdapter(spec.model, spec.adapter, spec.settings);
   if (spec.data.empty() == spec.set.empty()) fail("", "--data/--set", "give exactly one of them");
   if (!fs::is_directory(spec.model))
     fail(spec.model, "--model",

@@ -19,6 +19,7 @@ namespace poslab {
 
 struct DistillJobSpec {
   std::string model;       // Hugging Face folder
+  std::string adapter;     // a PEFT LoRA adapter merged into the model first ("" = none): the model to fix
   std::string data;        // training data to prepare from ("" with set)
   std::string set;         // a prepared or hand-made distill set ("" with data)
   TrainingJobSpec prompts; // the prompt side (docs, templates, distractors, limit); its model/data unused

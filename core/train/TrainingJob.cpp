@@ -6,6 +6,7 @@
 #include "core/engine/GgufConverter.h"
 #include "core/engine/ModelFingerprint.h"
 #include "core/engine/TokenizerLoader.h"
+#include "core/lora/PeftAdapter.h"
 #include "core/model/ModelLoader.h"
 #include "core/sweep/ExperimentPrompts.h"
 #include "core/sweep/TaskDefaults.h"
@@ -76,7 +77,11 @@ Prepared prepare(const TrainingJobSpec& spec, const std::string& runDir, const T
     }
     p.model = std::move(ModelLoader::load(folder, at::kFloat, device).model);
     tokenizerDir = folder;
-    p.modelJson = {{"path", spec.model}, {"fingerprint", ModelFingerprint::of(spec.model)}};
+    p.modelJson = {{"path", spec.model}, {"fingerprint", ModelFingerprint::of(spec.model, spec.adapter)}};
+    if (!spec.adapter.empty()) { // base + adapter is the model to train
+      PeftAdapter::load(spec.adapter, *p.model).weights->mergeInto(p.model->weights());
+      p.modelJson["adapter"] = spec.adapter;
+    }
   }
   p.tokenizer = TokenizerLoader::load(tokenizerDir);
   if (!p.tokenizer)
@@ -196,20 +201,33 @@ TrainingOutcome execute(const TrainingJobSpec& spec, const std::string& runDir, 
 
 } // namespace
 
+void TrainingJob::resolveAdapter(std::string& model, std::string& adapter, const TrainingSettings& settings) {
+  const ModelPaths paths = ModelPaths::resolve(model, adapter);
+  model = paths.base;
+  adapter = paths.adapter;
+  if (!adapter.empty() && settings.loraRank > 0)
+    fail(adapter, "--adapter",
+         "cannot be combined with --lora (the new adapter's base would be base + adapter, which is no "
+         "folder): "
+         "export it with --format merged and train on that with --lora");
+}
+
 nlohmann::json TrainingJob::specToJson(const TrainingJobSpec& s) {
-  return {{"model", s.model},
-          {"init", s.init},
-          {"tokenizer", s.tokenizer},
-          {"data", s.data},
-          {"limit", s.limit},
-          {"docs", s.docs},
-          {"position_weights", s.positionWeights},
-          {"prompt_template", s.promptTemplate},
-          {"chat_template", s.chatTemplate},
-          {"system", s.system},
-          {"random_distractors", s.randomDistractors},
-          {"distractor_seed", s.distractorSeed},
-          {"shuffle_seed", s.shuffleSeed ? nlohmann::json(*s.shuffleSeed) : nlohmann::json()}};
+  nlohmann::json j = {{"model", s.model},
+                      {"init", s.init},
+                      {"tokenizer", s.tokenizer},
+                      {"data", s.data},
+                      {"limit", s.limit},
+                      {"docs", s.docs},
+                      {"position_weights", s.positionWeights},
+                      {"prompt_template", s.promptTemplate},
+                      {"chat_template", s.chatTemplate},
+                      {"system", s.system},
+                      {"random_distractors", s.randomDistractors},
+                      {"distractor_seed", s.distractorSeed},
+                      {"shuffle_seed", s.shuffleSeed ? nlohmann::json(*s.shuffleSeed) : nlohmann::json()}};
+  if (!s.adapter.empty()) j["adapter"] = s.adapter; // only with one: older runs read as before
+  return j;
 }
 
 SweepSettings TrainingJob::promptSource(const TrainingJobSpec& spec) {
@@ -287,6 +305,7 @@ TrainingJobSpec TrainingJob::specFromJson(const nlohmann::json& run, const std::
     s.docs = it->at("docs").get<size_t>();
     s.positionWeights = it->at("position_weights").get<std::vector<double>>();
     // Prompt options came later; older run folders have none (the defaults).
+    s.adapter = it->value("adapter", "");
     s.promptTemplate = it->value("prompt_template", "");
     s.chatTemplate = it->value("chat_template", "auto");
     s.system = it->value("system", "");
@@ -303,14 +322,15 @@ TrainingJobSpec TrainingJob::specFromJson(const nlohmann::json& run, const std::
   return s;
 }
 
-TrainingOutcome TrainingJob::start(const TrainingJobSpec& spec, const std::string& runDir,
+TrainingOutcome TrainingJob::start(const TrainingJobSpec& given, const std::string& runDir,
                                    const TrainingJobRuntime& rt) {
-  if (spec.model.empty() == spec.init.empty()) fail("", "--model/--init", "give exactly one of them");
-  if (!spec.init.empty() && spec.tokenizer.empty())
+  if (given.model.empty() == given.init.empty()) fail("", "--model/--init", "give exactly one of them");
+  if (!given.init.empty() && given.tokenizer.empty())
     fail("", "--tokenizer", "--init needs a tokenizer folder");
-  if (!spec.model.empty() && !ModelPaths::resolve(spec.model, "").adapter.empty())
-    fail(spec.model, "--model",
-         "is a LoRA adapter folder; train its base, or export it with --format merged and train that");
+  if (!given.init.empty() && !given.adapter.empty())
+    fail("", "--adapter", "needs a pretrained --model, not --init");
+  TrainingJobSpec spec = given;
+  if (!spec.model.empty()) resolveAdapter(spec.model, spec.adapter, spec.settings);
   if (!spec.init.empty() && spec.settings.loraRank > 0)
     fail("", "--lora", "adapters need a pretrained --model; --init trains every weight from scratch");
   spec.settings.validate("training settings");

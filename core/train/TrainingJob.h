@@ -18,6 +18,7 @@ namespace poslab {
 
 struct TrainingJobSpec {
   std::string model;     // Hugging Face folder or .gguf to fine-tune ("" with init)
+  std::string adapter;   // a PEFT LoRA adapter merged into the model first ("" = none)
   std::string init;      // config.json of a model trained from scratch (random init, seed = settings.seed)
   std::string tokenizer; // tokenizer folder for init (tokenizer.json / tokenizer.model + configs)
   std::string data;      // any dataset DatasetLoader reads
@@ -55,6 +56,9 @@ public:
                                 const TrainingJobRuntime& rt);
 
   static nlohmann::json specToJson(const TrainingJobSpec& spec);
+  // MODEL and --adapter of a training command: an adapter folder as MODEL
+  // becomes its base plus the adapter (merged before training); refused with --lora.
+  static void resolveAdapter(std::string& model, std::string& adapter, const TrainingSettings& settings);
   // The sweep settings whose prompts this spec trains on (before the model's task defaults).
   static SweepSettings promptSource(const TrainingJobSpec& spec);
   // Files that make a weights folder a usable model (tokenizer, task, prompt

@@ -153,6 +153,24 @@ private Q_SLOTS:
     QVERIFY(d <= 1e-3);
   }
 
+  void trainsBasePlusAdapter() {
+    // The run's adapter folder as --model: its base with the adapter merged is fine-tuned.
+    const QString data = dir_ + "/tiny.jsonl", next = dir_ + "/next";
+    CliRun r = cli({"train", "--model", run_ + "/model", "--data", data, "--out", next, "--steps", "1",
+                    "--batch", "2", "--threads", "1", "--json"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const nlohmann::json manifest = readJson(fs::path(next.toStdString()) / "run.json");
+    QCOMPARE(fs::canonical(manifest["model"]["adapter"].get<std::string>()),
+             fs::canonical(fs::path(run_.toStdString()) / "model"));
+    QCOMPARE(fs::canonical(manifest["sources"]["model"].get<std::string>()),
+             fs::canonical(fs::path(run_.toStdString()) / "base-model"));
+    QVERIFY(fs::exists(fs::path(next.toStdString()) / "model" / "model.safetensors"));
+    CliRun both = cli({"train", "--model", run_ + "/base-model", "--adapter", run_ + "/model", "--lora", "2",
+                       "--data", data, "--out", dir_ + "/both", "--steps", "1"});
+    QVERIFY(both.exitCode != 0);
+    QVERIFY2(both.err.contains("--adapter") && both.err.contains("--lora"), qPrintable(both.err));
+  }
+
   void exportRefusals() {
     CliRun hf = cli({"export", run_, "--format", "hf", "--out", dir_ + "/export-hf"});
     QVERIFY(hf.exitCode != 0);

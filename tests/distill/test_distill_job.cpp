@@ -3,9 +3,15 @@
 // and resumes after a stop, training resumes to identical weights for r1, sft
 // and seqkd, held-out evaluation lands in eval/step-N, run.lock keeps a second
 // process out, and bad sets are refused with the file, line and field.
+// LoRA: an R1 run with --lora resumes to the identical adapter, and its live
+// teacher (the base with the adapter switched off) gives the cached teacher's
+// losses; --adapter distils base + adapter, merged.
 #include "core/data/GzipLineReader.h"
 #include "core/distill/DistillJob.h"
 #include "core/engine/Engine.h"
+#include "core/engine/ModelFingerprint.h"
+#include "core/lora/LoraInitializer.h"
+#include "core/lora/PeftAdapter.h"
 #include "core/sweep/ExperimentPrompts.h"
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
@@ -155,6 +161,87 @@ private Q_SLOTS:
     QCOMPARE(QString::fromStdString(resumed.status), QString("prepared"));
     QCOMPARE(resumed.preparation.resumed, int64_t(2));
     QCOMPARE(readAll(a + "/distill-set.jsonl"), readAll(b + "/distill-set.jsonl"));
+  }
+
+  void loraRunResumesAndItsTeacherIsTheBase() {
+    DistillJobSpec spec = smallSpec("r1");
+    spec.settings.loraRank = 4;
+    spec.settings.lr = 1e-2;
+    spec.prompts.settings = spec.settings;
+    spec.distill.teacher = "cache";
+    const std::string cached = tempDir("lora-cached"), live = tempDir("lora-live"),
+                      stopped = tempDir("lora-stop");
+    const DistillOutcome a = DistillJob::start(spec, cached, quietRuntime());
+    QCOMPARE(QString::fromStdString(a.status), QString("finished"));
+    spec.distill.teacher = "live";
+    const DistillOutcome b = DistillJob::start(spec, live, quietRuntime());
+    // If the live teacher saw the adapter, it would drift from the cache after step 1.
+    for (size_t i = 0; i < a.training.losses.size(); ++i)
+      QVERIFY2(
+          std::abs(a.training.losses[i] - b.training.losses[i]) <= 1e-5,
+          qPrintable(
+              QString("step %1: %2 vs %3").arg(i + 1).arg(a.training.losses[i]).arg(b.training.losses[i])));
+    QVERIFY(a.training.losses.back() != a.training.losses.front());
+    // The live plan holds no second copy of the model.
+    QCOMPARE(b.plan.teacher, int64_t(0));
+
+    std::atomic<bool> cancel{false};
+    TrainingJobRuntime rt = quietRuntime(&cancel);
+    rt.progress = [&](const TrainingProgress& p) { cancel = p.step == 3; };
+    spec.distill.teacher = "cache";
+    QCOMPARE(QString::fromStdString(DistillJob::start(spec, stopped, rt).status), QString("cancelled"));
+    const DistillOutcome rest = DistillJob::resume(stopped, std::nullopt, quietRuntime());
+    QCOMPARE(rest.training.losses, a.training.losses);
+    QVERIFY(fs::exists(cached + "/model/adapter_config.json"));
+    QVERIFY(!fs::exists(cached + "/model/model.safetensors"));
+    QCOMPARE(readAll(cached + "/model/adapter_model.safetensors"),
+             readAll(stopped + "/model/adapter_model.safetensors"));
+  }
+
+  void adapterIsMergedIntoTheModelToFix() {
+    // An adapter with B != 0 for the demo model, written as PEFT writes it.
+    const std::string adapterDir = tempDir("demo-adapter");
+    {
+      const auto engine = Engine::open(demoModel());
+      LoraConfig c;
+      c.r = 2;
+      c.alpha = 4;
+      c.targets = {"q_proj", "down_proj"};
+      c.baseModel = demoModel();
+      auto w = LoraInitializer::create(c, engine->model(), 3);
+      for (auto& layer : w->layers)
+        for (LoraPair& p : layer)
+          if (p.defined()) p.b.normal_(0, 0.05);
+      PeftAdapter::write(adapterDir, c, *w);
+    }
+    DistillJobSpec spec = smallSpec("sft");
+    spec.settings.totalSteps = 2;
+    spec.adapter = adapterDir;
+    const std::string withAdapter = tempDir("with-adapter"), asModel = tempDir("adapter-as-model");
+    const DistillOutcome out = DistillJob::start(spec, withAdapter, quietRuntime());
+    QCOMPARE(QString::fromStdString(out.status), QString("finished"));
+    const nlohmann::json manifest = JsonFile::readObject(withAdapter + "/run.json");
+    QCOMPARE(manifest["model"]["adapter"].get<std::string>(), adapterDir);
+    QCOMPARE(manifest["model"]["fingerprint"].get<std::string>(),
+             ModelFingerprint::of(demoModel(), adapterDir));
+    QVERIFY(manifest["model"]["fingerprint"] != ModelFingerprint::of(demoModel()));
+    QCOMPARE(manifest["sources"]["adapter"].get<std::string>(), adapterDir);
+    // The same run with the adapter folder as --model.
+    DistillJobSpec same = spec;
+    same.model = adapterDir;
+    same.adapter.clear();
+    const DistillOutcome again = DistillJob::start(same, asModel, quietRuntime());
+    QCOMPARE(again.training.losses, out.training.losses);
+    QCOMPARE(readAll(withAdapter + "/model/model.safetensors"),
+             readAll(asModel + "/model/model.safetensors"));
+    // --lora on top of an adapter has no base folder to name: refused.
+    spec.settings.loraRank = 4;
+    try {
+      DistillJob::start(spec, tempDir("adapter-and-lora"), quietRuntime());
+      QFAIL("--adapter with --lora was accepted");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("--adapter") != std::string::npos, e.what());
+    }
   }
 
   void trainingResumesToIdenticalWeights_data() {
