@@ -9,7 +9,9 @@
 #include <algorithm>
 #include <charconv>
 #include <csignal>
+#include <cstdio>
 #include <iostream>
+#include <memory>
 
 namespace poslab::cli {
 
@@ -49,6 +51,29 @@ LoadOptions sweepLoadOptions(SweepSettings& s) {
   s.adapterPath = paths.adapter;
   AdapterArgs adapter{s.adapterPath, s.mergeAdapter};
   return adapter.options(s.device, s.dtype, s.threads);
+}
+
+nlohmann::json runPythonJson(const std::string& python, const std::string& script, const std::string& args,
+                             int threads) {
+  // OpenBLAS reads its thread count when it loads, so the child gets ours in its environment.
+  const std::string cmd =
+      "OPENBLAS_NUM_THREADS=" + std::to_string(threads) + " " + python + " '" + script + "' " + args;
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
+  if (!pipe) fail(script, "", "cannot start the Python reference");
+  std::string out;
+  char buf[4096];
+  while (size_t n = fread(buf, 1, sizeof buf, pipe.get()))
+    out.append(buf, n);
+  const int status = pclose(pipe.release());
+  if (status != 0)
+    fail(script, "", "the Python reference failed (exit status " + std::to_string(status) + ")");
+  const size_t start = out.rfind('{');
+  if (start == std::string::npos) fail(script, "", "printed no JSON");
+  try {
+    return nlohmann::json::parse(out.substr(start));
+  } catch (const nlohmann::json::exception& e) {
+    fail(script, "", std::string("printed invalid JSON (") + e.what() + ")");
+  }
 }
 
 std::atomic<bool>& stopFlagOnSignals() {

@@ -44,6 +44,11 @@ void printJson(const nlohmann::json& j);
 nlohmann::json cpuJson(const CpuSeconds& since);
 // The built-in prompt template names, "qa, qa_query_aware, ...", for help and errors.
 std::string templateNames();
+// Runs a Python benchmark reference as a child process (`python 'script' args`,
+// with OpenBLAS sized to `threads`) and returns the one JSON line it prints last;
+// throws naming the script when it fails.
+nlohmann::json runPythonJson(const std::string& python, const std::string& script, const std::string& args,
+                             int threads);
 // Installs SIGINT/SIGTERM handlers that set the returned flag (a job checks it
 // between steps and writes a checkpoint); a second signal ends the process.
 std::atomic<bool>& stopFlagOnSignals();

@@ -34,31 +34,14 @@ nlohmann::json peakJson(const MatmulPeak& p) {
   return {{"dtype", p.dtype}, {"size", p.size}, {"threads", p.threads}, {"gflops", p.gflops}};
 }
 
-// Runs the Python reference as a child process; it prints one JSON line.
 nlohmann::json runPythonReference(const std::string& python, const std::string& script,
                                   const std::string& model, int64_t tokens, int threads,
                                   const std::string& dtype, int repeats) {
-  // OpenBLAS reads its thread count when it loads, so the child gets ours in its environment.
-  const std::string cmd = "OPENBLAS_NUM_THREADS=" + std::to_string(threads) + " " + python + " '" + script +
-                          "' --model '" + model + "' --tokens " + std::to_string(tokens) + " --threads " +
-                          std::to_string(threads) + " --dtype " + dtype + " --repeats " +
-                          std::to_string(repeats);
-  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(cmd.c_str(), "r"), pclose);
-  if (!pipe) fail(script, "", "cannot start the Python reference");
-  std::string out;
-  char buf[4096];
-  while (size_t n = fread(buf, 1, sizeof buf, pipe.get()))
-    out.append(buf, n);
-  const int status = pclose(pipe.release());
-  if (status != 0)
-    fail(script, "", "the Python reference failed (exit status " + std::to_string(status) + ")");
-  const size_t start = out.rfind('{');
-  if (start == std::string::npos) fail(script, "", "printed no JSON");
-  try {
-    return nlohmann::json::parse(out.substr(start));
-  } catch (const nlohmann::json::exception& e) {
-    fail(script, "", std::string("printed invalid JSON (") + e.what() + ")");
-  }
+  return runPythonJson(python, script,
+                       "--model '" + model + "' --tokens " + std::to_string(tokens) + " --threads " +
+                           std::to_string(threads) + " --dtype " + dtype + " --repeats " +
+                           std::to_string(repeats),
+                       threads);
 }
 
 void addPeak(CLI::App& bench) {
@@ -186,6 +169,7 @@ void addBenchCommand(CLI::App& app) {
   addModel(*bench);
   addTokenizer(*bench);
   addBenchSweepCommand(*bench);
+  addBenchTrainCommand(*bench);
 }
 
 } // namespace poslab::cli

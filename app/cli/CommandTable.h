@@ -15,6 +15,7 @@ void addGenerateCommand(CLI::App& app);
 void addConvertCommand(CLI::App& app);
 void addBenchCommand(CLI::App& app);
 void addBenchSweepCommand(CLI::App& bench); // a subcommand of bench
+void addBenchTrainCommand(CLI::App& bench); // a subcommand of bench
 void addSweepCommand(CLI::App& app);
 void addCompareCommand(CLI::App& app);
 void addAttentionCommand(CLI::App& app);

@@ -344,7 +344,7 @@ TrainingOutcome Trainer::run() {
         saveCheckpoint();
     }
     if (!out.cancelled) {
-      saveCheckpoint();
+      if (finalCheckpoint_) saveCheckpoint();
       events_.append("finish",
                      {{"step", step_},
                       {"loss", losses_.empty() ? 0.0 : losses_.back()},

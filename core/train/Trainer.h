@@ -75,6 +75,8 @@ public:
   void setAdapterBase(std::string base) { lora_.baseModel = std::move(base); }
   // The adapter a LoRA run trains (settings.loraRank > 0), else nullptr.
   const std::shared_ptr<LoraWeights>& adapter() const { return adapter_; }
+  // false: run() writes no checkpoint at its end (benchmarks); periodic ones still happen.
+  void setFinalCheckpoint(bool on) { finalCheckpoint_ = on; }
   // Files copied into each checkpoint (tokenizer files), see CheckpointStore.
   void setCompanionFiles(std::vector<std::string> paths) { store_.setCompanionFiles(std::move(paths)); }
 
@@ -123,6 +125,7 @@ private:
   std::chrono::steady_clock::time_point sessionStart_{};
   bool running_ = false; // inside run(): time since sessionStart_ counts too
   std::string lastCheckpoint_;
+  bool finalCheckpoint_ = true;
   LoraConfig lora_;                      // a LoRA run's adapter config
   std::shared_ptr<LoraWeights> adapter_; // a LoRA run's adapter (on model_), else null
 };
