@@ -39,8 +39,8 @@ void printInfo(const ModelInfo& i) {
   if (!i.adapterPath.empty())
     std::cout << "adapter       LoRA " << i.adapterPath << ": r " << i.adapterRank << ", alpha "
               << i.adapterAlpha << (i.adapterRsLora ? " (rsLoRA)" : "") << ", scale " << i.adapterScale
-              << ", targets " << i.adapterTargets << " (" << i.adapterModules << " projections), "
-              << (i.adapterMerged ? "merged" : "unmerged") << '\n';
+              << ", targets " << i.adapterTargets << " (" << i.adapterModules << " projections, "
+              << i.adapterParameters << " parameters), " << (i.adapterMerged ? "merged" : "unmerged") << '\n';
 }
 
 nlohmann::json infoJson(const ModelInfo& i) {
@@ -77,6 +77,7 @@ nlohmann::json infoJson(const ModelInfo& i) {
                     {"scale", i.adapterScale},
                     {"target_modules", i.adapterTargets},
                     {"projections", i.adapterModules},
+                    {"parameters", i.adapterParameters},
                     {"merged", i.adapterMerged}};
   return j;
 }

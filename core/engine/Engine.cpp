@@ -93,7 +93,7 @@ ModelInfo describe(const std::string& path, const WeightSource& source, const Mo
   return i;
 }
 
-void describeAdapter(ModelInfo& i, const std::string& dir, const LoraConfig& c) {
+void describeAdapter(ModelInfo& i, const std::string& dir, const LoraConfig& c, const ModelConfig& base) {
   i.adapterPath = dir;
   i.adapterBase = c.baseModel;
   i.adapterRank = c.r;
@@ -107,9 +107,14 @@ void describeAdapter(ModelInfo& i, const std::string& dir, const LoraConfig& c) 
       i.adapterTargets += (i.adapterTargets.empty() ? "" : ",") + t;
   }
   i.adapterModules = 0;
+  i.adapterParameters = 0;
   for (int64_t l = 0; l < i.layers; ++l)
     for (LoraTarget t : kAllLoraTargets)
-      if (c.adapts(l, t)) ++i.adapterModules;
+      if (c.adapts(l, t)) {
+        ++i.adapterModules;
+        const auto [out, in] = PeftAdapter::projectionShape(base, t);
+        i.adapterParameters += c.r * (in + out); // A [r, in] and B [out, r]
+      }
 }
 
 } // namespace
@@ -170,7 +175,7 @@ ModelInfo Engine::inspect(const std::string& path, const LoadOptions& options) {
   ModelInfo info = describe(paths.base, *source, config, tok.get(), parseDtype(options.dtype),
                             parseDevice(options.device));
   if (!paths.adapter.empty()) {
-    describeAdapter(info, paths.adapter, PeftAdapter::check(paths.adapter, config));
+    describeAdapter(info, paths.adapter, PeftAdapter::check(paths.adapter, config), config);
     info.adapterMerged = options.mergeAdapter;
   }
   return info;
@@ -198,8 +203,7 @@ std::unique_ptr<Engine> Engine::open(const std::string& path, const LoadOptions&
   e->impl_->info = describe(paths.base, *e->impl_->source, c, e->impl_->tokenizer.get(), dtype, device);
   if (!paths.adapter.empty()) {
     LoadedAdapter adapter = PeftAdapter::load(paths.adapter, *e->impl_->model);
-    describeAdapter(e->impl_->info, paths.adapter, adapter.config);
-    e->impl_->info.adapterParameters = adapter.weights->parameterCount();
+    describeAdapter(e->impl_->info, paths.adapter, adapter.config, c);
     e->impl_->info.adapterMerged = options.mergeAdapter;
     if (options.mergeAdapter)
       adapter.weights->mergeInto(e->impl_->model->weights());

@@ -137,6 +137,8 @@ private Q_SLOTS:
     QVERIFY(maxAbsDiff(logitsOf(*e, ids), want) <= 1e-3);
     const ModelInfo info = Engine::inspect(adapterDir("regex"));
     QCOMPARE(info.adapterModules, int64_t(3));
+    QCOMPARE(info.adapterParameters, e->info().adapterParameters); // from the config, without loading
+    QCOMPARE(e->info().adapterParameters, e->model().adapter()->parameterCount());
     QCOMPARE(info.adapterScale, 1.5);
   }
 
