@@ -135,15 +135,19 @@ LoraConfig PeftAdapter::check(const std::string& dir, const ModelConfig& base) {
 }
 
 LoadedAdapter PeftAdapter::load(const std::string& dir, const LlamaModel& base) {
+  return load(dir, base.config(), base.device());
+}
+
+LoadedAdapter PeftAdapter::load(const std::string& dir, const ModelConfig& base, const at::Device& device) {
   LoadedAdapter out;
   auto weights = std::make_shared<LoraWeights>();
-  weights->layers.resize(static_cast<size_t>(base.config().numLayers));
+  weights->layers.resize(static_cast<size_t>(base.numLayers));
   out.config = checkFolder(
-      dir, base.config(),
+      dir, base,
       [&](int64_t l, LoraTarget t, const TensorView& a, const TensorView& b, const SafetensorsFile& st) {
         LoraPair& p = weights->pair(l, t);
-        p.a = loadTensor(a, st.mapping(), at::kFloat, base.device()); // [r, in]
-        p.b = loadTensor(b, st.mapping(), at::kFloat, base.device()); // [out, r]
+        p.a = loadTensor(a, st.mapping(), at::kFloat, device); // [r, in]
+        p.b = loadTensor(b, st.mapping(), at::kFloat, device); // [out, r]
         if (!at::isfinite(p.a).all().item<bool>())
           fail(st.path(), "tensor '" + a.name + "'", "holds NaN or infinite values");
         if (!at::isfinite(p.b).all().item<bool>())

@@ -35,6 +35,8 @@ public:
   // the base's device (PEFT's default: adapters compute in fp32). Throws
   // poslab::Error naming the file and the field or tensor at fault.
   static LoadedAdapter load(const std::string& dir, const LlamaModel& base);
+  // The same against a base's config alone (no base weights read), tensors on `device`.
+  static LoadedAdapter load(const std::string& dir, const ModelConfig& base, const at::Device& device);
   // The same checks against a config, reading tensor headers only (for `info`).
   static LoraConfig check(const std::string& dir, const ModelConfig& base);
   // Writes adapter_config.json and adapter_model.safetensors (atomically,

@@ -9,6 +9,7 @@
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
 #include "core/util/UtcClock.h"
+#include "core/weights/WeightSource.h"
 
 #include <filesystem>
 #include <unistd.h>
@@ -98,8 +99,9 @@ ExportResult ModelExporter::run(const ExportRequest& r) {
     if (lora) {
       result.base = PeftAdapter::resolveBase(s.folder.string());
       if (r.format == "peft") {
-        LoadedModel base = ModelLoader::load(result.base, at::kFloat, at::kCPU);
-        LoadedAdapter a = PeftAdapter::load(s.folder.string(), *base.model);
+        // The base's config is enough to check every tensor; its weights are not read.
+        const ModelConfig base = ModelLoader::readConfig(*WeightSource::open(result.base));
+        LoadedAdapter a = PeftAdapter::load(s.folder.string(), base, at::kCPU);
         // The base as the run was given it (a path or a hub name), as PEFT writes it.
         const std::string given = run.value("model", nlohmann::json::object()).value("path", "");
         if (!given.empty()) a.config.baseModel = given;
