@@ -186,7 +186,7 @@ void addAttentionCommand(CLI::App& app) {
       const PromptAttention r = study.analyse(ex, a->goldPos, head);
       ojson data = {
           {"path", a->data}, {"example", a->example}, {"id", ex.id}, {"kind", taskKindName(ex.kind)}};
-      data["question"] = ex.kind == TaskKind::Qa ? ex.question : ex.key;
+      data["question"] = ex.hasDocuments() ? ex.question : ex.key;
       data["metadata"] = ex.metadata;
       j["data"] = data;
       j["gold_position"] = a->goldPos;

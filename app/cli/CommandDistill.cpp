@@ -1,4 +1,4 @@
-// poslab-cli distill --model MODEL (--data FILE | --set SET.jsonl) --method r1|sft|seqkd --out RUN
+// poslab-cli distill --model MODEL (--data FILE | --set SET.jsonl) --method r1|r2|sft|seqkd --out RUN
 //                    [--preset paper|demo] [--questions N] [--k K] [--teacher-position P] [--no-anchors]
 //                    [--distractor-order kept|redrawn] [--decoding greedy|sampled] [--temperature T] [--top-p
 //                    P]
@@ -51,10 +51,13 @@ void addDistillCommand(CLI::App& app) {
                       "A PEFT LoRA adapter merged into --model first: the model to fix is base + adapter"));
   def(cmd->add_option("--data", a->spec.data, "Training data to prepare the distill set from"));
   def(cmd->add_option("--set", a->spec.set, "A prepared or hand-made distill set (distill-set.jsonl)"));
-  def(cmd->add_option("--method", d.method, "r1 (KL to the best position), sft or seqkd (baselines)")
-          ->check(CLI::IsMember({"r1", "sft", "seqkd"})));
+  def(cmd->add_option(
+             "--method", d.method,
+             "r1 (KL to the best position), r2 (two-hop data: CE on the chain of thought from the hops "
+             "last, at other hop pairs), sft or seqkd (baselines)")
+          ->check(CLI::IsMember({"r1", "r2", "sft", "seqkd"})));
   def(cmd->add_option("--questions", d.questions, "Questions drawn from --data (default 300)"));
-  def(cmd->add_option("--k", d.k, "Student gold positions per question (default 4)"));
+  def(cmd->add_option("--k", d.k, "Student gold positions (two-hop: hop pairs) per question (default 4)"));
   def(cmd->add_option("--teacher-position", d.teacherPosition, "0-based advantageous position (default 0)"));
   def(cmd->add_flag("--no-anchors", a->noAnchors, "r1: no anchor instance per question"));
   def(cmd->add_option("--distractor-order", d.distractorOrder,
@@ -70,8 +73,9 @@ void addDistillCommand(CLI::App& app) {
                       "r1 teacher: cache (distributions computed once, default) or live (a frozen copy)"));
   def(cmd->add_option("--epochs", d.epochs, "Passes over the set (sets --steps when --steps is not given)"));
   def(cmd->add_option("--eval-data", d.evalData, "Held-out data swept during training (eval/step-N/)"));
-  def(cmd->add_option("--eval-positions", a->evalPositions,
-                      "0-based gold positions to evaluate (0,4,9,14,19)"));
+  def(cmd->add_option(
+      "--eval-positions", a->evalPositions,
+      "0-based gold positions to evaluate (0,4,9,14,19; two-hop: the hop pair's, 0,4,9,14,18)"));
   def(cmd->add_option("--eval-examples", d.evalExamples, "Held-out examples per evaluation (default 100)"));
   def(cmd->add_option("--eval-every", d.evalEvery, "Steps between evaluations (0: before and after only)"));
   def(cmd->add_flag("--prepare-only", a->spec.prepareOnly, "Stop after preparing distill-set.jsonl"));
@@ -98,6 +102,8 @@ void addDistillCommand(CLI::App& app) {
       }
       if (!a->evalPositions.empty())
         spec.distill.evalPositions = parsePositions(a->evalPositions, "--eval-positions");
+      else if (spec.distill.method == "r2") // 20 documents hold the hop pair at 19 places
+        spec.distill.evalPositions = {0, 4, 9, 14, 18};
       if (a->noAnchors) spec.distill.anchors = false;
       o.applyPrompt(spec.prompts);
       spec.prompts.settings = spec.settings;

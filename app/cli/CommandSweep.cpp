@@ -49,9 +49,9 @@ void addSweepCommand(CLI::App& app) {
       ->required();
   cmd->add_option("--out", *out, "Run folder: examples.jsonl, summary.json, summary.csv, run.json")
       ->required();
-  cmd->add_option("--task", s->task, "qa, kv or auto (from the data / the model's poslab_task.json)")
-      ->check(CLI::IsMember({"auto", "qa", "kv"}));
-  cmd->add_option("--format", s->dataFormat, "Data format: auto, litm-qa, litm-kv, poslab");
+  cmd->add_option("--task", s->task, "qa, kv, two-hop or auto (from the data / the model's poslab_task.json)")
+      ->check(CLI::IsMember({"auto", "qa", "kv", "two-hop"}));
+  cmd->add_option("--format", s->dataFormat, "Data format: auto, litm-qa, litm-kv, poslab, musique");
   cmd->add_option("--docs", s->docs, "Documents (or KV pairs) per prompt, gold included (default: all)");
   cmd->add_option("--positions", *positions, "Gold positions, 0-based: all or a list like 0,4,9");
   cmd->add_option("--limit", s->limit, "Only the first N examples");

@@ -35,6 +35,7 @@ int dispatch(int argc, char** argv) {
   addDistillCommand(app);
   addDistillLossCommand(app);
   addMakeDemoCommand(app);
+  addMakeTwoHopCommand(app);
   addExportCommand(app);
   try {
     app.parse(argc, argv);

@@ -23,6 +23,7 @@ void addTrainCommand(CLI::App& app);
 void addDistillCommand(CLI::App& app);
 void addDistillLossCommand(CLI::App& app);
 void addMakeDemoCommand(CLI::App& app);
+void addMakeTwoHopCommand(CLI::App& app);
 void addExportCommand(CLI::App& app);
 
 int dispatch(int argc, char** argv);

@@ -63,6 +63,7 @@ DatasetDialog::DatasetDialog(const SweepSettings& current, const QStringList& re
   task_->addItem(tr("From the data"), "auto");
   task_->addItem(tr("Question answering"), "qa");
   task_->addItem(tr("Key-value retrieval"), "kv");
+  task_->addItem(tr("Two-hop questions (chain of thought)"), "two-hop");
   task_->setCurrentIndex(std::max(0, task_->findData(QString::fromStdString(current.task))));
   task_->setToolTip(tr("Which experiment the file holds; auto reads it from the records"));
 

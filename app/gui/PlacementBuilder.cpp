@@ -2,7 +2,7 @@
 
 #include "core/attention/AttentionStudy.h"
 #include "core/engine/Engine.h"
-#include "core/eval/AnswerScorer.h"
+#include "core/eval/TaskResponse.h"
 #include "core/sweep/ExperimentPrompts.h"
 #include "core/util/Error.h"
 
@@ -96,21 +96,22 @@ PlacementDetails PlacementBuilder::build(const PlacementRequest& request) {
   PlacementDetails d;
   d.example = request.example;
   d.goldPosition = request.position;
-  d.question = QString::fromStdString(ex.kind == TaskKind::Qa ? ex.question : "Key: " + ex.key);
-  for (const auto& a : ex.kind == TaskKind::Qa ? ex.answers : std::vector<std::string>{ex.value})
+  d.question = QString::fromStdString(ex.hasDocuments() ? ex.question : "Key: " + ex.key);
+  for (const auto& a : ex.hasDocuments() ? ex.answers : std::vector<std::string>{ex.value})
     d.goldAnswers << QString::fromStdString(a);
-  const std::string prediction = answer.analysis.profile.answerText;
-  d.prediction = QString::fromStdString(std::string(AnswerScorer::firstLine(prediction)));
-  d.correct = (ex.kind == TaskKind::Qa ? AnswerScorer::bestSubspanEm(prediction, ex.answers)
-                                       : AnswerScorer::kvSubstring(prediction, ex.value)) > 0.5;
+  const std::string prediction = TaskResponse::prediction(ex.kind, answer.analysis.profile.answerText);
+  d.prediction = QString::fromStdString(prediction);
+  d.correct = TaskResponse::score(ex, prediction) > 0.5;
   d.promptTokens = static_cast<int>(shown.prompt.encoding.ids.size());
   for (size_t i = 0; i < p.documents; ++i) {
     DocumentStripItem item;
-    item.title = ex.kind == TaskKind::Qa ? QString::fromStdString(placed.documents[i].title)
-                                         : QString::fromStdString(placed.pairs[i].key.substr(0, 8));
+    item.title = ex.hasDocuments() ? QString::fromStdString(placed.documents[i].title)
+                                   : QString::fromStdString(placed.pairs[i].key.substr(0, 8));
     if (item.title.isEmpty()) item.title = QString("Document %1").arg(i + 1);
     item.tokenCount = static_cast<int>(p.documentTokens[i]);
-    item.isGold = p.goldIndex && *p.goldIndex == i;
+    // Both hops of a two-hop example are gold (the heatmap marks hop 1, its goldIndex).
+    item.isGold =
+        (p.goldIndex && *p.goldIndex == i) || (ex.kind == TaskKind::TwoHop && placed.documents[i].isGold);
     d.documents.push_back(item);
   }
   AttentionGrid& g = d.attention;

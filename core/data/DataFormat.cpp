@@ -16,15 +16,19 @@ const char* dataFormatName(DataFormat format) {
     return "litm-kv";
   case DataFormat::PosLab:
     return "poslab";
+  case DataFormat::Musique:
+    return "musique";
   }
   return "auto";
 }
 
 DataFormat parseDataFormat(std::string_view name, const std::string& field) {
-  for (auto f : {DataFormat::Auto, DataFormat::LitmQa, DataFormat::LitmKv, DataFormat::PosLab})
+  for (auto f :
+       {DataFormat::Auto, DataFormat::LitmQa, DataFormat::LitmKv, DataFormat::PosLab, DataFormat::Musique})
     if (name == dataFormatName(f)) return f;
   fail("", field,
-       "unknown data format '" + std::string(name) + "' (expected auto, litm-qa, litm-kv or poslab)");
+       "unknown data format '" + std::string(name) +
+           "' (expected auto, litm-qa, litm-kv, poslab or musique)");
 }
 
 DataFormat detectDataFormat(const nlohmann::json& record) {
@@ -32,6 +36,7 @@ DataFormat detectDataFormat(const nlohmann::json& record) {
   if (record.contains("ctxs")) return DataFormat::LitmQa;
   if (record.contains("ordered_kv_records")) return DataFormat::LitmKv;
   if (record.contains("documents") || record.contains("pairs")) return DataFormat::PosLab;
+  if (record.contains("paragraphs")) return DataFormat::Musique;
   return DataFormat::Auto;
 }
 

@@ -9,12 +9,14 @@ namespace poslab {
 
 enum class DataFormat {
   Auto,
-  LitmQa, // lost-in-the-middle QA: question, answers, ctxs[{title, text, isgold, ...}]
-  LitmKv, // lost-in-the-middle KV retrieval: ordered_kv_records, key, value
-  PosLab, // PosLab's own: documents[{title, text, is_gold}] or pairs[[k, v]]
+  LitmQa,  // lost-in-the-middle QA: question, answers, ctxs[{title, text, isgold, ...}]
+  LitmKv,  // lost-in-the-middle KV retrieval: ordered_kv_records, key, value
+  PosLab,  // PosLab's own: documents[{title, text, is_gold}] or pairs[[k, v]]
+  Musique, // MuSiQue (two-hop): question, answer, answer_aliases, paragraphs[{title, paragraph_text,
+           // is_supporting}]
 };
 
-const char* dataFormatName(DataFormat format); // "auto", "litm-qa", "litm-kv", "poslab"
+const char* dataFormatName(DataFormat format); // "auto", "litm-qa", "litm-kv", "poslab", "musique"
 // Parses a name as dataFormatName writes it; throws poslab::Error naming `field`.
 DataFormat parseDataFormat(std::string_view name, const std::string& field = "format");
 // The format a record is in, by its keys; Auto when none fits.

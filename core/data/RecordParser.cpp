@@ -2,6 +2,7 @@
 
 #include "core/util/Error.h"
 
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <unordered_set>
 
@@ -103,6 +104,9 @@ RetrievalExample RecordParser::parse(const json& record, size_t line, size_t ind
   case DataFormat::PosLab:
     ex = parsePosLab(record, line);
     break;
+  case DataFormat::Musique:
+    ex = parseMusique(record, line);
+    break;
   case DataFormat::Auto:
     f.badRecord("internal: no data format chosen");
   }
@@ -157,6 +161,11 @@ RetrievalExample RecordParser::parsePosLab(const json& record, size_t line) cons
       const json& d = f.object(docs[i], path);
       ex.documents.push_back({f.string(d, "title", path + ".title"), f.string(d, "text", path + ".text"),
                               f.optionalBool(d, "is_gold", path + ".is_gold")});
+      if (auto hop = d.find("hop"); hop != d.end() && !hop->is_null()) {
+        if (!hop->is_number_integer() || hop->get<int64_t>() < 1 || hop->get<int64_t>() > 2)
+          f.bad(path + ".hop", "expected 1 or 2 (the hop a gold document answers), found " + hop->dump());
+        ex.documents.back().hop = hop->get<int>();
+      }
     }
     checkQa(ex, line, "documents");
   } else {
@@ -176,14 +185,78 @@ RetrievalExample RecordParser::parsePosLab(const json& record, size_t line) cons
   return ex;
 }
 
-void RecordParser::checkQa(const RetrievalExample& ex, size_t line, const char* documentsField) const {
+RetrievalExample RecordParser::parseMusique(const json& record, size_t line) const {
+  Fields f(fileName_, line);
+  RetrievalExample ex;
+  ex.kind = TaskKind::TwoHop;
+  ex.id = f.id(record);
+  if (auto a = record.find("answerable"); a != record.end() && a->is_boolean() && !a->get<bool>())
+    f.bad("answerable", "false: an unanswerable MuSiQue question has no answer to learn");
+  ex.question = f.string(record, "question", "question");
+  ex.answers = {f.string(record, "answer", "answer")};
+  if (record.contains("answer_aliases"))
+    for (const std::string& alias : f.strings(record, "answer_aliases"))
+      ex.answers.push_back(alias);
+  const json& paragraphs = f.array(record, "paragraphs", "paragraphs");
+  std::vector<int64_t> idx; // each paragraph's "idx" (its position when absent)
+  for (size_t i = 0; i < paragraphs.size(); ++i) {
+    const std::string path = "paragraphs[" + std::to_string(i) + "]";
+    const json& p = f.object(paragraphs[i], path);
+    ex.documents.push_back({f.string(p, "title", path + ".title"),
+                            f.string(p, "paragraph_text", path + ".paragraph_text"),
+                            f.optionalBool(p, "is_supporting", path + ".is_supporting")});
+    const auto it = p.find("idx");
+    idx.push_back(it != p.end() && it->is_number_integer() ? it->get<int64_t>() : static_cast<int64_t>(i));
+  }
+  // The hop order: question_decomposition[k].paragraph_support_idx names the
+  // paragraph that answers hop k; without it, the order of the paragraphs.
+  if (auto qd = record.find("question_decomposition"); qd != record.end() && qd->is_array()) {
+    int hop = 0;
+    for (size_t k = 0; k < qd->size(); ++k) {
+      const json& step = (*qd)[k];
+      const auto support = step.is_object() ? step.find("paragraph_support_idx") : step.end();
+      if (!step.is_object() || support == step.end() || !support->is_number_integer()) continue;
+      ++hop;
+      const auto at = std::find(idx.begin(), idx.end(), support->get<int64_t>());
+      const std::string path = "question_decomposition[" + std::to_string(k) + "].paragraph_support_idx";
+      if (at == idx.end()) f.bad(path, "names no paragraph (" + support->dump() + ")");
+      Document& d = ex.documents[static_cast<size_t>(at - idx.begin())];
+      if (!d.isGold) f.bad(path, "names a paragraph that is not is_supporting");
+      if (hop <= 2) d.hop = hop;
+    }
+  }
+  checkQa(ex, line, "paragraphs");
+  return ex;
+}
+
+void RecordParser::checkQa(RetrievalExample& ex, size_t line, const char* documentsField) const {
   Fields f(fileName_, line);
   if (ex.question.empty()) f.bad("question", "empty");
   if (ex.answers.empty()) f.bad("answers", "empty: at least one accepted answer is needed");
   if (ex.documents.empty()) f.bad(documentsField, "empty: the gold document is needed");
-  size_t gold = 0;
-  for (const auto& d : ex.documents)
+  size_t gold = 0, numbered = 0, hop1 = 0, hop2 = 0;
+  for (const auto& d : ex.documents) {
     gold += d.isGold ? 1 : 0;
+    numbered += d.isGold && d.hop > 0 ? 1 : 0;
+    hop1 += d.isGold && d.hop == 1 ? 1 : 0;
+    hop2 += d.isGold && d.hop == 2 ? 1 : 0;
+  }
+  if (ex.kind == TaskKind::Qa && gold == 2) ex.kind = TaskKind::TwoHop;
+  if (ex.kind == TaskKind::TwoHop) {
+    if (gold != 2)
+      f.bad(documentsField, "expected two gold documents (the two hops), found " + std::to_string(gold) +
+                                (gold > 2 ? " (only two-hop questions are supported)" : ""));
+    if (numbered == 0) {
+      int hop = 0;
+      for (auto& d : ex.documents)
+        if (d.isGold) d.hop = ++hop;
+    } else if (hop1 != 1 || hop2 != 1) {
+      f.bad(documentsField, "the two gold documents must be hop 1 and hop 2");
+    }
+    for (const auto& d : ex.documents)
+      if (!d.isGold && d.hop != 0) f.bad(documentsField, "a document that is not gold has a hop");
+    return;
+  }
   if (gold != 1) f.bad(documentsField, "expected exactly one gold document, found " + std::to_string(gold));
 }
 

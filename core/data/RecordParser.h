@@ -20,7 +20,10 @@ private:
   RetrievalExample parseLitmQa(const nlohmann::json& record, size_t line) const;
   RetrievalExample parseLitmKv(const nlohmann::json& record, size_t line) const;
   RetrievalExample parsePosLab(const nlohmann::json& record, size_t line) const;
-  void checkQa(const RetrievalExample& example, size_t line, const char* documentsField) const;
+  RetrievalExample parseMusique(const nlohmann::json& record, size_t line) const;
+  // Qa with one gold document, or TwoHop with two (their hops numbered here,
+  // in document order, unless the record numbered them).
+  void checkQa(RetrievalExample& example, size_t line, const char* documentsField) const;
   void checkKv(const RetrievalExample& example, size_t line, const char* pairsField) const;
 
   std::string fileName_;

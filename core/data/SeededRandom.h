@@ -27,6 +27,17 @@ public:
       std::swap(items[i - 1], items[below(i)]);
   }
 
+  // k distinct indices of [0, n) in draw order (a partial Fisher-Yates), k <= n.
+  std::vector<size_t> distinct(size_t n, size_t k) {
+    std::vector<size_t> idx(n);
+    for (size_t i = 0; i < n; ++i)
+      idx[i] = i;
+    for (size_t i = 0; i < k; ++i)
+      std::swap(idx[i], idx[i + below(n - i)]);
+    idx.resize(k);
+    return idx;
+  }
+
 private:
   std::mt19937_64 engine_;
 };

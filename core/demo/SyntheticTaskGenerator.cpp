@@ -128,6 +128,7 @@ void SyntheticTaskGenerator::writeJsonlGz(const std::string& path,
     for (const auto& d : ex.documents) {
       nlohmann::ordered_json doc = {{"title", d.title}, {"text", d.text}};
       if (d.isGold) doc["is_gold"] = true;
+      if (d.hop > 0) doc["hop"] = d.hop;
       docs.push_back(std::move(doc));
     }
     nlohmann::ordered_json record = {

@@ -77,11 +77,12 @@ DistillJobSpec specFromManifest(const nlohmann::json& m, const std::string& sour
   return s;
 }
 
-// The sweep settings every prompt of this run comes from (training and evaluation).
-SweepSettings promptSource(const DistillJobSpec& spec) {
+// The sweep settings the prompts of `data` come from: the training data's, or
+// the held-out data's for evaluation (its own task: a --set run has no data).
+SweepSettings promptSource(const DistillJobSpec& spec, const std::string& data) {
   TrainingJobSpec t = spec.prompts;
   t.model = spec.model;
-  t.data = spec.data;
+  t.data = data;
   return ExperimentPrompts::resolve(TrainingJob::promptSource(t));
 }
 
@@ -136,14 +137,13 @@ std::optional<DistillSet> obtainSet(Run& run, const Engine& engine, const SweepS
 }
 
 // A sweep of the current weights at the evaluation positions: eval/step-N/.
-void evaluate(Run& run, const Engine& engine, const SweepSettings& prompts, int64_t step) {
+void evaluate(Run& run, const Engine& engine, int64_t step) {
   const DistillSettings& d = run.spec.distill;
   if (d.evalData.empty()) return;
   const fs::path dir = run.dir / "eval" / ("step-" + std::to_string(step));
   const nlohmann::json done = JsonFile::readObjectIfPresent((dir / "summary.json").string());
   if (done.value("status", "") == "finished") return; // resumed: already evaluated
-  SweepSettings s = prompts;
-  s.dataPath = d.evalData;
+  SweepSettings s = promptSource(run.spec, d.evalData);
   s.positions = d.evalPositions;
   s.limit = static_cast<size_t>(d.evalExamples);
   s.dataFormat = "auto";
@@ -211,7 +211,7 @@ DistillOutcome execute(Run& run, bool resuming) {
       run.manifest["data"] = {{"path", run.spec.data},
                               {"fingerprint", DataFingerprint::ofFile(run.spec.data)}};
     run.manifest["device"] = run.rt.device;
-    const SweepSettings prompts = promptSource(run.spec);
+    const SweepSettings prompts = promptSource(run.spec, run.spec.data);
     run.manifest["prompt"] = {{"task", prompts.task},
                               {"prompt_template", prompts.promptTemplate},
                               {"chat_template", prompts.chatTemplate},
@@ -306,7 +306,7 @@ DistillOutcome execute(Run& run, bool resuming) {
       objective = std::make_shared<CrossEntropyObjective>(std::move(sequences), false, set->path);
     }
     // The base model's held-out sweep is step 0 (before a resume restores trained weights).
-    evaluate(run, *engine, prompts, 0);
+    evaluate(run, *engine, 0);
     if (run.cancelled()) {
       run.status("cancelled");
       out.status = "cancelled";
@@ -319,14 +319,16 @@ DistillOutcome execute(Run& run, bool resuming) {
     trainer.setAdapterBase(fs::absolute(run.spec.model).lexically_normal().string());
     if (run.rt.progress) trainer.setProgressCallback(run.rt.progress);
     trainer.setCancelFlag(run.rt.cancel);
-    if (resuming && trainer.resume())
+    if (resuming && trainer.resume()) {
+      for (const std::string& damaged : trainer.damagedCheckpoints())
+        run.note("skipped a damaged checkpoint: " + damaged);
       run.note("resuming at step " + std::to_string(trainer.step()) + " from " + trainer.lastCheckpoint());
+    }
     trainer.setAfterStep([&](int64_t step) {
-      if (d.evalEvery > 0 && step % d.evalEvery == 0 && step < t.totalSteps)
-        evaluate(run, *engine, prompts, step);
+      if (d.evalEvery > 0 && step % d.evalEvery == 0 && step < t.totalSteps) evaluate(run, *engine, step);
     });
     out.training = trainer.run();
-    if (!out.training.cancelled) evaluate(run, *engine, prompts, out.training.step);
+    if (!out.training.cancelled) evaluate(run, *engine, out.training.step);
     out.status = out.training.cancelled || run.cancelled() ? "cancelled" : "finished";
     run.manifest["result"] = {{"step", out.training.step},
                               {"final_loss", out.training.losses.empty()

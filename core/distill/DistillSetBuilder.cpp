@@ -2,7 +2,7 @@
 
 #include "core/data/SeededRandom.h"
 #include "core/distill/TeacherResponder.h"
-#include "core/eval/AnswerScorer.h"
+#include "core/eval/TaskResponse.h"
 #include "core/sweep/ExperimentPrompts.h"
 #include "core/util/Error.h"
 
@@ -57,17 +57,47 @@ PromptFactory DistillSetBuilder::factoryFor(uint64_t shuffleSeed, TaskKind kind)
   return ExperimentPrompts::factory(tokenizer_, s, kind);
 }
 
+std::vector<std::pair<size_t, size_t>> DistillSetBuilder::studentPairs(const RetrievalExample& example,
+                                                                       size_t documents) const {
+  // Every ordered pair but the teacher's (the hops last, in order): reversed
+  // and separated pairs are drawn as often as they occur among all pairs.
+  std::vector<std::pair<size_t, size_t>> others;
+  for (size_t pre = 0; pre < documents; ++pre)
+    for (size_t post = 0; post < documents; ++post)
+      if (pre != post && !(pre + 2 == documents && post + 1 == documents)) others.emplace_back(pre, post);
+  SeededRandom(SeededRandom::derive(seed_, example.index)).shuffle(others);
+  others.resize(std::min(others.size(), static_cast<size_t>(settings_.k)));
+  return others;
+}
+
 nlohmann::json DistillSetBuilder::decide(const RetrievalExample& ex, int64_t question,
                                          PreparationReport& report) const {
   const TaskKind kind = ex.kind;
+  const bool twoHop = kind == TaskKind::TwoHop;
+  const std::string where = "example " + std::to_string(ex.index);
+  if (twoHop && settings_.method == "r1")
+    fail(
+        prompts_.dataPath, where,
+        "is a two-hop question; r1 distils one gold document -- two-hop data trains with r2 (or sft, seqkd)");
+  if (!twoHop && settings_.method == "r2")
+    fail(prompts_.dataPath, where,
+         std::string("is a ") + taskKindName(kind) +
+             " example; r2 needs two-hop data (two gold documents per record, or MuSiQue)");
   const PromptFactory base = ExperimentPrompts::factory(tokenizer_, prompts_, kind);
   const size_t count = base.positionCount(ex);
-  const auto teacherPos = static_cast<size_t>(settings_.teacherPosition);
+  const size_t documents = base.itemCount(ex);
+  if (twoHop && documents < 3)
+    fail(prompts_.dataPath, where, "a two-hop prompt needs at least 3 documents to move its hops");
+  // R2's advantageous layout: both hops last, in order (METHOD.md §2).
+  const auto teacherPos = static_cast<size_t>(twoHop ? documents - 2 : settings_.teacherPosition);
   if (teacherPos >= count)
-    fail(prompts_.dataPath, "example " + std::to_string(ex.index),
+    fail(prompts_.dataPath, where,
          "has " + std::to_string(count) + " positions; the teacher position " + std::to_string(teacherPos) +
              " does not exist");
-  const PromptInstance teacherPrompt = base.atPosition(ex, teacherPos);
+  const PromptInstance teacherPrompt =
+      twoHop ? base.atPair(ex, documents - 2, documents - 1) : base.atPosition(ex, teacherPos);
+  const nlohmann::json teacherPlace =
+      twoHop ? nlohmann::json{documents - 2, documents - 1} : nlohmann::json(teacherPos);
   nlohmann::json line = {{"question", question}, {"example", ex.index}, {"id", ex.id}};
 
   std::vector<int32_t> response;
@@ -80,12 +110,12 @@ nlohmann::json DistillSetBuilder::decide(const RetrievalExample& ex, int64_t que
     o.maxNewTokens = settings_.maxNewTokens > 0 ? settings_.maxNewTokens : prompts_.maxNewTokens;
     o.stopIds = stopIds_;
     o.seed = seed_;
+    o.task = kind;
     const TeacherResponse r = TeacherResponder(teacher_, tokenizer_, o)
                                   .respond({teacherPrompt.encoding.ids}, {static_cast<uint64_t>(ex.index)})
                                   .front();
     ++report.stopReasons[r.stopReason];
-    const bool right = kind == TaskKind::Qa ? AnswerScorer::bestSubspanEm(r.text, ex.answers) > 0
-                                            : AnswerScorer::kvSubstring(r.text, ex.value) > 0;
+    const bool right = TaskResponse::score(ex, r.text) > 0;
     line["response_text"] = r.text;
     if (!right || r.ids.empty()) {
       line["kept"] = false;
@@ -97,34 +127,47 @@ nlohmann::json DistillSetBuilder::decide(const RetrievalExample& ex, int64_t que
   }
 
   nlohmann::json instances = nlohmann::json::array();
-  const std::vector<size_t> positions = studentPositions(ex, count);
-  for (size_t k = 0; k < positions.size(); ++k) {
+  // Student layouts: a gold position each, or a (pre, post) hop pair each.
+  std::vector<std::vector<size_t>> layouts;
+  if (twoHop)
+    for (const auto& [pre, post] : studentPairs(ex, documents))
+      layouts.push_back({pre, post});
+  else
+    for (size_t p : studentPositions(ex, count))
+      layouts.push_back({p});
+  for (size_t k = 0; k < layouts.size(); ++k) {
     // The released code re-draws the distractor order per instance; the paper keeps it.
     const std::optional<PromptFactory> redrawn =
         settings_.distractorOrder == "redrawn"
             ? std::optional<PromptFactory>(
                   factoryFor(SeededRandom::derive(seed_ ^ 0x9E3779B97F4A7C15ULL, ex.index * 1024 + k), kind))
             : std::nullopt;
-    const PromptInstance student = (redrawn ? *redrawn : base).atPosition(ex, positions[k]);
+    const PromptFactory& factory = redrawn ? *redrawn : base;
+    const std::vector<size_t>& at = layouts[k];
+    const PromptInstance student = twoHop ? factory.atPair(ex, at[0], at[1]) : factory.atPosition(ex, at[0]);
     DistillInstance d;
     d.question = question;
-    d.goldPosition = {static_cast<int64_t>(positions[k])};
+    for (size_t p : at)
+      d.goldPosition.push_back(static_cast<int64_t>(p));
     d.studentPromptIds = student.encoding.ids;
     if (settings_.method == "r1") {
       d.kind = InstanceKind::Activation;
       d.teacherPromptIds = teacherPrompt.encoding.ids;
       d.responseIds = response;
-    } else if (settings_.method == "seqkd") {
+    } else if (settings_.method == "seqkd" || settings_.method == "r2") {
       d.kind = InstanceKind::Sequence;
       d.responseIds = response;
     } else { // sft: the gold answer as the model would continue this prompt, then EOS
       d.kind = InstanceKind::Sequence;
-      const std::string gold = kind == TaskKind::Qa ? ex.answers.front() : ex.value;
+      // Two-hop: the answer alone, in the form the metric reads (no reasoning).
+      const std::string gold = kind == TaskKind::Kv ? ex.value
+                               : twoHop             ? "The answer is: " + ex.answers.front()
+                                                    : ex.answers.front();
       d.responseIds = base.answerIds(student, gold);
       d.responseIds.push_back(eos_);
       responseText = gold;
     }
-    d.extra = {{"teacher_position", teacherPos}, {"example", ex.index}, {"response_text", responseText}};
+    d.extra = {{"teacher_position", teacherPlace}, {"example", ex.index}, {"response_text", responseText}};
     instances.push_back(d.toJson());
   }
   if (settings_.method == "r1" && settings_.anchors) {
@@ -134,7 +177,7 @@ nlohmann::json DistillSetBuilder::decide(const RetrievalExample& ex, int64_t que
     a.goldPosition = {static_cast<int64_t>(teacherPos)};
     a.teacherPromptIds = a.studentPromptIds = teacherPrompt.encoding.ids;
     a.responseIds = response;
-    a.extra = {{"teacher_position", teacherPos}, {"example", ex.index}, {"response_text", responseText}};
+    a.extra = {{"teacher_position", teacherPlace}, {"example", ex.index}, {"response_text", responseText}};
     instances.push_back(a.toJson());
   }
   line["kept"] = true;

@@ -5,7 +5,11 @@
 //          advantageous position (wrong ones dropped and counted), K activation
 //          instances with the gold at distinct other positions, one anchor;
 //   seqkd  the teacher response at K positions (cross-entropy);
-//   sft    the gold answer + EOS at K positions (cross-entropy).
+//   sft    the gold answer + EOS at K positions (cross-entropy);
+//   r2     two-hop data: the teacher's chain of thought with both hops last
+//          (right ones kept: exact match after "The answer is"), trained by
+//          cross-entropy at K other (pre, post) hop pairs. On two-hop data
+//          seqkd is the same set and sft answers "The answer is: <gold>".
 // Questions are drawn by a seeded permutation; each question's positions,
 // distractor orders and sampled response depend on (seed, question) only.
 // Preparation is resumable: each question's outcome (kept with its instances,
@@ -52,6 +56,9 @@ public:
 
   // The student positions of one question: K distinct positions other than the teacher's.
   std::vector<size_t> studentPositions(const RetrievalExample& example, size_t positions) const;
+  // Two-hop: K distinct (pre, post) hop pairs among `documents` places, not the teacher's (last two).
+  std::vector<std::pair<size_t, size_t>> studentPairs(const RetrievalExample& example,
+                                                      size_t documents) const;
   // The questions drawn: the first N of a seeded permutation of the examples.
   std::vector<size_t> questionOrder(size_t examples) const;
 

@@ -12,8 +12,8 @@ void DistillSettings::validate(const std::string& source) const {
   auto need = [&](bool ok, const char* field, const std::string& detail) {
     if (!ok) fail(source, field, detail);
   };
-  const std::set<std::string> methods = {"r1", "sft", "seqkd"};
-  need(methods.count(method) > 0, "method", "must be r1, sft or seqkd, not \"" + method + "\"");
+  const std::set<std::string> methods = {"r1", "r2", "sft", "seqkd"};
+  need(methods.count(method) > 0, "method", "must be r1, r2, sft or seqkd, not \"" + method + "\"");
   need(questions >= 1, "questions", "must be >= 1");
   need(k >= 1, "k", "must be >= 1");
   need(teacherPosition >= 0, "teacher_position", "must be >= 0");

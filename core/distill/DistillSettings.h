@@ -14,12 +14,14 @@ namespace poslab {
 struct TrainingSettings;
 
 struct DistillSettings {
-  std::string method = "r1"; // r1 | sft | seqkd (r2: two-hop data, not yet)
+  std::string method = "r1"; // r1 | r2 (two-hop data) | sft | seqkd
 
   // Preparation.
   int64_t questions = 300;              // questions drawn (seeded) from the training data
-  int64_t k = 4;                        // student positions per question (distinct, not the teacher's)
-  int64_t teacherPosition = 0;          // 0-based advantageous position (the first: the sink)
+  int64_t k = 4;                        // student positions per question (distinct, not the teacher's);
+                                        // two-hop data: (pre, post) pairs
+  int64_t teacherPosition = 0;          // 0-based advantageous position (the first: the sink);
+                                        // two-hop data: the hops at the last two positions, always
   bool anchors = true;                  // r1: one anchor instance per question
   std::string distractorOrder = "kept"; // kept | redrawn (per instance, as the released code)
   std::string decoding = "greedy";      // greedy (the paper) | sampled (the released code)
@@ -36,7 +38,7 @@ struct DistillSettings {
 
   // Held-out evaluation during training (a sweep of the current weights).
   std::string evalData;                               // "" = none
-  std::vector<size_t> evalPositions{0, 4, 9, 14, 19}; // 0-based
+  std::vector<size_t> evalPositions{0, 4, 9, 14, 19}; // 0-based (two-hop: the hop pair's place; 19 -> 18)
   int64_t evalExamples = 100;
   int64_t evalEvery = 0; // steps between evaluations; 0 = before training and at the end only
 

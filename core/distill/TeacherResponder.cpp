@@ -1,6 +1,7 @@
 #include "core/distill/TeacherResponder.h"
 
 #include "core/data/SeededRandom.h"
+#include "core/eval/TaskResponse.h"
 #include "core/model/Generator.h"
 #include "core/model/KvCache.h"
 #include "core/model/LlamaModel.h"
@@ -26,15 +27,29 @@ std::vector<TeacherResponse> TeacherResponder::respond(const std::vector<std::ve
   GenerationSettings g;
   g.maxNewTokens = options_.maxNewTokens;
   g.stopIds = options_.stopIds;
-  g.stopStrings = {"\n"};
+  // A chain of thought spans lines; it is cut where its answer line ends.
+  if (options_.task != TaskKind::TwoHop) g.stopStrings = {"\n"};
   for (const GeneratedSequence& s : Generator(model_, &tokenizer_).greedy(prompts, g)) {
     TeacherResponse r;
     r.ids = s.ids;
-    r.text = s.text;
     r.stopReason = s.stopReason == "stop-string" ? "newline" : s.stopReason;
+    endAtCompletion(r);
     out.push_back(std::move(r));
   }
   return out;
+}
+
+void TeacherResponder::endAtCompletion(TeacherResponse& r) const {
+  if (options_.task == TaskKind::TwoHop && r.stopReason != "eos")
+    for (size_t n = 1; n <= r.ids.size(); ++n)
+      if (TaskResponse::complete(
+              options_.task,
+              tokenizer_.decode({r.ids.begin(), r.ids.begin() + static_cast<std::ptrdiff_t>(n)}))) {
+        r.ids.resize(n);
+        r.stopReason = "newline";
+        break;
+      }
+  r.text = TaskResponse::prediction(options_.task, tokenizer_.decode(r.ids));
 }
 
 TeacherResponse TeacherResponder::sample(const std::vector<int32_t>& prompt, uint64_t stream) const {
@@ -78,7 +93,7 @@ TeacherResponse TeacherResponder::sample(const std::vector<int32_t>& prompt, uin
       r.stopReason = "eos";
       break;
     }
-    if (tokenizer_.decode(r.ids).find('\n') != std::string::npos) {
+    if (TaskResponse::complete(options_.task, tokenizer_.decode(r.ids))) {
       r.stopReason = "newline";
       break;
     }
@@ -91,8 +106,7 @@ TeacherResponse TeacherResponder::sample(const std::vector<int32_t>& prompt, uin
     logits = model_.logits(next.select(1, 0)).squeeze(0);
   }
   if (r.stopReason.empty()) r.stopReason = "length";
-  const std::string text = tokenizer_.decode(r.ids);
-  r.text = text.substr(0, text.find('\n'));
+  r.text = TaskResponse::prediction(options_.task, tokenizer_.decode(r.ids));
   return r;
 }
 

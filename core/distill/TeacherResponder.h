@@ -4,7 +4,10 @@
 // temperature T with top-p (the released code), seeded per question so a
 // prepared set is reproducible and resumable question by question. A response
 // ends with the token that stopped it (EOS, or the one completing a newline, as
-// sweeps stop), which stays in the ids: the student learns to stop too.
+// sweeps stop; two-hop: the newline ending the "The answer is" line,
+// TaskResponse), which stays in the ids: the student learns to stop too.
+#include "core/data/RetrievalExample.h"
+
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,7 +19,7 @@ class Tokenizer;
 
 struct TeacherResponse {
   std::vector<int32_t> ids;
-  std::string text;       // decoded, before the first newline
+  std::string text;       // decoded, as the metric reads it (TaskResponse::prediction)
   std::string stopReason; // "eos" | "newline" | "length"
 };
 
@@ -29,6 +32,7 @@ public:
     int64_t maxNewTokens = 32;
     std::vector<int32_t> stopIds;
     uint64_t seed = 0;
+    TaskKind task = TaskKind::Qa; // where a response ends
   };
   TeacherResponder(const LlamaModel& model, const Tokenizer& tokenizer, Options options);
 
@@ -38,6 +42,8 @@ public:
 
 private:
   TeacherResponse sample(const std::vector<int32_t>& prompt, uint64_t stream) const;
+  // Cuts ids after the token that completes the response (TaskResponse::complete).
+  void endAtCompletion(TeacherResponse& r) const;
 
   const LlamaModel& model_;
   const Tokenizer& tokenizer_;

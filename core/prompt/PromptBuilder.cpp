@@ -34,7 +34,7 @@ std::string PromptBuilder::formatDocument(const Document& document, size_t index
 BuiltPrompt PromptBuilder::build(const RetrievalExample& ex, const ChatWrap& chat) const {
   const std::string& name = template_.name();
   const std::string where = "example " + std::to_string(ex.index);
-  const bool qa = ex.kind == TaskKind::Qa;
+  const bool qa = ex.hasDocuments();
   if (template_.uses("search_results") && !qa)
     fail(name, "{search_results}", where + " is a key-value example; use a KV template");
   if (template_.uses("formatted_kv_records") && qa)

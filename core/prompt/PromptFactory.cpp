@@ -52,19 +52,26 @@ PromptInstance PromptFactory::atPosition(const RetrievalExample& example, size_t
   return render(placement_.place(example, position), builder_, position);
 }
 
+PromptInstance PromptFactory::atPair(const RetrievalExample& example, size_t pre, size_t post) const {
+  return render(placement_.placePair(example, pre, post), builder_, pre);
+}
+
 PromptInstance PromptFactory::closedBook(const RetrievalExample& example) const {
-  if (example.kind != TaskKind::Qa)
+  if (!example.hasDocuments())
     fail("example " + std::to_string(example.index), "closed-book", "is a QA baseline; this is a KV example");
   return render(example, closedBookBuilder_, std::nullopt);
 }
 
 PromptInstance PromptFactory::oracle(const RetrievalExample& example) const {
-  if (example.kind != TaskKind::Qa)
+  if (!example.hasDocuments())
     fail("example " + std::to_string(example.index), "oracle", "is a QA baseline; this is a KV example");
-  const auto gold = example.goldIndex();
-  if (!gold) fail("example " + std::to_string(example.index), "documents", "no gold document for the oracle");
+  const std::vector<size_t> gold = example.hopIndices();
+  if (gold.empty())
+    fail("example " + std::to_string(example.index), "documents", "no gold document for the oracle");
   RetrievalExample only = example;
-  only.documents = {example.documents[*gold]};
+  only.documents.clear();
+  for (size_t g : gold)
+    only.documents.push_back(example.documents[g]);
   return render(only, builder_, std::nullopt);
 }
 

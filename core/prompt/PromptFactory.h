@@ -27,7 +27,7 @@ struct PromptSettings {
 
 struct PromptInstance {
   RetrievalExample example;       // as placed: the gold at `position`
-  std::optional<size_t> position; // nullopt for closed-book and oracle prompts
+  std::optional<size_t> position; // nullopt for closed-book and oracle prompts; a pair's pre
   BuiltPrompt built;              // text and byte spans
   Encoding encoding;              // ids and per-token byte offsets into built.text
   TokenSpans spans;               // token ranges of the documents, question and answer cue
@@ -41,9 +41,14 @@ public:
 
   size_t positionCount(const RetrievalExample& example) const;
   PromptInstance atPosition(const RetrievalExample& example, size_t position) const;
-  // The closed-book template (no documents), METHOD.md §1. QA only.
+  // A two-hop example with hop 1 at `pre` and hop 2 at `post` (GoldPlacement::placePair).
+  PromptInstance atPair(const RetrievalExample& example, size_t pre, size_t post) const;
+  // The number of documents a prompt of this example lists (--docs K, or all).
+  size_t itemCount(const RetrievalExample& example) const { return placement_.itemCount(example); }
+  // The closed-book template (no documents), METHOD.md §1. Not for KV.
   PromptInstance closedBook(const RetrievalExample& example) const;
-  // The gold document alone, in the experiment's template. QA only.
+  // The gold document alone (a two-hop example: both hops, in hop order), in
+  // the experiment's template. Not for KV.
   PromptInstance oracle(const RetrievalExample& example) const;
 
   // The ids of `answer` as the model would continue the prompt (a space after a

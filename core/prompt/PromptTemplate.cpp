@@ -28,13 +28,22 @@ constexpr std::string_view kPos2DistillInstruction =
     "Please write a high-quantify answer for the given question using only the "
     "provided search documents (some of which might be irrelevant).";
 
+// R2's chain-of-thought prompt (METHOD.md §2, R2): Pos2Distill's document
+// layout with the paper's CoT instruction -- identify the relevant information,
+// list it, reason step by step, end with "The answer is:" -- in our words; the
+// released code does not include its R2 prompt.
+constexpr std::string_view kCotInstruction =
+    "Answer the question using the provided search documents (some of which might be irrelevant). "
+    "First identify the information relevant to the question and list it, then reason step by step, "
+    "and end your response with \"The answer is: \" followed by the answer.";
+
 struct BuiltIn {
   PromptStyle style;
   const char* name;
   const char* file; // upstream's, "" where there is none
 };
 
-constexpr std::array<BuiltIn, 7> kBuiltIns = {{
+constexpr std::array<BuiltIn, 8> kBuiltIns = {{
     {PromptStyle::Qa, "qa", "qa.prompt"},
     {PromptStyle::QaQueryAware, "qa_query_aware", "qa_with_query_aware_contextualization.prompt"},
     {PromptStyle::QaOrderedRandomly, "qa_ordered_randomly", "qa_ordered_randomly.prompt"},
@@ -42,6 +51,7 @@ constexpr std::array<BuiltIn, 7> kBuiltIns = {{
     {PromptStyle::Kv, "kv", "kv_retrieval.prompt"},
     {PromptStyle::KvQueryAware, "kv_query_aware", "kv_retrieval_with_query_aware_contextualization.prompt"},
     {PromptStyle::Pos2Distill, "pos2distill", ""},
+    {PromptStyle::Pos2DistillCot, "pos2distill_cot", ""},
 }};
 
 const BuiltIn& builtInOf(PromptStyle style) {
@@ -74,6 +84,8 @@ std::string builtInText(PromptStyle style) {
   case PromptStyle::Pos2Distill:
     // {search_results} ends with the last document's "\n" (DocumentLayout::Titled).
     return std::string(kPos2DistillInstruction) + "\n{search_results}\nQuestion: {question}\n";
+  case PromptStyle::Pos2DistillCot:
+    return std::string(kCotInstruction) + "\n{search_results}\nQuestion: {question}\n";
   }
   return {};
 }
@@ -106,7 +118,8 @@ std::optional<PromptStyle> PromptTemplate::styleNamed(std::string_view name) {
 PromptTemplate PromptTemplate::builtIn(PromptStyle style) {
   const BuiltIn& b = builtInOf(style);
   PromptTemplate t = parse(builtInText(style), *b.file ? b.file : b.name);
-  if (style == PromptStyle::Pos2Distill) t.layout_ = DocumentLayout::Titled;
+  if (style == PromptStyle::Pos2Distill || style == PromptStyle::Pos2DistillCot)
+    t.layout_ = DocumentLayout::Titled;
   return t;
 }
 

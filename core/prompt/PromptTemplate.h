@@ -26,6 +26,7 @@ enum class PromptStyle {
   Kv,                // kv_retrieval.prompt
   KvQueryAware,      // kv_retrieval_with_query_aware_contextualization.prompt
   Pos2Distill,       // Pos2Distill's QA prompt (no upstream .prompt file)
+  Pos2DistillCot,    // R2's chain-of-thought prompt for two-hop questions (ends "The answer is: ...")
 };
 
 // How {search_results} writes each document.
@@ -43,7 +44,7 @@ public:
   };
 
   static PromptTemplate builtIn(PromptStyle style);
-  // The upstream file name of a built-in style, e.g. "qa.prompt"; "" for Pos2Distill.
+  // The upstream file name of a built-in style, e.g. "qa.prompt"; "" for the Pos2Distill ones.
   static const char* fileName(PromptStyle style);
   // The name sweeps, attention analysis and the GUI know a built-in style by,
   // e.g. "qa_query_aware" (upstream's file stem where there is a file).

@@ -10,11 +10,27 @@ namespace poslab {
 SweepSettings ExperimentPrompts::resolve(SweepSettings s) {
   // A model made from a config alone (train --init) has no folder to read defaults from.
   const TaskDefaults d = s.modelPath.empty() ? TaskDefaults() : TaskDefaults::forModel(s.modelPath);
+  // "auto" is the data's task when its first record can be read (a model made
+  // for QA may be measured on two-hop data), else the model's.
+  if (s.task == "auto" && !s.dataPath.empty()) {
+    try {
+      DatasetLoadOptions peek;
+      peek.format = parseDataFormat(s.dataFormat, "--format");
+      peek.skipBad = s.skipBad;
+      peek.limit = 1;
+      const LoadedDataset first = DatasetLoader::load(s.dataPath, peek);
+      if (!first.examples.empty()) s.task = taskKindName(first.examples.front().kind);
+    } catch (const Error&) {
+      // loadExamples() reports a broken file with its line and field.
+    }
+  }
   if (s.task == "auto" && d.task) s.task = *d.task;
-  if (s.promptTemplate.empty() && d.promptTemplate) s.promptTemplate = *d.promptTemplate;
+  // The model's prompt and answer length are for its own task only.
+  const bool modelsTask = !d.task || s.task == "auto" || s.task == *d.task;
+  if (s.promptTemplate.empty() && d.promptTemplate && modelsTask) s.promptTemplate = *d.promptTemplate;
   if (s.docs == 0 && d.docs) s.docs = *d.docs;
   if (s.chatTemplate == "auto" && d.chatTemplate) s.chatTemplate = *d.chatTemplate;
-  if (s.maxNewTokens <= 0) s.maxNewTokens = d.maxNewTokens.value_or(100);
+  if (s.maxNewTokens <= 0) s.maxNewTokens = modelsTask && d.maxNewTokens ? *d.maxNewTokens : 100;
   return s;
 }
 
@@ -23,7 +39,9 @@ PromptSettings ExperimentPrompts::promptSettings(const SweepSettings& s, TaskKin
   PromptSettings p;
   const std::string& t = s.promptTemplate;
   if (t.empty())
-    p.style = kind == TaskKind::Qa ? PromptStyle::Qa : PromptStyle::Kv;
+    p.style = kind == TaskKind::Qa   ? PromptStyle::Qa
+              : kind == TaskKind::Kv ? PromptStyle::Kv
+                                     : PromptStyle::Pos2DistillCot;
   else if (const auto style = PromptTemplate::styleNamed(t))
     p.style = *style;
   else
@@ -56,6 +74,13 @@ LoadedDataset ExperimentPrompts::loadExamples(const SweepSettings& s) {
     if (s.limit > 0 && examples.size() > s.limit) examples.resize(s.limit);
   }
   if (examples.empty()) fail(s.dataPath, "", "no examples");
+  // One task per experiment: its template, stop rule and metric follow the task.
+  for (const auto& ex : examples)
+    if (ex.kind != examples.front().kind)
+      fail(s.dataPath, "line " + std::to_string(ex.line),
+           std::string("is a ") + taskKindName(ex.kind) + " example after " +
+               taskKindName(examples.front().kind) +
+               " ones; a file holds one task (two-hop: two gold documents in every record)");
   if (s.task != "auto")
     for (const auto& ex : examples)
       if (taskKindName(ex.kind) != s.task)

@@ -1,5 +1,6 @@
 #include "core/sweep/PromptEvaluator.h"
 
+#include "core/eval/TaskResponse.h"
 #include "core/model/LlamaModel.h"
 #include "core/tokenizer/Tokenizer.h"
 
@@ -148,7 +149,7 @@ bool PromptEvaluator::decode(at::Tensor logits, Batch& batch, std::vector<Prompt
         continue;
       }
       g.push_back(next);
-      if (tokenizer_.decode(g).find('\n') != std::string::npos)
+      if (TaskResponse::complete(options_.task, tokenizer_.decode(g)))
         stop(i, "newline");
       else if (static_cast<int64_t>(g.size()) >= options_.maxNewTokens)
         stop(i, "length");
@@ -180,8 +181,7 @@ bool PromptEvaluator::decode(at::Tensor logits, Batch& batch, std::vector<Prompt
   for (size_t i = 0; i < rows; ++i) {
     PromptEvaluation& e = out[i];
     e.decodeTokens = static_cast<int64_t>(generated[i].size());
-    e.prediction = tokenizer_.decode(generated[i]);
-    e.prediction.resize(std::min(e.prediction.size(), e.prediction.find('\n')));
+    e.prediction = TaskResponse::prediction(options_.task, tokenizer_.decode(generated[i]));
   }
   return true;
 }

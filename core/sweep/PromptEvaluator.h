@@ -12,6 +12,7 @@
 // forward pass, and greedy decoding one token of every unfinished row per pass.
 // Those are the small, memory-bound passes that dominate once the prefix is
 // reused. A batch of one runs exactly the computation of the unbatched path.
+#include "core/data/RetrievalExample.h"
 #include "core/model/KvCache.h"
 #include "core/sweep/PrefixCache.h"
 
@@ -31,6 +32,7 @@ struct EvaluatorOptions {
   int64_t maxNewTokens = 100;
   std::vector<int32_t> stopIds; // EOS and friends
   int64_t contextLength = 0;    // the model's; decoding stops there ("context")
+  TaskKind task = TaskKind::Qa; // where a response ends (TaskResponse): a line, or the cue's line
 };
 
 struct PromptJob {
@@ -39,7 +41,7 @@ struct PromptJob {
 };
 
 struct PromptEvaluation {
-  std::string prediction;              // the generated text before the first newline
+  std::string prediction;              // the generated text a metric reads (TaskResponse::prediction)
   std::optional<double> answerLogprob; // sum over the answer's tokens; nullopt without an answer
   int64_t answerTokens = 0;
   int64_t promptTokens = 0;

@@ -3,7 +3,7 @@
 #include "core/data/DataFingerprint.h"
 #include "core/engine/Engine.h"
 #include "core/engine/ModelFingerprint.h"
-#include "core/eval/AnswerScorer.h"
+#include "core/eval/TaskResponse.h"
 #include "core/model/LlamaModel.h"
 #include "core/prompt/PromptFactory.h"
 #include "core/sweep/ExamplesLog.h"
@@ -114,8 +114,10 @@ PromptJob promptJob(const PromptFactory& factory, const RetrievalExample& ex, co
   const PromptInstance prompt = w.position               ? factory.atPosition(ex, *w.position)
                                 : w.baseline == "oracle" ? factory.oracle(ex)
                                                          : factory.closedBook(ex);
-  const std::string gold =
-      kind == TaskKind::Qa ? (ex.answers.empty() ? std::string() : ex.answers.front()) : ex.value;
+  // A two-hop answer follows a chain of thought, not the prompt: no forced answer.
+  const std::string gold = kind == TaskKind::Kv                             ? ex.value
+                           : kind == TaskKind::TwoHop || ex.answers.empty() ? std::string()
+                                                                            : ex.answers.front();
   PromptJob job{prompt.encoding.ids, gold.empty() ? std::vector<int32_t>() : factory.answerIds(prompt, gold)};
   const auto need = static_cast<int64_t>(job.prompt.size() + job.answer.size());
   if (contextLength > 0 && need > contextLength)
@@ -126,19 +128,15 @@ PromptJob promptJob(const PromptFactory& factory, const RetrievalExample& ex, co
   return job;
 }
 
-SweepRecord makeRecord(const WorkItem& w, const RetrievalExample& ex, TaskKind kind,
-                       const PromptEvaluation& e) {
+SweepRecord makeRecord(const WorkItem& w, const RetrievalExample& ex, const PromptEvaluation& e) {
   SweepRecord r;
   r.example = ex.index;
   r.id = ex.id;
   r.position = w.position;
   r.baseline = w.baseline;
   r.prediction = e.prediction;
-  r.score = kind == TaskKind::Qa ? AnswerScorer::bestSubspanEm(r.prediction, ex.answers)
-                                 : AnswerScorer::kvSubstring(r.prediction, ex.value);
-  r.exactMatch = kind == TaskKind::Qa
-                     ? AnswerScorer::exactMatch(AnswerScorer::firstLine(r.prediction), ex.answers)
-                     : (r.prediction == ex.value ? 1.0 : 0.0);
+  r.score = TaskResponse::score(ex, r.prediction);
+  r.exactMatch = TaskResponse::exactMatch(ex, r.prediction);
   r.answerLogprob = e.answerLogprob;
   r.answerTokens = e.answerTokens;
   r.promptTokens = e.promptTokens;
@@ -228,6 +226,7 @@ void SweepRunner::evaluatePending(Run& run, const SweepCallbacks& callbacks,
   eo.maxNewTokens = s.maxNewTokens;
   eo.stopIds = stopIds(engine_);
   eo.contextLength = engine_.info().contextLength;
+  eo.task = run.kind;
   PromptEvaluator evaluator(model, engine_.requireTokenizer(), cache, eo);
 
   std::vector<WorkItem> pending;
@@ -250,7 +249,7 @@ void SweepRunner::evaluatePending(Run& run, const SweepCallbacks& callbacks,
     }
     for (size_t i = first; i < end; ++i) {
       const SweepRecord r =
-          makeRecord(pending[i], run.data.examples[pending[i].example], run.kind, (*evals)[i - first]);
+          makeRecord(pending[i], run.data.examples[pending[i].example], (*evals)[i - first]);
       run.log->append(r);
       ++result.computed;
       run.tokensThisRun += r.prefillTokens + r.decodeTokens + std::max<int64_t>(r.answerTokens - 1, 0);

@@ -31,8 +31,8 @@ TaskDefaults TaskDefaults::forModel(const std::string& modelPath) {
     return it->get<int64_t>();
   };
   d.task = text("task");
-  if (d.task && *d.task != "qa" && *d.task != "kv")
-    fail(name, "task", "expected \"qa\" or \"kv\", got \"" + *d.task + "\"");
+  if (d.task && *d.task != "qa" && *d.task != "kv" && *d.task != "two-hop")
+    fail(name, "task", "expected \"qa\", \"kv\" or \"two-hop\", got \"" + *d.task + "\"");
   d.promptTemplate = text("prompt_template");
   if (d.promptTemplate && !PromptTemplate::styleNamed(*d.promptTemplate)) {
     const fs::path t = dir / *d.promptTemplate;

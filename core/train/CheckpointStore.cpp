@@ -1,5 +1,6 @@
 #include "core/train/CheckpointStore.h"
 
+#include "core/data/DataFingerprint.h"
 #include "core/train/AdamW.h"
 #include "core/util/AtomicFile.h"
 #include "core/util/Error.h"
@@ -42,6 +43,19 @@ std::map<std::string, at::Tensor> readTensors(const std::string& path) {
   return out;
 }
 
+constexpr const char* kManifest = "manifest.json";
+
+// manifest.json of a finished checkpoint folder: each file's size and SHA-256.
+void writeManifest(const fs::path& dir) {
+  nlohmann::json files = nlohmann::json::object();
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.is_regular_file() && e.path().filename() != kManifest)
+      files[e.path().filename().string()] = {{"bytes", static_cast<int64_t>(e.file_size())},
+                                             {"sha256", DataFingerprint::ofFile(e.path().string())}};
+  const nlohmann::json manifest = {{"format", "poslab-checkpoint-manifest"}, {"files", files}};
+  JsonFile::write((dir / kManifest).string(), manifest);
+}
+
 } // namespace
 
 CheckpointStore::CheckpointStore(std::string runDir, int64_t keep)
@@ -77,6 +91,7 @@ std::string CheckpointStore::save(const std::function<void(const std::string& di
     JsonFile::write((temp / "trainer_state.json").string(), state.toJson());
     for (const std::string& file : companions_)
       fs::copy_file(file, temp / fs::path(file).filename(), fs::copy_options::overwrite_existing);
+    writeManifest(temp);
     fs::remove_all(final); // a checkpoint of the same step (e.g. cancel right after a periodic one)
     fs::rename(temp, final);
   } catch (...) {
@@ -113,7 +128,62 @@ std::optional<std::string> CheckpointStore::latest() const {
   return dir.string();
 }
 
+std::optional<std::string> CheckpointStore::latestIntact(std::vector<std::string>& skipped) const {
+  const std::optional<std::string> named = latest();
+  if (!named) return std::nullopt;
+  // `latest` first, then the earlier checkpoints, newest first.
+  std::vector<std::string> candidates = {*named};
+  std::vector<std::string> steps;
+  for (const auto& entry : fs::directory_iterator(folder())) {
+    const std::string n = entry.path().filename().string();
+    if (entry.is_directory() && n.starts_with("step-") && n < fs::path(*named).filename().string())
+      steps.push_back(entry.path().string());
+  }
+  std::sort(steps.rbegin(), steps.rend());
+  candidates.insert(candidates.end(), steps.begin(), steps.end());
+  for (const std::string& dir : candidates) {
+    try {
+      verify(dir);
+      return dir;
+    } catch (const Error& e) {
+      skipped.push_back(e.what());
+    }
+  }
+  fail((fs::path(folder()) / "latest").string(), "",
+       "no intact checkpoint left: " + std::to_string(skipped.size()) +
+           " damaged, the newest: " + skipped.front());
+}
+
+void CheckpointStore::verify(const std::string& dir) {
+  const fs::path manifestPath = fs::path(dir) / kManifest;
+  if (!fs::exists(manifestPath)) return; // written before manifests
+  const nlohmann::json m = JsonFile::readObject(manifestPath.string());
+  const auto files = m.find("files");
+  if (files == m.end() || !files->is_object())
+    fail(manifestPath.string(), "files", "missing or not an object");
+  for (const auto& [name, want] : files->items()) {
+    const fs::path file = fs::path(dir) / name;
+    if (!fs::is_regular_file(file)) fail(file.string(), "", "listed in manifest.json but missing");
+    if (!want.is_object() || !want.contains("bytes") || !want["bytes"].is_number_integer() ||
+        !want.contains("sha256") || !want["sha256"].is_string())
+      fail(manifestPath.string(), "files." + name, "needs integer \"bytes\" and string \"sha256\"");
+    const auto bytes = static_cast<int64_t>(fs::file_size(file));
+    if (bytes != want["bytes"].get<int64_t>())
+      fail(file.string(), "bytes",
+           std::to_string(bytes) + ", manifest.json says " + std::to_string(want["bytes"].get<int64_t>()) +
+               " (truncated or rewritten)");
+    if (DataFingerprint::ofFile(file.string()) != want["sha256"].get<std::string>())
+      fail(file.string(), "sha256", "differs from manifest.json (the bytes changed after the checkpoint)");
+  }
+  // A weights, optimizer or state file the manifest does not list cannot be vouched for.
+  for (const char* needed : {"trainer_state.json", "optimizer.safetensors"})
+    if (!files->contains(needed)) fail(manifestPath.string(), std::string("files.") + needed, "missing");
+  if (!files->contains("model.safetensors") && !files->contains("adapter_model.safetensors"))
+    fail(manifestPath.string(), "files.model.safetensors", "missing (nor adapter_model.safetensors)");
+}
+
 CheckpointStore::Loaded CheckpointStore::load(const std::string& dir) {
+  verify(dir);
   Loaded out;
   const std::string statePath = (fs::path(dir) / "trainer_state.json").string();
   if (!fs::exists(statePath)) fail(statePath, "", "missing from the checkpoint");

@@ -7,9 +7,12 @@
 //   optimizer.safetensors            AdamW moments "exp_avg.<name>", "exp_avg_sq.<name>", and
 //                                    "master.<name>" fp32 master weights when the model is bf16
 //   trainer_state.json               TrainerState (step, data position, losses, settings)
+//   manifest.json                    every other file's size and SHA-256, written last
 // A checkpoint is written into a temporary folder and renamed into place, then
 // <run>/checkpoints/latest (one line, the folder name) is replaced atomically;
-// so a crash at any moment leaves `latest` naming a complete checkpoint.
+// so a crash at any moment leaves `latest` naming a complete checkpoint. A
+// checkpoint damaged afterwards (truncated, bytes changed, a file lost) fails
+// its manifest, and resuming falls back to the newest earlier one that passes.
 #include "core/train/TrainerState.h"
 
 #include <ATen/ATen.h>
@@ -41,6 +44,15 @@ public:
 
   // The folder `latest` names, or nullopt when the run has no checkpoint yet.
   std::optional<std::string> latest() const;
+  // `latest` when it passes its manifest, else the newest earlier checkpoint
+  // that does; `skipped` gets one line per damaged checkpoint passed over.
+  // Throws when there are checkpoints and none passes.
+  std::optional<std::string> latestIntact(std::vector<std::string>& skipped) const;
+
+  // Checks every file manifest.json lists (present, size, SHA-256) and that no
+  // checkpoint file is missing from it; errors name the file and the field.
+  // A checkpoint written before manifests existed has none and passes.
+  static void verify(const std::string& checkpointDir);
 
   struct Loaded {
     TrainerState state;

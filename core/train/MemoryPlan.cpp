@@ -1,24 +1,14 @@
 #include "core/train/MemoryPlan.h"
 
+#include "core/engine/DeviceMemory.h"
+
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 
 namespace poslab {
 
 namespace {
-
-// MemAvailable of /proc/meminfo: what the kernel can give without swapping.
-int64_t cpuAvailableBytes() {
-  std::ifstream in("/proc/meminfo");
-  std::string key;
-  int64_t kib = 0;
-  std::string unit;
-  while (in >> key >> kib >> unit)
-    if (key == "MemAvailable:") return kib * 1024;
-  return -1;
-}
 
 std::string mib(int64_t bytes) {
   char buf[32];
@@ -59,7 +49,7 @@ MemoryPlan MemoryPlan::estimate(const ModelConfig& c, const Inputs& in, const st
   p.lossRows = 3 * in.targetsPerPass * c.vocabSize * 4;
   // A LoRA run's live teacher is its own base with the adapter off: no copy.
   p.teacher = in.liveTeacher ? (in.loraParameters > 0 ? 0 : P * 4) : in.teacherCacheBytes;
-  p.available = device.rfind("cuda", 0) == 0 ? -1 : cpuAvailableBytes();
+  p.available = DeviceMemory::availableBytes(device); // -1: unknown (a CUDA runtime not in this process)
   return p;
 }
 

@@ -32,7 +32,7 @@ struct Source {
   fs::path folder, run;
 };
 
-Source locate(const ExportRequest& r) {
+Source find(const ExportRequest& r) {
   const fs::path src(r.source);
   if (!fs::is_directory(src)) fail(r.source, "", "not a run, checkpoint or model folder");
   if (fs::exists(src / "run.json")) {
@@ -53,6 +53,13 @@ Source locate(const ExportRequest& r) {
   if (parent.filename() == "checkpoints" && fs::exists(parent.parent_path() / "run.json"))
     return {src, parent.parent_path()};
   return {src, {}};
+}
+
+// A checkpoint is exported only when it passes its manifest (CheckpointStore::verify).
+Source locate(const ExportRequest& r) {
+  Source s = find(r);
+  if (fs::exists(s.folder / "trainer_state.json")) CheckpointStore::verify(s.folder.string());
+  return s;
 }
 
 int64_t stepOf(const Source& s) {

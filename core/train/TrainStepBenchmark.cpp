@@ -2,6 +2,7 @@
 
 #include "core/bench/Benchmark.h"
 #include "core/engine/Engine.h"
+#include "core/train/CrossEntropyObjective.h"
 #include "core/train/Trainer.h"
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -13,20 +14,36 @@
 
 namespace poslab {
 
-TrainStepResult TrainStepBenchmark::run(Engine& engine, const TrainStepOptions& o) {
-  LlamaModel& model = engine.model();
-  // Random ids (seeded), the loss on every next token: the reference's workload.
+std::vector<std::vector<int32_t>> TrainStepBenchmark::randomRows(int64_t vocab, int64_t batch,
+                                                                 int64_t tokens) {
+  // torch.randint(3, vocab, (batch, tokens), generator=manual_seed(7)) draws the same ids.
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(7);
+  std::vector<std::vector<int32_t>> rows;
+  for (int64_t b = 0; b < batch; ++b) {
+    const at::Tensor ids = at::randint(3, vocab, {tokens}, gen, at::kLong); // [T]
+    rows.emplace_back(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + tokens);
+  }
+  return rows;
+}
+
+TrainStepResult TrainStepBenchmark::run(Engine& engine, const TrainStepOptions& o) {
+  // Random ids (seeded), the loss on every next token: the reference's workload.
   std::vector<TrainingSequence> sequences;
-  for (int64_t b = 0; b < o.batch; ++b) {
-    const at::Tensor ids = at::randint(3, model.config().vocabSize, {o.tokens}, gen, at::kLong); // [T]
+  for (auto& ids : randomRows(engine.model().config().vocabSize, o.batch, o.tokens)) {
     TrainingSequence s;
-    s.ids.assign(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + o.tokens);
+    s.ids = std::move(ids);
     s.lossMask.assign(static_cast<size_t>(o.tokens), 1);
     sequences.push_back(std::move(s));
   }
+  return run(engine, o, std::make_shared<CrossEntropyObjective>(std::move(sequences), true));
+}
+
+TrainStepResult TrainStepBenchmark::run(Engine& engine, const TrainStepOptions& o,
+                                        std::shared_ptr<const TrainingObjective> objective) {
+  LlamaModel& model = engine.model();
   TrainingSettings s;
   s.lr = 1e-5;
+  s.minLrRatio = 1.0; // a constant rate, as the reference's torch.optim.AdamW: the same steps
   s.warmupSteps = 0;
   s.totalSteps = o.steps + 1;
   s.batchSize = o.batch;
@@ -41,7 +58,7 @@ TrainStepResult TrainStepBenchmark::run(Engine& engine, const TrainStepOptions& 
   std::vector<double> stepSeconds;
   TrainStepResult r;
   {
-    Trainer trainer(model, std::move(sequences), s, dir.string());
+    Trainer trainer(model, std::move(objective), s, dir.string());
     trainer.setFinalCheckpoint(false);
     auto last = std::chrono::steady_clock::now();
     trainer.setProgressCallback([&](const TrainingProgress&) {

@@ -4,12 +4,17 @@
 // and the bf16 master-weight copy) on random token sequences, beside the
 // machine's matmul peak. The reference is the same step in eager PyTorch
 // (tests/reference/bench_train_reference.py). No checkpoint is written.
+// Other objectives (Pos2Distill's R1, core/distill/DistillStepBenchmark) time
+// their step here too.
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <vector>
 
 namespace poslab {
 
 class Engine;
+class TrainingObjective;
 
 struct TrainStepOptions {
   int64_t batch = 8;
@@ -31,8 +36,15 @@ struct TrainStepResult {
 
 class TrainStepBenchmark {
 public:
-  // Trains engine's model in place (its weights change).
+  // Trains engine's model in place (its weights change) on random sequences of
+  // options.tokens ids, the loss on every next token.
   static TrainStepResult run(Engine& engine, const TrainStepOptions& options);
+  // The same timing with another objective over options.batch rows per step;
+  // tokensPerRow (prompt + response) counts the work of a row.
+  static TrainStepResult run(Engine& engine, const TrainStepOptions& options,
+                             std::shared_ptr<const TrainingObjective> objective);
+  // The random ids of the workload, [batch][tokens], seeded as the reference draws them.
+  static std::vector<std::vector<int32_t>> randomRows(int64_t vocab, int64_t batch, int64_t tokens);
 };
 
 } // namespace poslab

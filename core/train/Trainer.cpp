@@ -142,8 +142,12 @@ std::string Trainer::saveCheckpoint() {
 }
 
 bool Trainer::resume() {
-  std::optional<std::string> dir = store_.latest();
+  damaged_.clear();
+  std::optional<std::string> dir = store_.latestIntact(damaged_);
   if (!dir) return false;
+  for (const std::string& error : damaged_)
+    events_.append("checkpoint_damaged",
+                   {{"error", error}, {"resumed_from", std::filesystem::relative(*dir, runDir_).string()}});
   CheckpointStore::Loaded c = CheckpointStore::load(*dir);
   const std::string source = (std::filesystem::path(*dir) / "trainer_state.json").string();
   const TrainingSettings& was = c.state.settings;

@@ -81,8 +81,11 @@ public:
   void setCompanionFiles(std::vector<std::string> paths) { store_.setCompanionFiles(std::move(paths)); }
 
   // Restores weights, optimizer, data position and losses from
-  // <run>/checkpoints/latest; false when the run has no checkpoint yet.
+  // <run>/checkpoints/latest -- or, when that checkpoint fails its manifest,
+  // from the newest earlier one that passes (each damaged one an event and a
+  // line of damagedCheckpoints()); false when the run has no checkpoint yet.
   bool resume();
+  const std::vector<std::string>& damagedCheckpoints() const { return damaged_; }
   // Trains until totalSteps or cancel; always ends with a checkpoint.
   TrainingOutcome run();
 
@@ -125,6 +128,7 @@ private:
   std::chrono::steady_clock::time_point sessionStart_{};
   bool running_ = false; // inside run(): time since sessionStart_ counts too
   std::string lastCheckpoint_;
+  std::vector<std::string> damaged_; // checkpoints resume() passed over, with their errors
   bool finalCheckpoint_ = true;
   LoraConfig lora_;                      // a LoRA run's adapter config
   std::shared_ptr<LoraWeights> adapter_; // a LoRA run's adapter (on model_), else null

@@ -173,10 +173,13 @@ TrainingOutcome execute(const TrainingJobSpec& spec, const std::string& runDir, 
     if (rt.progress) trainer.setProgressCallback(rt.progress);
     trainer.setCancelFlag(rt.cancel);
     if (resuming) {
-      if (trainer.resume())
+      if (trainer.resume()) {
+        for (const std::string& damaged : trainer.damagedCheckpoints())
+          note(rt, "skipped a damaged checkpoint: " + damaged);
         note(rt, "resuming at step " + std::to_string(trainer.step()) + " from " + trainer.lastCheckpoint());
-      else
+      } else {
         note(rt, "no checkpoint yet: starting the run from step 0");
+      }
     }
     TrainingOutcome out = trainer.run();
     manifest["status"] = out.cancelled ? "cancelled" : "finished";
@@ -251,7 +254,9 @@ std::string TrainingJob::publishModel(const std::string& runDir, const std::stri
   fs::create_directories(temp);
   for (const auto& e : fs::directory_iterator(checkpoint)) {
     const std::string n = e.path().filename().string();
-    if (n != "optimizer.safetensors" && n != "trainer_state.json") fs::copy_file(e.path(), temp / n);
+    // The model alone: a checkpoint's optimizer state, trainer state and manifest stay behind.
+    if (n != "optimizer.safetensors" && n != "trainer_state.json" && n != "manifest.json")
+      fs::copy_file(e.path(), temp / n);
   }
   fs::remove_all(final);
   fs::rename(temp, final);

@@ -1,11 +1,13 @@
 // Loaders on the real lost-in-the-middle files and on small malformed files:
-// every error names the file, the line and the field.
+// every error names the file, the line and the field. Two-hop records (MuSiQue,
+// PosLab with two gold documents) keep their hops in order.
 #include "core/data/DataFingerprint.h"
 #include "core/data/DatasetLoader.h"
 #include "core/data/GzipLineReader.h"
 #include "core/util/Error.h"
 #include "tests/util/TestPaths.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <zlib.h>
@@ -42,6 +44,27 @@ std::string errorOf(const std::function<void()>& fn) {
 
 const std::string kGoodQa =
     R"({"question": "q", "answers": ["a"], "ctxs": [{"title": "t", "text": "x", "isgold": true}]})";
+
+// A MuSiQue-Ans record as the dataset ships it; hop 1 is paragraph idx 3, hop 2 idx 1,
+// the reverse of their order in the list.
+std::string musique(const std::string& patch = "") {
+  std::string r = R"({"id": "2hop__13548_13529", "paragraphs": [
+    {"idx": 0, "title": "Green", "paragraph_text": "Green is a colour.", "is_supporting": false},
+    {"idx": 1, "title": "Paris", "paragraph_text": "Paris is the capital of France.", "is_supporting": true},
+    {"idx": 2, "title": "Blue", "paragraph_text": "Blue is a colour.", "is_supporting": false},
+    {"idx": 3, "title": "Victor Hugo", "paragraph_text": "Victor Hugo was born in Paris.", "is_supporting": true}],
+    "question": "What country is the birthplace of Victor Hugo the capital of?",
+    "question_decomposition": [
+      {"id": 13548, "question": "Where was Victor Hugo born?", "answer": "Paris", "paragraph_support_idx": 3},
+      {"id": 13529, "question": "#1 is the capital of what?", "answer": "France", "paragraph_support_idx": 1}],
+    "answer": "France", "answer_aliases": ["French Republic"], "answerable": true})";
+  r.erase(std::remove(r.begin(), r.end(), '\n'), r.end());
+  if (!patch.empty()) {
+    const size_t at = r.find(patch.substr(0, patch.find('|')));
+    r.replace(at, patch.find('|'), patch.substr(patch.find('|') + 1));
+  }
+  return r;
+}
 
 } // namespace
 
@@ -233,6 +256,84 @@ private Q_SLOTS:
     QVERIFY(QString::fromStdString(errorOf([&] {
               GzipLineReader r(dir + "/missing.jsonl");
             })).startsWith("missing.jsonl: no such file"));
+  }
+  // Two-hop data (R2, METHOD.md §2): MuSiQue records and PosLab records with two
+  // gold documents load as TwoHop examples with their hops in order.
+  void musiqueRecord() {
+    const auto ds = DatasetLoader::load(writeFile(tempDir("musique"), "musique.jsonl", musique() + "\n"));
+    QCOMPARE(ds.format, DataFormat::Musique);
+    const RetrievalExample& ex = ds.examples.at(0);
+    QCOMPARE(ex.kind, TaskKind::TwoHop);
+    QCOMPARE(ex.id, std::string("2hop__13548_13529"));
+    QCOMPARE(ex.documents.size(), size_t(4));
+    QCOMPARE(ex.documents[1].text, std::string("Paris is the capital of France."));
+    // The decomposition orders the hops, not the list.
+    QCOMPARE(ex.hopIndices(), (std::vector<size_t>{3, 1}));
+    QCOMPARE(ex.goldIndex(), std::optional<size_t>(3));
+    QCOMPARE(ex.answers, (std::vector<std::string>{"France", "French Republic"}));
+  }
+  void musiqueWithoutDecompositionKeepsListOrder() {
+    std::string r = musique();
+    r = r.substr(0, r.find(R"("question_decomposition")")) +
+        r.substr(r.find(R"("answer": "France", "answer_aliases")"));
+    const auto ds = DatasetLoader::load(writeFile(tempDir("two-hop-plain"), "plain.jsonl", r + "\n"));
+    QCOMPARE(ds.examples.at(0).hopIndices(), (std::vector<size_t>{1, 3}));
+  }
+  void badMusiqueRecords_data() {
+    QTest::addColumn<QString>("patch");
+    QTest::addColumn<QString>("expected");
+    QTest::newRow("unanswerable") << R"("answerable": true|"answerable": false)"
+                                  << "line 1: field 'answerable': false";
+    QTest::newRow("three hops") << R"("is_supporting": false|"is_supporting": true)"
+                                << "field 'paragraphs': expected two gold documents (the two hops), found 3";
+    QTest::newRow("no answer")
+        << R"("answer": "France", "answer_aliases"|"answer_text": "France", "answer_aliases")"
+        << "field 'answer': missing";
+    QTest::newRow("text missing") << R"("paragraph_text": "Green is a colour."|"text": "Green")"
+                                  << "field 'paragraphs[0].paragraph_text': missing";
+    QTest::newRow("support names nothing")
+        << R"("paragraph_support_idx": 3|"paragraph_support_idx": 9)"
+        << "field 'question_decomposition[0].paragraph_support_idx': names no";
+    QTest::newRow("support not supporting") << R"("paragraph_support_idx": 3|"paragraph_support_idx": 2)"
+                                            << "is not is_supporting";
+    QTest::newRow("aliases not strings") << R"("answer_aliases": ["French Republic"]|"answer_aliases": [7])"
+                                         << "field 'answer_aliases[0]': expected a string";
+  }
+  void badMusiqueRecords() {
+    QFETCH(QString, patch);
+    QFETCH(QString, expected);
+    const std::string file =
+        writeFile(tempDir("musique-bad"), "bad.jsonl", musique(patch.toStdString()) + "\n");
+    const std::string e = errorOf([&] { DatasetLoader::load(file); });
+    QVERIFY2(e.find("bad.jsonl") != std::string::npos, e.c_str());
+    QVERIFY2(e.find(expected.toStdString()) != std::string::npos, e.c_str());
+  }
+  void posLabTwoGold() {
+    const std::string line =
+        R"({"question": "q", "answers": ["a"], "documents": [{"title": "x", "text": "x"},)"
+        R"({"title": "h2", "text": "b", "is_gold": true, "hop": 2}, {"title": "h1", "text": "a", "is_gold": true, "hop": 1}]})";
+    const auto ds = DatasetLoader::load(writeFile(tempDir("two-hop-poslab"), "poslab.jsonl", line + "\n"));
+    QCOMPARE(ds.examples.at(0).kind, TaskKind::TwoHop);
+    QCOMPARE(ds.examples.at(0).hopIndices(), (std::vector<size_t>{2, 1}));
+    // Without hop numbers, the file order is the hop order.
+    std::string plain = line;
+    for (const char* h : {R"(, "hop": 2)", R"(, "hop": 1)"})
+      plain.erase(plain.find(h), std::string(h).size());
+    QCOMPARE(DatasetLoader::load(writeFile(tempDir("two-hop-plain"), "plain.jsonl", plain + "\n"))
+                 .examples.at(0)
+                 .hopIndices(),
+             (std::vector<size_t>{1, 2}));
+    // Two hop 1s, and a hop out of range, are refused.
+    std::string twice = line;
+    twice.replace(twice.find(R"("hop": 2)"), 8, R"("hop": 1)");
+    QVERIFY(errorOf([&] {
+              DatasetLoader::load(writeFile(tempDir("two-hop-twice"), "twice.jsonl", twice + "\n"));
+            }).find("must be hop 1 and hop 2") != std::string::npos);
+    std::string three = line;
+    three.replace(three.find(R"("hop": 2)"), 8, R"("hop": 3)");
+    const std::string e = errorOf(
+        [&] { DatasetLoader::load(writeFile(tempDir("two-hop-three"), "three.jsonl", three + "\n")); });
+    QVERIFY2(e.find("field 'documents[1].hop': expected 1 or 2") != std::string::npos, e.c_str());
   }
 };
 

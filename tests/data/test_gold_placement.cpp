@@ -1,4 +1,5 @@
-// GoldPlacement (METHOD.md §1): the gold moves, the distractors keep their order.
+// GoldPlacement (METHOD.md §1): the gold moves, the distractors keep their order;
+// a two-hop example's hops move as a (pre, post) pair.
 #include "core/data/DatasetLoader.h"
 #include "core/data/GoldPlacement.h"
 #include "core/data/SeededRandom.h"
@@ -17,6 +18,20 @@ RetrievalExample qaExample() {
   ex.answers = {"a"};
   for (std::string t : {"D0", "D1", "G", "D2", "D3", "D4", "D5"})
     ex.documents.push_back({t, std::string(t).append(" text"), t == "G"});
+  return ex;
+}
+
+RetrievalExample twoHop(size_t documents) {
+  RetrievalExample ex;
+  ex.kind = TaskKind::TwoHop;
+  // Moved-in strings: GCC 12 warns falsely (-Wrestrict) on assigning literals here.
+  ex.question = std::string(1, 'q');
+  ex.answers = {std::string(1, 'a')};
+  for (size_t i = 0; i < documents; ++i)
+    ex.documents.push_back({std::string{'d', static_cast<char>('0' + i)}, "t", i == 2 || i == 5,
+                            i == 2   ? 1
+                            : i == 5 ? 2
+                                     : 0});
   return ex;
 }
 
@@ -135,6 +150,36 @@ private Q_SLOTS:
       QCOMPARE(k10.pairs[0].key, others[0]);
       QCOMPARE(k10.pairs[9].key, others[8]);
     }
+  }
+  // A two-hop example's hops are placed as a pair (pre, post).
+  void pairPlacement() {
+    const RetrievalExample ex = twoHop(8);
+    const GoldPlacement placement;
+    QCOMPARE(placement.positionCount(ex), size_t(7)); // the adjacent pair's places
+    QCOMPARE(placement.itemCount(ex), size_t(8));
+    // Adjacent, reversed and separated pairs; the distractors keep their order in all.
+    const std::vector<std::string> distractors = {"d0", "d1", "d3", "d4", "d6", "d7"};
+    for (auto [pre, post] : std::vector<std::pair<size_t, size_t>>{{6, 7}, {0, 1}, {7, 0}, {3, 2}, {1, 6}}) {
+      const RetrievalExample placed = placement.placePair(ex, pre, post);
+      QCOMPARE(placed.documents.size(), size_t(8));
+      QCOMPARE(placed.documents[pre].title, std::string("d2"));
+      QCOMPARE(placed.documents[post].title, std::string("d5"));
+      QCOMPARE(placed.hopIndices(), (std::vector<size_t>{pre, post}));
+      std::vector<std::string> rest;
+      for (const auto& d : placed.documents)
+        if (!d.isGold) rest.push_back(d.title);
+      QCOMPARE(rest, distractors);
+    }
+    // A sweep's position p is the pair (p, p + 1).
+    QCOMPARE(titles(placement.place(ex, 3)), titles(placement.placePair(ex, 3, 4)));
+    QVERIFY_THROWS_EXCEPTION(Error, placement.place(ex, 7));
+    QVERIFY_THROWS_EXCEPTION(Error, placement.placePair(ex, 2, 2));
+    QVERIFY_THROWS_EXCEPTION(Error, placement.placePair(ex, 1, 8));
+    QVERIFY_THROWS_EXCEPTION(Error, placement.placePair(qaExample(), 0, 1)); // one gold: no pair
+    // --docs K keeps the hops and the first K - 2 distractors.
+    const GoldPlacement four({.docs = 4});
+    QCOMPARE(titles(four.placePair(ex, 3, 0)), (std::vector<std::string>{"d5", "d0", "d1", "d2"}));
+    QCOMPARE(four.positionCount(ex), size_t(3));
   }
 };
 

@@ -6,7 +6,12 @@
 // LoRA: an R1 run with --lora resumes to the identical adapter, and its live
 // teacher (the base with the adapter switched off) gives the cached teacher's
 // losses; --adapter distils base + adapter, merged.
+// R2 (two-hop data): instances hold (pre, post) hop pairs whose student prompts
+// are the sweeps' pair prompts, wrong chains of thought are dropped, the method
+// must fit the data, and an R2 run resumes to identical weights.
 #include "core/data/GzipLineReader.h"
+#include "core/demo/SyntheticTaskGenerator.h"
+#include "core/demo/SyntheticTwoHopGenerator.h"
 #include "core/distill/DistillJob.h"
 #include "core/engine/Engine.h"
 #include "core/engine/ModelFingerprint.h"
@@ -23,6 +28,8 @@
 #include <QtTest/QtTest>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <set>
 
 using namespace poslab;
 using namespace poslab::test;
@@ -38,6 +45,13 @@ std::string demoTrain() {
 }
 std::string demoHeldout() {
   return resourcePath("demo/heldout.jsonl.gz");
+}
+
+// The synthetic two-hop task in the demo's vocabulary, written once per process.
+std::string twoHopData(const std::string& split) {
+  const std::string file = tempDir("two-hop-" + split) + "/" + split + ".jsonl.gz";
+  SyntheticTaskGenerator::writeJsonlGz(file, SyntheticTwoHopGenerator(DemoRecipe{}).examples(split, 40));
+  return file;
 }
 
 DistillJobSpec smallSpec(const std::string& method) {
@@ -244,11 +258,121 @@ private Q_SLOTS:
     }
   }
 
+  // Two-hop data: every instance holds a (pre, post) hop pair other than the
+  // teacher's (the hops last), and its student ids are the ids a two-hop sweep
+  // builds for that pair; sft's response is the answer as R2's metric reads it.
+  void twoHopInstancesHoldHopPairs() {
+    const std::string run = tempDir("two-hop-sft");
+    DistillJobSpec spec = smallSpec("sft");
+    spec.data = twoHopData("train");
+    spec.prepareOnly = true;
+    QCOMPARE(QString::fromStdString(DistillJob::start(spec, run, quietRuntime()).status),
+             QString("prepared"));
+    const DistillSet set = DistillSet::read(run + "/distill-set.jsonl");
+    QCOMPARE(set.instances.size(), size_t(6 * 3));
+
+    SweepSettings sweep;
+    sweep.modelPath = demoModel();
+    sweep.dataPath = spec.data;
+    sweep = ExperimentPrompts::resolve(sweep);
+    QCOMPARE(QString::fromStdString(sweep.task), QString("two-hop")); // the data's task, not the model's qa
+    QCOMPARE(sweep.promptTemplate, std::string());                    // so not the demo's prompt.txt
+    const LoadedDataset data = ExperimentPrompts::loadExamples(sweep);
+    const auto engine = Engine::open(demoModel(), {"cpu", "f32", 1, "", false});
+    const Tokenizer& tokenizer = engine->requireTokenizer();
+    const PromptFactory factory = ExperimentPrompts::factory(tokenizer, sweep, TaskKind::TwoHop);
+    QCOMPARE(factory.promptTemplate().name(), std::string("pos2distill_cot"));
+    std::map<int64_t, std::set<std::vector<int64_t>>> pairsOf;
+    bool reversed = false, separated = false;
+    for (const DistillInstance& d : set.instances) {
+      QCOMPARE(d.goldPosition.size(), size_t(2));
+      const auto pre = static_cast<size_t>(d.goldPosition[0]), post = static_cast<size_t>(d.goldPosition[1]);
+      QVERIFY(pre != post && pre < 20 && post < 20);
+      QVERIFY(!(pre == 18 && post == 19));
+      reversed = reversed || post < pre;
+      separated = separated || (pre < post && post - pre > 1);
+      QVERIFY(pairsOf[d.question].insert(d.goldPosition).second); // distinct per question
+      const RetrievalExample& ex = data.examples[d.extra.at("example").get<size_t>()];
+      const PromptInstance student = factory.atPair(ex, pre, post);
+      QCOMPARE(d.studentPromptIds, student.encoding.ids);
+      std::vector<int32_t> response = factory.answerIds(student, "The answer is: " + ex.answers.front());
+      response.push_back(tokenizer.specialTokens().eos);
+      QCOMPARE(d.responseIds, response);
+      QCOMPARE(d.extra.at("teacher_position"), nlohmann::json({18, 19}));
+    }
+    QVERIFY(reversed && separated);
+
+    // A real two-hop sweep: 19 places for the pair, position 18 is the teacher's
+    // layout (hops last), and the prompt is the one built here.
+    const std::string sweepDir = tempDir("two-hop-sweep");
+    const Cli r = cli({"sweep", "--model", QString::fromStdString(demoModel()), "--data",
+                       QString::fromStdString(spec.data), "--limit", "1", "--positions", "18", "--out",
+                       QString::fromStdString(sweepDir), "--quiet", "--threads", "1"});
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const nlohmann::json summary = JsonFile::readObject(sweepDir + "/summary.json");
+    QCOMPARE(QString::fromStdString(summary["settings"]["task"].get<std::string>()), QString("two-hop"));
+    std::ifstream records(sweepDir + "/examples.jsonl");
+    std::string line;
+    QVERIFY(std::getline(records, line));
+    QCOMPARE(nlohmann::json::parse(line)["prompt_tokens"].get<size_t>(),
+             factory.atPair(data.examples[0], 18, 19).encoding.ids.size());
+    QVERIFY_THROWS_EXCEPTION(Error, factory.atPosition(data.examples[0], 19));
+  }
+
+  // The demo cannot write "The answer is" (its tokenizer has no pieces for it),
+  // so every chain of thought it writes is wrong: each is dropped, counted and
+  // kept in prepare.jsonl, and the run stops with the reason.
+  void r2DropsWrongChainsOfThought() {
+    const std::string run = tempDir("two-hop-r2");
+    DistillJobSpec spec = smallSpec("r2");
+    spec.data = twoHopData("train");
+    spec.distill.questions = 3;
+    spec.distill.maxNewTokens = 24;
+    spec.prepareOnly = true;
+    try {
+      DistillJob::start(spec, run, quietRuntime());
+      QFAIL("a set of wrong chains of thought was accepted");
+    } catch (const Error& e) {
+      QVERIFY2(std::string(e.what()).find("no question was kept (3 dropped") != std::string::npos, e.what());
+    }
+    std::ifstream log(run + "/prepare.jsonl");
+    int lines = 0;
+    for (std::string line; std::getline(log, line); ++lines) {
+      const auto j = nlohmann::json::parse(line);
+      QCOMPARE(j["kept"].get<bool>(), false);
+      QCOMPARE(QString::fromStdString(j["reason"].get<std::string>()), QString("wrong teacher answer"));
+    }
+    QCOMPARE(lines, 3);
+  }
+
+  void methodMustFitTheData_data() {
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<bool>("twoHop");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("r1 on two-hop data") << "r1" << true << "r1 distils one gold document";
+    QTest::newRow("r2 on one-gold data") << "r2" << false << "is a qa example; r2 needs two-hop data";
+  }
+  void methodMustFitTheData() {
+    QFETCH(QString, method);
+    QFETCH(bool, twoHop);
+    QFETCH(QString, message);
+    DistillJobSpec spec = smallSpec(method.toStdString());
+    if (twoHop) spec.data = twoHopData("train");
+    spec.prepareOnly = true;
+    try {
+      DistillJob::start(spec, tempDir("misfit"), quietRuntime());
+      QFAIL("no error");
+    } catch (const Error& e) {
+      QVERIFY2(QString(e.what()).contains(message), e.what());
+    }
+  }
+
   void trainingResumesToIdenticalWeights_data() {
     QTest::addColumn<QString>("method");
     QTest::newRow("r1") << "r1";
     QTest::newRow("sft") << "sft";
     QTest::newRow("seqkd") << "seqkd";
+    QTest::newRow("r2") << "r2";
   }
   void trainingResumesToIdenticalWeights() {
     QFETCH(QString, method);
@@ -259,6 +383,21 @@ private Q_SLOTS:
       spec.distill.evalData = demoHeldout();
       spec.distill.evalExamples = 4;
       spec.distill.evalPositions = {0, 10};
+      spec.distill.evalEvery = 3;
+    }
+    if (method == "r2") {
+      // The demo writes no right chain of thought (above): R2 trains a hand-made
+      // set of sequence instances at hop pairs, evaluated on two-hop data.
+      DistillJobSpec prepare = smallSpec("sft");
+      prepare.data = twoHopData("train");
+      prepare.prepareOnly = true;
+      const std::string prepared = tempDir("r2-set");
+      DistillJob::start(prepare, prepared, quietRuntime());
+      spec.set = prepared + "/distill-set.jsonl";
+      spec.data.clear();
+      spec.distill.evalData = twoHopData("heldout");
+      spec.distill.evalExamples = 3;
+      spec.distill.evalPositions = {0, 18};
       spec.distill.evalEvery = 3;
     }
     const DistillOutcome full = DistillJob::start(spec, straight, quietRuntime());
@@ -295,14 +434,14 @@ private Q_SLOTS:
         QVERIFY(e["tokens_per_s"].get<double>() > 0);
       }
     }
-    if (method == "r1") {
-      QVERIFY(std::count(kinds.begin(), kinds.end(), "teacher") == 1);
+    if (method == "r1") QVERIFY(std::count(kinds.begin(), kinds.end(), "teacher") == 1);
+    if (method == "r1" || method == "r2") {
       QCOMPARE(std::count(kinds.begin(), kinds.end(), "eval"), 3); // steps 0, 3 and 6
       for (int step : {0, 3, 6}) {
         const auto s =
             JsonFile::readObject(straight + "/eval/step-" + std::to_string(step) + "/summary.json");
         QCOMPARE(s["positions"].size(), size_t(2));
-        QCOMPARE(s["positions"][0]["n"].get<int>(), 4);
+        QCOMPARE(s["positions"][0]["n"].get<int>(), method == "r1" ? 4 : 3);
       }
     }
   }

@@ -123,10 +123,27 @@ private Q_SLOTS:
     QCOMPARE(PromptTemplate::builtIn(PromptStyle::Pos2Distill).name(), std::string("pos2distill"));
   }
 
+  // R2's chain-of-thought prompt: Pos2Distill's layout with the CoT instruction.
+  void cotPromptIsExact() {
+    const BuiltPrompt p =
+        PromptBuilder(PromptTemplate::builtIn(PromptStyle::Pos2DistillCot)).build(qaExample());
+    QCOMPARE(p.text,
+             std::string("Answer the question using the provided search documents (some of which might "
+                         "be irrelevant). First identify the information relevant to the question and "
+                         "list it, then reason step by step, and end your response with \"The answer "
+                         "is: \" followed by the answer.\n"
+                         "- Title: T1\nfirst text\n"
+                         "- Title: T{2}\ngold text\n"
+                         "- Title: T3\nthird\ttext\n"
+                         "\nQuestion: who wrote it?\n"));
+    QCOMPARE(p.documents.size(), size_t(3));
+    QCOMPARE(PromptTemplate::styleNamed("pos2distill-cot"), std::optional(PromptStyle::Pos2DistillCot));
+  }
+
   // One list of built-in names for the CLI, the GUI and the task defaults.
   void namesResolve() {
     const std::vector<std::string> names = PromptTemplate::names();
-    QCOMPARE(names.size(), size_t(7));
+    QCOMPARE(names.size(), size_t(8));
     for (const std::string& name : names) {
       const auto style = PromptTemplate::styleNamed(name);
       QVERIFY2(style, name.c_str());

@@ -15,6 +15,16 @@ mixed precision as PosLab's. B random sequences of T tokens (seeded); one
 warm-up step, then S timed steps. Prints one JSON line: {"impl", "dtype",
 "threads", "batch", "tokens", "seconds" (best step), "median_seconds",
 "tokens_per_s" (from the best), "loss_first", "loss_last"}.
+
+--objective r1 takes Pos2Distill's R1 step instead (METHOD.md §2b), on the
+rows PosLab's DistillStepBenchmark builds from the same ids: teacher prompt =
+the first T - R ids, response = the last R, student prompt = the teacher
+prompt rolled left by b + 1, gold position b (one instance per bin). The
+teacher's log-probabilities over the response (fp32 log_softmax, full
+vocabulary) come from the initial fp32 weights: computed once before the steps
+(--teacher cache; "teacher_fill_seconds" reported) or by a frozen copy in every
+step (--teacher live). Loss: KL_i = mean_t sum_v p_T (log p_T - log p_S), then
+the `paper` weighting, which with one instance per bin is softmax(KL) . KL.
 """
 
 import argparse
@@ -68,6 +78,9 @@ def main():
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--dtype", choices=["f32", "bf16"], default="f32")
     ap.add_argument("--steps", type=int, default=3)
+    ap.add_argument("--objective", choices=["ce", "r1"], default="ce")
+    ap.add_argument("--response-tokens", type=int, default=32)
+    ap.add_argument("--teacher", choices=["cache", "live"], default="cache")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -89,13 +102,41 @@ def main():
     cos, sin = cos.to(dtype), sin.to(dtype)
     mask = torch.full((args.tokens, args.tokens), float("-inf")).triu(1).to(dtype)  # [T, T] causal
 
+    r1 = args.objective == "r1"
+    R, P = args.response_tokens, args.tokens - args.response_tokens
+    fill_seconds = 0.0
+    if r1:
+        teacher_ids = ids
+        student_ids = torch.stack([torch.cat([torch.roll(ids[b, :P], -((b + 1) % P)), ids[b, P:]])
+                                   for b in range(args.batch)])  # [B, T]
+        frozen = {k: v.detach().clone() for k, v in masters.items()}  # the original model, fp32
+        cos32, sin32 = ref.rope_cos_sin(cfg, torch.arange(args.tokens))
+        mask32 = torch.full((args.tokens, args.tokens), float("-inf")).triu(1)
+
+        def teacher_log_probs():
+            with torch.no_grad():  # positions P-1 .. T-2 predict the response
+                return forward(cfg, frozen, teacher_ids, cos32, sin32, mask32)[:, P - 1:-1].log_softmax(-1)
+
+        if args.teacher == "cache":
+            start = time.perf_counter()
+            cached = teacher_log_probs()  # [B, R, V]
+            fill_seconds = time.perf_counter() - start
+
+    def objective():
+        if not r1:
+            logits = forward(cfg, compute, ids, cos, sin, mask)  # [B, T, V]
+            return F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1))
+        log_t = cached if args.teacher == "cache" else teacher_log_probs()  # [B, R, V]
+        log_s = forward(cfg, compute, student_ids, cos, sin, mask)[:, P - 1:-1].log_softmax(-1)
+        kl = (log_t.exp() * (log_t - log_s)).sum(-1).mean(-1)  # [B]
+        return (torch.softmax(kl.detach(), 0) * kl).sum()
+
     def step():
         opt.zero_grad(set_to_none=True)
         if bf16:
             for t in compute.values():
                 t.grad = None
-        logits = forward(cfg, compute, ids, cos, sin, mask)  # [B, T, V]
-        loss = F.cross_entropy(logits[:, :-1].reshape(-1, logits.shape[-1]), ids[:, 1:].reshape(-1))
+        loss = objective()
         loss.backward()
         if bf16:
             for k, m in masters.items():
@@ -119,7 +160,8 @@ def main():
                       "tokens": args.tokens, "seconds": round(best, 6),
                       "median_seconds": round(statistics.median(times), 6),
                       "tokens_per_s": round(args.batch * args.tokens / best, 2),
-                      "loss_first": losses[0], "loss_last": losses[-1]}))
+                      "loss_first": losses[0], "loss_last": losses[-1], "objective": args.objective,
+                      **({"teacher": args.teacher, "teacher_fill_seconds": round(fill_seconds, 6)} if r1 else {})}))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 // Checkpoints: a checkpoint folder is a model ModelLoader opens with the
 // trainer's exact logits; only the newest N are kept; `latest` names the
 // newest; every damaged or missing piece is a one-line error naming the file
-// and the field.
+// and the field; a checkpoint damaged after it was written fails its manifest
+// and resume falls back to the newest intact one.
 #include "core/model/ModelLoader.h"
 #include "core/train/CheckpointStore.h"
 #include "core/train/ModelInitializer.h"
@@ -10,6 +11,7 @@
 #include "core/util/JsonFile.h"
 #include "core/weights/SafetensorsWriter.h"
 #include "tests/train/TrainTestSupport.h"
+#include "tests/util/FileBytes.h"
 
 #include <filesystem>
 #include <fstream>
@@ -145,9 +147,90 @@ private Q_SLOTS:
     if (damage == "latest") {
       std::ofstream(fs::path(run) / "checkpoints" / "latest") << "step-000009\n";
     }
+    // As a checkpoint written before manifests: the loader's own checks speak.
+    fs::remove(dir / "manifest.json");
     const QString error = resumeError(run);
     QVERIFY2(error.contains(message), qPrintable(error));
     QVERIFY(!error.contains('\n'));
+  }
+
+  // Damage after the fact (a truncated copy, changed bytes, a lost file) fails
+  // the checkpoint's manifest; resume takes the newest earlier checkpoint that
+  // passes, says so in an event, and the run then ends exactly as one never
+  // interrupted.
+  void manifestCatchesDamageAndResumeFallsBack_data() {
+    QTest::addColumn<QString>("damage");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("model truncated") << "truncate-model"
+                                     << "step-000003/model.safetensors: bytes: ";
+    QTest::newRow("optimizer byte flipped") << "flip-optimizer"
+                                            << "step-000003/optimizer.safetensors: sha256: differs";
+    QTest::newRow("state rewritten") << "rewrite-state"
+                                     << "step-000003/trainer_state.json: sha256: differs";
+    QTest::newRow("state lost") << "rm-state"
+                                << "step-000003/trainer_state.json: listed in manifest.json";
+    QTest::newRow("manifest unreadable") << "bad-manifest"
+                                         << "step-000003/manifest.json";
+  }
+  void manifestCatchesDamageAndResumeFallsBack() {
+    QFETCH(QString, damage);
+    QFETCH(QString, message);
+    const std::string straight = trainedRun("manifest-straight", 3, 1, 3);
+    const std::string run = trainedRun("manifest-damaged", 3, 1, 3);
+    const fs::path dir = fs::path(run) / "checkpoints" / "step-000003";
+    CheckpointStore::verify(dir.string()); // intact as written
+    if (damage == "truncate-model") fs::resize_file(dir / "model.safetensors", 100);
+    if (damage == "flip-optimizer") {
+      std::fstream f(dir / "optimizer.safetensors", std::ios::in | std::ios::out | std::ios::binary);
+      f.seekg(-5, std::ios::end);
+      const char c = static_cast<char>(f.get() ^ 0x40);
+      f.seekp(-5, std::ios::end);
+      f.put(c);
+    }
+    if (damage == "rewrite-state") { // the same length, one field changed: only the hash can tell
+      std::string text = fileBytes(dir / "trainer_state.json");
+      const size_t at = text.find("\"step\": 3");
+      QVERIFY(at != std::string::npos);
+      text[at + 8] = '4';
+      std::ofstream(dir / "trainer_state.json", std::ios::binary) << text;
+    }
+    if (damage == "rm-state") fs::remove(dir / "trainer_state.json");
+    if (damage == "bad-manifest") std::ofstream(dir / "manifest.json") << "{\"files\": ";
+    try {
+      CheckpointStore::verify(dir.string());
+      QFAIL("the damage passed the manifest");
+    } catch (const Error& e) {
+      QVERIFY2(QString(e.what()).contains(QString::fromStdString(message.toStdString())), e.what());
+    }
+
+    auto model = ModelInitializer::model(tinyConfig(), 3, at::kFloat);
+    TrainingSettings s = settings(3);
+    s.checkpointEvery = 1;
+    s.keepCheckpoints = 3;
+    Trainer t(*model, toySequences(4), s, run);
+    QVERIFY(t.resume());
+    QCOMPARE(t.step(), int64_t(2));
+    QCOMPARE(t.damagedCheckpoints().size(), size_t(1));
+    QVERIFY(QString::fromStdString(t.damagedCheckpoints()[0]).contains(message));
+    t.run();
+    QCOMPARE(fileBytes(fs::path(run) / "checkpoints" / "step-000003" / "model.safetensors"),
+             fileBytes(fs::path(straight) / "checkpoints" / "step-000003" / "model.safetensors"));
+    CheckpointStore::verify(dir.string()); // rewritten whole
+    std::ifstream events(fs::path(run) / "events.jsonl");
+    bool noted = false;
+    for (std::string line; std::getline(events, line);)
+      noted = noted || nlohmann::json::parse(line)["event"] == "checkpoint_damaged";
+    QVERIFY(noted);
+  }
+
+  void noIntactCheckpointIsAnError() {
+    const std::string run = trainedRun("all-damaged", 2, 1, 2);
+    for (const char* step : {"step-000001", "step-000002"})
+      fs::resize_file(fs::path(run) / "checkpoints" / step / "optimizer.safetensors", 10);
+    const QString error = resumeError(run);
+    QVERIFY2(error.contains("checkpoints/latest: no intact checkpoint left: 2 damaged, the newest: ") &&
+                 error.contains("step-000002/optimizer.safetensors: bytes"),
+             qPrintable(error));
   }
 };
 
