@@ -78,7 +78,10 @@ std::string CheckpointStore::save(const std::function<void(const std::string& di
   const std::string name = stepName(state.step);
   const fs::path temp = root / (".tmp-" + name + "-" + std::to_string(::getpid()));
   const fs::path final = root / name;
-  fs::remove_all(temp);
+  // Half-written checkpoints of killed processes (run.lock lets one process
+  // own a run at a time, so none of them is being written now).
+  for (const auto& entry : fs::directory_iterator(root))
+    if (entry.path().filename().string().starts_with(".tmp-")) fs::remove_all(entry.path());
   try {
     fs::create_directories(temp);
     writeModel(temp.string());

@@ -223,6 +223,33 @@ private Q_SLOTS:
     QVERIFY(noted);
   }
 
+  // What a kill inside a checkpoint's write leaves: a half-written .tmp- folder
+  // beside the intact checkpoints. Resume never looks at it; the next save removes it.
+  void tornWriteIsIgnoredAndCleanedUp() {
+    const std::string straight = trainedRun("torn-straight", 3, 1, 3);
+    const std::string run = trainedRun("torn", 3, 1, 3);
+    const fs::path checkpoints = fs::path(run) / "checkpoints";
+    fs::remove_all(checkpoints / "step-000003");
+    std::ofstream(checkpoints / "latest") << "step-000002\n";
+    const fs::path torn = checkpoints / ".tmp-step-000003-99999";
+    fs::create_directories(torn);
+    fs::copy_file(checkpoints / "step-000002" / "model.safetensors", torn / "model.safetensors");
+    fs::resize_file(torn / "model.safetensors", 1000);
+
+    auto model = ModelInitializer::model(tinyConfig(), 3, at::kFloat);
+    TrainingSettings s = settings(3);
+    s.checkpointEvery = 1;
+    s.keepCheckpoints = 3;
+    Trainer t(*model, toySequences(4), s, run);
+    QVERIFY(t.resume());
+    QCOMPARE(t.step(), int64_t(2));
+    QVERIFY(t.damagedCheckpoints().empty());
+    t.run();
+    QVERIFY(!fs::exists(torn));
+    QCOMPARE(fileBytes(checkpoints / "step-000003" / "model.safetensors"),
+             fileBytes(fs::path(straight) / "checkpoints" / "step-000003" / "model.safetensors"));
+  }
+
   void noIntactCheckpointIsAnError() {
     const std::string run = trainedRun("all-damaged", 2, 1, 2);
     for (const char* step : {"step-000001", "step-000002"})

@@ -1,0 +1,195 @@
+// Runs that lose nothing (the hardening issue): a distill job killed with
+// SIGKILL at random moments -- while it prepares its set, trains, or writes a
+// checkpoint -- continues with --resume every time and ends with the weights of
+// a run never interrupted, and after every kill `latest` names a checkpoint
+// that passes its manifest. A full disk (a small tmpfs) ends a distill run and
+// a sweep with a non-zero exit naming the file; what was written before stays
+// intact, and the sweep completes once there is room again.
+#include "core/train/CheckpointStore.h"
+#include "core/util/JsonFile.h"
+#include "tests/util/CliProcess.h"
+#include "tests/util/FileBytes.h"
+#include "tests/util/TestPaths.h"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sys/mount.h>
+
+using namespace poslab;
+using namespace poslab::test;
+namespace fs = std::filesystem;
+
+namespace {
+
+QString demo(const std::string& rel) {
+  return QString::fromStdString(resourcePath("demo/" + rel));
+}
+
+// A small R1 run on the demo: 6 questions, 8 steps, a checkpoint after each.
+QStringList distillArgs(const std::string& out) {
+  return {"distill",
+          "--model",
+          demo("poslab-demo-llama"),
+          "--data",
+          demo("train.jsonl.gz"),
+          "--method",
+          "r1",
+          "--questions",
+          "6",
+          "--k",
+          "2",
+          "--batch",
+          "4",
+          "--steps",
+          "8",
+          "--lr",
+          "2e-3",
+          "--seed",
+          "5",
+          "--checkpoint-every",
+          "1",
+          "--threads",
+          "1",
+          "--out",
+          QString::fromStdString(out)};
+}
+
+// A tmpfs of `bytes` at dir, or "" with the reason it could not be mounted.
+QString mountTmpfs(const std::string& dir, size_t bytes) {
+  fs::create_directories(dir);
+  const std::string options = "size=" + std::to_string(bytes);
+  if (::mount("tmpfs", dir.c_str(), "tmpfs", 0, options.c_str()) != 0)
+    return QString("cannot mount a tmpfs (%1): the disk-full tests need root").arg(std::strerror(errno));
+  return {};
+}
+
+void checkLatestIsIntact(const std::string& run) {
+  const fs::path latest = fs::path(run) / "checkpoints" / "latest";
+  if (!fs::exists(latest)) return;
+  std::ifstream in(latest);
+  std::string name;
+  std::getline(in, name);
+  CheckpointStore::verify((fs::path(run) / "checkpoints" / name).string()); // throws when torn
+}
+
+} // namespace
+
+class TestCrashSafety : public QObject {
+  Q_OBJECT
+private Q_SLOTS:
+  void killNineAnywhereThenResumeEndsExact() {
+    const std::string straight = tempDir("kill-straight") + "/run";
+    const CliRun whole = cli(distillArgs(straight));
+    QVERIFY2(whole.exitCode == 0, qPrintable(whole.err));
+
+    const std::string run = tempDir("kill-run") + "/run";
+    std::mt19937 draw(7); // the kill times: the same every time the test runs
+    int kills = 0;
+    bool finished = false;
+    // Eight kills at random moments, then a resume left to finish.
+    for (int attempt = 0; attempt <= 8 && !finished; ++attempt) {
+      // Before run.json exists there is nothing to resume: start again.
+      const bool started = fs::exists(fs::path(run) / "run.json");
+      if (!started) fs::remove_all(run);
+      const QStringList args =
+          started ? QStringList{"distill", "--out", QString::fromStdString(run), "--resume", "--threads", "1"}
+                  : distillArgs(run);
+      QProcess p;
+      p.start(cliPath(), args);
+      QVERIFY(p.waitForStarted());
+      const int life = attempt < 8 ? 200 + static_cast<int>(draw() % 1500) : 600000;
+      if (p.waitForFinished(life)) {
+        QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0,
+                 qPrintable(QString::fromUtf8(p.readAllStandardError())));
+        finished = true;
+        break;
+      }
+      p.kill(); // SIGKILL: no handler runs
+      p.waitForFinished();
+      ++kills;
+      const nlohmann::json state = JsonFile::readObjectIfPresent(run + "/run.json");
+      qInfo("kill %d after %d ms: status %s, checkpoints %s", kills, life,
+            state.value("status", "none").c_str(),
+            fs::exists(run + "/checkpoints/latest") ? fileBytes(run + "/checkpoints/latest").c_str()
+                                                    : "none\n");
+      try {
+        checkLatestIsIntact(run);
+      } catch (const std::exception& e) {
+        QFAIL(qPrintable(QString("after kill %1: %2").arg(kills).arg(e.what())));
+      }
+    }
+    QVERIFY(finished);
+    QVERIFY2(kills >= 4, qPrintable(QString("only %1 kills").arg(kills)));
+    QCOMPARE(fileBytes(fs::path(run) / "model" / "model.safetensors"),
+             fileBytes(fs::path(straight) / "model" / "model.safetensors"));
+    for (const auto& e : fs::directory_iterator(fs::path(run) / "checkpoints"))
+      QVERIFY2(!e.path().filename().string().starts_with(".tmp-"), e.path().c_str());
+    qInfo("%d kills", kills);
+  }
+
+  void fullDiskStopsADistillRunAndKeepsTheLastCheckpoint() {
+    const std::string mnt = tempDir("full-distill") + "/mnt";
+    // The set, run.json and the first checkpoint (about 6.4 MB) fit; the second does not.
+    if (const QString why = mountTmpfs(mnt, 9u << 20); !why.isEmpty()) QSKIP(qPrintable(why));
+    const std::string run = mnt + "/run";
+    const CliRun r = cli(distillArgs(run));
+    const std::string runJson = JsonFile::readObject(run + "/run.json").dump(); // still whole
+    const bool latestOk = fs::exists(run + "/checkpoints/latest");
+    if (latestOk) checkLatestIsIntact(run);
+    std::vector<std::string> left;
+    for (const auto& e : fs::directory_iterator(run + "/checkpoints"))
+      left.push_back(e.path().filename().string());
+    ::umount(mnt.c_str());
+    QVERIFY2(r.exitCode != 0, "a run on a full disk finished");
+    // Progress lines, then the error: one line naming the file.
+    const QString error = r.err.trimmed().section('\n', -1);
+    QVERIFY2(error.startsWith("poslab-cli: " + QString::fromStdString(run) + "/checkpoints/") &&
+                 error.contains("No space left on device"),
+             qPrintable(r.err));
+    QVERIFY(latestOk);
+    QVERIFY(!runJson.empty());
+    for (const std::string& n : left)
+      QVERIFY2(!n.starts_with(".tmp-"), n.c_str()); // the torn write was cleaned up
+  }
+
+  void fullDiskStopsASweepThatLaterCompletes() {
+    const std::string mnt = tempDir("full-sweep") + "/mnt";
+    if (const QString why = mountTmpfs(mnt, 48u << 10); !why.isEmpty()) QSKIP(qPrintable(why));
+    const QStringList args = {"sweep",
+                              "--model",
+                              demo("poslab-demo-llama"),
+                              "--data",
+                              demo("heldout.jsonl.gz"),
+                              "--limit",
+                              "40",
+                              "--threads",
+                              "1",
+                              "--quiet",
+                              "--out",
+                              QString::fromStdString(mnt + "/sweep")};
+    const CliRun full = cli(args);
+    QVERIFY2(full.exitCode != 0, "a sweep on a full disk finished");
+    QVERIFY2(full.err.contains("No space left on device"), qPrintable(full.err));
+    QCOMPARE(full.err.count('\n'), 1);
+    // Room again (the same tmpfs, larger): the sweep resumes and completes.
+    QCOMPARE(::mount("tmpfs", mnt.c_str(), "tmpfs", MS_REMOUNT, "size=8388608"), 0);
+    const CliRun resumed = cli(args);
+    const bool summary = fs::exists(mnt + "/sweep/summary.json");
+    size_t records = 0;
+    {
+      std::ifstream in(mnt + "/sweep/examples.jsonl");
+      for (std::string line; std::getline(in, line); ++records)
+        QVERIFY(nlohmann::json::accept(line));
+    }
+    ::umount(mnt.c_str());
+    QVERIFY2(resumed.exitCode == 0, qPrintable(resumed.err));
+    QVERIFY(summary);
+    QCOMPARE(records, size_t(40 * 20));
+  }
+};
+
+QTEST_GUILESS_MAIN(TestCrashSafety)
+#include "test_crash_safety.moc"
