@@ -34,6 +34,13 @@ public:
     if (!v.is_string()) error(field + "." + key, "expected a string");
     return v.get<std::string>();
   }
+  // `key` of `object`, or `fallback` when it is absent or null; not a string is an error.
+  std::string optionalString(const Json& object, const char* key, const std::string& fallback,
+                             const std::string& field) const {
+    if (!object.is_object() || !object.contains(key) || object.at(key).is_null()) return fallback;
+    if (!object.at(key).is_string()) error(field.empty() ? key : field + "." + key, "expected a string");
+    return object.at(key).get<std::string>();
+  }
   bool flag(const Json& object, const char* key, bool fallback, const std::string& field) const {
     if (!object.contains(key) || object.at(key).is_null()) return fallback;
     if (!object.at(key).is_boolean()) error(field + "." + key, "expected true or false");
@@ -147,7 +154,7 @@ public:
   // A decoder Strip(start >= 1) or Metaspace undoes the prefix a normalizer added.
   void decoder(const Json& d, BpeTokenizer::Config& config) const {
     if (!d.is_object()) return;
-    const std::string type = d.value("type", "");
+    const std::string type = optionalString(d, "type", "", "decoder");
     if (type == "Sequence" && d.contains("decoders") && d["decoders"].is_array())
       for (const Json& inner : d["decoders"])
         decoder(inner, config);
@@ -159,6 +166,8 @@ public:
 
   std::string path_;
 };
+
+std::unique_ptr<BpeTokenizer> loadFields(const Reader& r, const Json& root, const std::string& path);
 
 } // namespace
 
@@ -174,14 +183,33 @@ std::unique_ptr<BpeTokenizer> TokenizerJsonLoader::load(const std::string& path)
   }
   if (!root.is_object()) r.error("", "expected a JSON object");
 
+  // Fields of the wrong type or shape below this point that no check names
+  // (deep inside normalizers, decoders, post-processors) still end as one
+  // line naming the file.
+  try {
+    return loadFields(r, root, path);
+  } catch (const Json::exception& e) {
+    r.error("", std::string("a field has the wrong type or shape (") + e.what() + ")");
+  }
+}
+
+namespace {
+
+// Everything after the JSON parse: the model, added tokens, normalizer,
+// pre-tokenizer, decoder and post-processor.
+std::unique_ptr<BpeTokenizer> loadFields(const Reader& r, const Json& root, const std::string& path) {
   BpeTokenizer::Config config;
   config.source = path;
   const Json& model = r.require(root, "model", "");
-  const std::string type = model.value("type", std::string("BPE")); // old files omit it; BPE is the default
+  const std::string type =
+      r.optionalString(model, "type", "BPE", "model"); // old files omit it; BPE is the default
   if (type != "BPE")
     r.error("model.type", "unsupported '" + type + "' (only BPE; SentencePiece models use tokenizer.model)");
-  if (model.contains("dropout") && !model["dropout"].is_null() && model["dropout"].get<double>() > 0)
-    r.error("model.dropout", "BPE dropout is for training; set it to null");
+  if (model.contains("dropout") && !model["dropout"].is_null()) {
+    if (!model["dropout"].is_number()) r.error("model.dropout", "expected a number or null");
+    if (model["dropout"].get<double>() > 0)
+      r.error("model.dropout", "BPE dropout is for training; set it to null");
+  }
   for (const char* key : {"continuing_subword_prefix", "end_of_word_suffix"})
     if (model.contains(key) && model[key].is_string() && !model[key].get<std::string>().empty())
       r.error(std::string("model.") + key, "not supported");
@@ -274,5 +302,7 @@ std::unique_ptr<BpeTokenizer> TokenizerJsonLoader::load(const std::string& path)
   tokenizer->setSpecialTokens(special);
   return tokenizer;
 }
+
+} // namespace
 
 } // namespace poslab

@@ -183,6 +183,16 @@ private Q_SLOTS:
                                   "\"[a\"}, \"behavior\": \"Isolated\"}, "
                                   "\"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}"
                                << "pre_tokenizer.pattern.Regex";
+    // Found by fuzzing (tests/fuzz/corpus/tokenizer_json/crash-*): wrong types used to escape as
+    // nlohmann exceptions.
+    QTest::newRow("type not a string") << R"({"model": {"type": 3, "vocab": {}, "merges": []}})"
+                                       << "model.type: expected a string";
+    QTest::newRow("dropout not a number")
+        << R"({"model": {"type": "BPE", "dropout": "x", "vocab": {}, "merges": []}})"
+        << "model.dropout: expected a number or null";
+    QTest::newRow("decoder strip start not a number")
+        << R"({"decoder": {"type": "Strip", "start": "1"}, "model": {"type": "BPE", "vocab": {}, "merges": []}})"
+        << "a field has the wrong type or shape";
   }
   void errorsNameFileAndField() {
     QFETCH(QString, json);
