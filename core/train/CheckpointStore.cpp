@@ -186,7 +186,6 @@ void CheckpointStore::verify(const std::string& dir) {
 }
 
 CheckpointStore::Loaded CheckpointStore::load(const std::string& dir) {
-  verify(dir);
   Loaded out;
   const std::string statePath = (fs::path(dir) / "trainer_state.json").string();
   if (!fs::exists(statePath)) fail(statePath, "", "missing from the checkpoint");

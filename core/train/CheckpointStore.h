@@ -59,7 +59,9 @@ public:
     std::map<std::string, at::Tensor> model;     // model.safetensors (or adapter_model.safetensors), fp32
     std::map<std::string, at::Tensor> optimizer; // optimizer.safetensors, fp32
   };
-  // Reads and checks every piece; errors name the file and the field.
+  // Reads and checks every piece; errors name the file and the field. The
+  // manifest is not checked again here: latestIntact() (or verify()) comes first,
+  // so a multi-GB checkpoint is hashed once per resume.
   static Loaded load(const std::string& checkpointDir);
 
 private:

@@ -41,6 +41,26 @@ std::string trainedRun(const std::string& name, int steps, int64_t every = 0, in
   return run;
 }
 
+// A 3-step run (a checkpoint after each step, 3 kept) resumed and trained to its end.
+struct Resumed {
+  bool resumed = false;
+  int64_t step = 0; // where it resumed
+  std::vector<std::string> damaged;
+};
+Resumed resumeToTheEnd(const std::string& run) {
+  auto model = ModelInitializer::model(tinyConfig(), 3, at::kFloat);
+  TrainingSettings s = settings(3);
+  s.checkpointEvery = 1;
+  s.keepCheckpoints = 3;
+  Trainer t(*model, toySequences(4), s, run);
+  Resumed r;
+  r.resumed = t.resume();
+  r.step = t.step();
+  r.damaged = t.damagedCheckpoints();
+  t.run();
+  return r;
+}
+
 QString resumeError(const std::string& run) {
   auto model = ModelInitializer::model(tinyConfig(), 3, at::kFloat);
   Trainer t(*model, toySequences(4), settings(2), run);
@@ -203,16 +223,11 @@ private Q_SLOTS:
       QVERIFY2(QString(e.what()).contains(QString::fromStdString(message.toStdString())), e.what());
     }
 
-    auto model = ModelInitializer::model(tinyConfig(), 3, at::kFloat);
-    TrainingSettings s = settings(3);
-    s.checkpointEvery = 1;
-    s.keepCheckpoints = 3;
-    Trainer t(*model, toySequences(4), s, run);
-    QVERIFY(t.resume());
-    QCOMPARE(t.step(), int64_t(2));
-    QCOMPARE(t.damagedCheckpoints().size(), size_t(1));
-    QVERIFY(QString::fromStdString(t.damagedCheckpoints()[0]).contains(message));
-    t.run();
+    const Resumed r = resumeToTheEnd(run);
+    QVERIFY(r.resumed);
+    QCOMPARE(r.step, int64_t(2));
+    QCOMPARE(r.damaged.size(), size_t(1));
+    QVERIFY(QString::fromStdString(r.damaged[0]).contains(message));
     QCOMPARE(fileBytes(fs::path(run) / "checkpoints" / "step-000003" / "model.safetensors"),
              fileBytes(fs::path(straight) / "checkpoints" / "step-000003" / "model.safetensors"));
     CheckpointStore::verify(dir.string()); // rewritten whole
@@ -236,15 +251,10 @@ private Q_SLOTS:
     fs::copy_file(checkpoints / "step-000002" / "model.safetensors", torn / "model.safetensors");
     fs::resize_file(torn / "model.safetensors", 1000);
 
-    auto model = ModelInitializer::model(tinyConfig(), 3, at::kFloat);
-    TrainingSettings s = settings(3);
-    s.checkpointEvery = 1;
-    s.keepCheckpoints = 3;
-    Trainer t(*model, toySequences(4), s, run);
-    QVERIFY(t.resume());
-    QCOMPARE(t.step(), int64_t(2));
-    QVERIFY(t.damagedCheckpoints().empty());
-    t.run();
+    const Resumed r = resumeToTheEnd(run);
+    QVERIFY(r.resumed);
+    QCOMPARE(r.step, int64_t(2));
+    QVERIFY(r.damaged.empty());
     QVERIFY(!fs::exists(torn));
     QCOMPARE(fileBytes(checkpoints / "step-000003" / "model.safetensors"),
              fileBytes(fs::path(straight) / "checkpoints" / "step-000003" / "model.safetensors"));
