@@ -1,5 +1,6 @@
 // poslab-cli distill --model MODEL (--data FILE | --set SET.jsonl) --method r1|r2|sft|seqkd --out RUN
-//                    [--preset paper|demo] [--questions N] [--k K] [--teacher-position P] [--no-anchors]
+//                    [--preset paper|demo|quick] [--questions N] [--k K] [--teacher-position P]
+//                    [--no-anchors]
 //                    [--distractor-order kept|redrawn] [--decoding greedy|sampled] [--temperature T] [--top-p
 //                    P]
 //                    [--weighting paper|code|uniform] [--lambda X] [--teacher cache|live] [--epochs E]
@@ -40,7 +41,9 @@ void addDistillCommand(CLI::App& app) {
       "--preset",
       [a](const std::string& name) { DistillSettings::applyPreset(name, a->spec.distill, a->spec.settings); },
       "paper (METHOD.md §2b: lr 3e-6, batch 32, 2 epochs, 300 questions x K=4 + anchors, bf16, seed 42) or "
-      "demo (the bundled demo, minutes on 2 cores); any option given overrides it");
+      "demo (the bundled demo, minutes on 2 cores) or quick (the demo cut to 30 steps: a check that it "
+      "runs); "
+      "any option given overrides it");
   a->options = std::make_unique<TrainingOptions>(cmd, t);
   TrainingOptions& opts = *a->options;
   opts.defining(preset);

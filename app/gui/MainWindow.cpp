@@ -5,15 +5,18 @@
 #include "app/gui/DepthPanel.h"
 #include "app/gui/EngineController.h"
 #include "app/gui/ExplorerPanel.h"
+#include "app/gui/JobPage.h"
 #include "app/gui/ModelOpenDialog.h"
 #include "app/gui/ProgressText.h"
 #include "app/gui/RecentFiles.h"
 #include "app/gui/SweepPanel.h"
+#include "app/gui/TrainPanel.h"
 #include "core/util/JsonFile.h"
 #include "widgets/AttentionBars.h"
 #include "widgets/AttentionHeatmap.h"
 #include "widgets/AttentionMassHeatmap.h"
 #include "widgets/DepthHeatmap.h"
+#include "widgets/EvalCurvesPlot.h"
 #include "widgets/FigureExportDialog.h"
 #include "widgets/GenerationView.h"
 #include "widgets/MatrixHeatmap.h"
@@ -109,6 +112,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
           tr("Attention mass per document × gold position over the dataset (Pos2Distill Fig. 7)"));
   addView(depth_, tr("Depth"), tr("Accuracy over gold position × number of documents"));
   addView(view_, tr("Generate"), tr("Free generation from a prompt"));
+  train_ = new TrainPanel(this);
+  addView(train_, tr("Train"),
+          tr("Pos2Distill jobs: launch, watch live, manage checkpoints; jobs go on when PosLab closes"));
   connect(tabs_, &QTabWidget::currentChanged, this, [this](int index) {
     if (viewAt(index) != explorer_) return;
     explorer_->setSettings(sweep_->settings());
@@ -123,6 +129,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     depth_->setWorkspace(sweep_->workspace());
     aggregate_->setWorkspace(sweep_->workspace());
     aggregate_->setFingerprints(fingerprints_);
+    train_->setWorkspace(sweep_->workspace());
+    train_->setDefaultsSource([this] { return loadedPath_; }, [this] { return sweep_->dataPath(); });
   }
 
   panel_ = new ModelInfoPanel;
@@ -599,6 +607,14 @@ void MainWindow::connectViews() {
       FigureExportDialog::offerOnRightClick(host, *plot, QString::fromLatin1(stem));
   connect(tabs_, &QTabWidget::currentChanged, this, [this] { exportFigure_->setEnabled(currentFigure()); });
 
+  // A checkpoint opened from the Train view becomes the lab's model.
+  connect(train_, &TrainPanel::openCheckpoint, this, [this](const QString& folder) {
+    openModel(folder);
+    showView(QStringLiteral("sweep"));
+  });
+  connect(train_, &TrainPanel::message, this,
+          [this](const QString& text) { statusBar()->showMessage(text, kMessageMs); });
+
   connect(explorer_, &ExplorerPanel::tokenMapRequested, engine_, &EngineController::tokenMap);
   connect(engine_, &EngineController::tokenMapReady, explorer_, &ExplorerPanel::onTokenMap);
 
@@ -653,7 +669,7 @@ void MainWindow::connectViews() {
 }
 
 QStringList MainWindow::viewNames() {
-  return {"sweep", "explore", "aggregate", "depth", "generate"};
+  return {"sweep", "explore", "aggregate", "depth", "generate", "train"};
 }
 
 QWidget* MainWindow::viewAt(int index) const {
@@ -766,6 +782,17 @@ QVector<BundleFigure> MainWindow::bundleFigures(QVector<FingerprintCache::Reques
     source["heads"] = headsName(explorer_->tokenMapHeads());
     figures.append({"token_attention", tokens, source});
   }
+  // The job shown in the Train view: its curves, with the run's settings and
+  // fingerprints (run.json) as their source.
+  const JobSnapshot& job = train_->page()->snapshot();
+  if (!job.steps.empty() || !job.evals.empty()) {
+    const QJsonObject source{
+        {"kind", "training"}, {"run", QString::fromStdString(job.runDir)}, {"run_json", toQt(job.runJson)}};
+    for (const auto& [figure, stem] : train_->page()->figures()) {
+      const bool empty = figure == train_->page()->evalPlot() ? job.evals.empty() : job.steps.empty();
+      if (!empty) figures.append({stem, figure, source});
+    }
+  }
   return figures;
 }
 
@@ -841,6 +868,7 @@ const ExportablePlot* MainWindow::currentFigure() const {
   if (shown == explorer_) return explorer_->explorer()->attentionHeatmap();
   if (shown == aggregate_) return aggregate_->heatmap();
   if (shown == depth_) return depth_->heatmap();
+  if (shown == train_) return train_->page()->evalPlot();
   return nullptr;
 }
 

@@ -34,6 +34,7 @@ class DepthPanel;
 class EngineController;
 class GenerationView;
 class SweepPanel;
+class TrainPanel;
 class ExplorerPanel;
 class ModelInfoPanel;
 
@@ -49,10 +50,11 @@ public:
   ExplorerPanel* explorerPanel() const { return explorer_; }
   AggregatePanel* aggregatePanel() const { return aggregate_; }
   DepthPanel* depthPanel() const { return depth_; }
+  TrainPanel* trainPanel() const { return train_; }
   QTabWidget* views() const { return tabs_; }
   // The view on tab `index` (the tab itself holds the scroll area around it).
   QWidget* viewAt(int index) const;
-  // "sweep", "explore", "aggregate", "depth", "generate"; false for another name.
+  // "sweep", "explore", "aggregate", "depth", "generate", "train"; false for another name.
   bool showView(const QString& name);
   static QStringList viewNames();
   // Every figure that has data, with where it came from (runs, settings, fingerprints).
@@ -134,6 +136,7 @@ private:
   ExplorerPanel* explorer_ = nullptr;
   AggregatePanel* aggregate_ = nullptr;
   DepthPanel* depth_ = nullptr;
+  TrainPanel* train_ = nullptr;
   QTabWidget* tabs_ = nullptr;
   QPushButton* cancelLoad_ = nullptr;
   QAction* openData_ = nullptr;

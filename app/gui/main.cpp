@@ -7,9 +7,13 @@
 #include "app/gui/DepthPanel.h"
 #include "app/gui/EngineController.h"
 #include "app/gui/ExplorerPanel.h"
+#include "app/gui/JobLaunchDialog.h"
+#include "app/gui/JobMonitor.h"
+#include "app/gui/JobPage.h"
 #include "app/gui/MainWindow.h"
 #include "app/gui/Palettes.h"
 #include "app/gui/SweepPanel.h"
+#include "app/gui/TrainPanel.h"
 #include "widgets/GenerationView.h"
 #include "widgets/PlotExporter.h"
 #include "widgets/SweepPlot.h"
@@ -20,6 +24,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 
@@ -50,7 +55,8 @@ BundledDemo findBundledDemo() {
 // one placement, aggregate, run a depth study), saves the window as an image
 // and quits (for documentation; exit status 1 if anything fails).
 void runScreenshot(poslab::MainWindow& window, const QString& file, const QString& view, bool compare,
-                   int tokenLayer, const QString& prompt, int tokens, const QString& figure) {
+                   int tokenLayer, const QString& prompt, int tokens, const QString& figure,
+                   const QString& section) {
   using poslab::MainWindow;
   auto fail = [](const QString& why) {
     std::fprintf(stderr, "poslab: screenshot: %s\n", qPrintable(why));
@@ -109,6 +115,25 @@ void runScreenshot(poslab::MainWindow& window, const QString& file, const QStrin
     QObject::connect(&window, &MainWindow::aggregateDone, &window, [save, fail](bool complete) {
       if (!complete) return fail(QStringLiteral("the aggregate failed"));
       save();
+    });
+  } else if (view == "train") { // the workspace's jobs as they stand; a job page section or the dialog
+    QObject::connect(&window, &MainWindow::modelReady, &window, [&window, save, fail, file, section] {
+      QTimer::singleShot(1500, &window, [&window, save, fail, file, section] {
+        poslab::TrainPanel* train = window.trainPanel();
+        train->monitor()->poll();
+        if (section == "dialog") {
+          poslab::JobLaunchDialog* dialog = train->openLaunchDialog();
+          QTimer::singleShot(400, dialog, [dialog, file, fail] {
+            if (!dialog->grab().save(file)) return fail(QStringLiteral("cannot write %1").arg(file));
+            QCoreApplication::exit(0);
+          });
+          return;
+        }
+        QTabWidget* sections = train->page()->sections();
+        for (int i = 0; i < sections->count(); ++i)
+          if (sections->tabText(i).compare(section, Qt::CaseInsensitive) == 0) sections->setCurrentIndex(i);
+        save();
+      });
     });
   } else if (view == "depth") {
     QObject::connect(&window, &MainWindow::modelReady, window.depthPanel(), &poslab::DepthPanel::requestRun);
@@ -184,8 +209,11 @@ int main(int argc, char** argv) {
       "With --view sweep: also export the sweep plot to FILE (.png 1600x1000 px at 200 dpi, .pdf, .svg; "
       "paper colours).",
       "FILE");
+  const QCommandLineOption section(
+      "section", "With --view train: the job page's section (curves, checkpoints, settings, log) or dialog.",
+      "NAME", "curves");
   parser.addOptions({screenshot, prompt, tokens, limit, docs, view, depthDocs, examples, palette,
-                     compareOption, tokenLayer, figure});
+                     compareOption, tokenLayer, figure, section});
   parser.process(app);
 
   QString model = parser.positionalArguments().value(0);
@@ -226,7 +254,7 @@ int main(int argc, char** argv) {
     window.resize(1200, 800);
     runScreenshot(window, parser.value(screenshot), parser.value(view), parser.isSet(compareOption),
                   parser.isSet(tokenLayer) ? parser.value(tokenLayer).toInt() : -1, parser.value(prompt),
-                  parser.value(tokens).toInt(), parser.value(figure));
+                  parser.value(tokens).toInt(), parser.value(figure), parser.value(section));
   } else {
     QObject::connect(&window, &poslab::MainWindow::modelReady, &window,
                      [&window, name = parser.value(view)] { window.showView(name); });

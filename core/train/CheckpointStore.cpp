@@ -3,6 +3,7 @@
 #include "core/data/DataFingerprint.h"
 #include "core/train/AdamW.h"
 #include "core/util/AtomicFile.h"
+#include "core/util/CheckpointPins.h"
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
 #include "core/weights/SafetensorsFile.h"
@@ -13,6 +14,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -113,6 +115,15 @@ void CheckpointStore::prune() const {
     const std::string n = entry.path().filename().string();
     if (entry.is_directory() && n.starts_with("step-")) steps.push_back(n);
   }
+  // Pinned checkpoints (the GUI's pin) are neither removed nor counted in keep.
+  // Pins that cannot be read remove nothing: a lost checkpoint cannot come back.
+  std::set<std::string> pinned;
+  try {
+    pinned = CheckpointPins::read(runDir_);
+  } catch (const Error&) {
+    return;
+  }
+  std::erase_if(steps, [&](const std::string& n) { return pinned.count(n) > 0; });
   std::sort(steps.begin(), steps.end()); // zero-padded: lexical order is step order
   for (size_t i = 0; i + static_cast<size_t>(keep_) < steps.size(); ++i)
     fs::remove_all(fs::path(folder()) / steps[i]);

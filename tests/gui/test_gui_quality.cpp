@@ -58,6 +58,9 @@ QList<QWidget*> controls(QWidget* root) {
       continue;
     if (qobject_cast<QTabBar*>(parent) || qobject_cast<QDockWidget*>(parent)) continue;
     if (w->objectName().startsWith("qt_")) continue;
+    // Qt's own select-all corner of a table (unnamed, unlike its other parts); our
+    // tables select single rows and hide the row header, and the corner with it.
+    if (w->inherits("QTableCornerButton")) continue;
     out << w;
   }
   return out;

@@ -7,6 +7,7 @@
 #include "core/train/CheckpointStore.h"
 #include "core/train/ModelInitializer.h"
 #include "core/train/Trainer.h"
+#include "core/util/CheckpointPins.h"
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
 #include "core/weights/SafetensorsWriter.h"
@@ -107,6 +108,44 @@ private Q_SLOTS:
     CheckpointStore::Loaded c = CheckpointStore::load(*store.latest());
     QCOMPARE(c.state.step, int64_t{5});
     QCOMPARE(c.state.losses.size(), size_t{5});
+  }
+
+  void pinnedCheckpointsAreNeitherPrunedNorCounted() {
+    // Pinned in the GUI before the run reaches it: step 1 stays, and keep = 2
+    // still keeps the two newest besides it.
+    const std::string run = tempDir("pinned");
+    fs::create_directories(fs::path(run) / "checkpoints");
+    CheckpointPins::set(run, "step-000001", true);
+    TrainingSettings s = settings(5);
+    s.checkpointEvery = 1;
+    s.keepCheckpoints = 2;
+    auto model = ModelInitializer::model(tinyConfig(), 3, at::kFloat);
+    Trainer(*model, toySequences(4), s, run).run();
+    std::vector<std::string> names;
+    for (const auto& e : fs::directory_iterator(fs::path(run) / "checkpoints"))
+      names.push_back(e.path().filename().string());
+    std::sort(names.begin(), names.end());
+    QCOMPARE(names,
+             (std::vector<std::string>{"latest", "pins.json", "step-000001", "step-000004", "step-000005"}));
+    // Unpinned, it goes with the next prune like any other.
+    CheckpointPins::set(run, "step-000001", false);
+    QCOMPARE(CheckpointPins::read(run).size(), size_t{0});
+  }
+
+  void damagedPinsPruneNothing() {
+    const std::string run = tempDir("pins-damaged");
+    fs::create_directories(fs::path(run) / "checkpoints");
+    std::ofstream(CheckpointPins::path(run)) << "{\"pinned\": [3]}";
+    QVERIFY_THROWS_EXCEPTION(Error, CheckpointPins::read(run));
+    TrainingSettings s = settings(4);
+    s.checkpointEvery = 1;
+    s.keepCheckpoints = 1;
+    auto model = ModelInitializer::model(tinyConfig(), 3, at::kFloat);
+    Trainer(*model, toySequences(4), s, run).run();
+    int kept = 0;
+    for (const auto& e : fs::directory_iterator(fs::path(run) / "checkpoints"))
+      kept += e.path().filename().string().starts_with("step-");
+    QCOMPARE(kept, 4); // a lost checkpoint cannot come back; an unread pin might have named it
   }
 
   void noCheckpointMeansNoResume() {

@@ -1,0 +1,190 @@
+// The Train view on the bundled demo, offscreen, with real `poslab-cli distill`
+// processes: a job launched from the dialog (the demo preset with nothing
+// changed, then made small), progress and a checkpoint appear, cancel, resume,
+// the window closed and reopened while the job runs (shown live again), the
+// job's process killed (shown dead, resumable), resumed to its end and
+// extended; the held-out curves drawn are eval/step-N/summary.json's numbers,
+// and a checkpoint opens in the lab.
+#include "app/gui/JobLaunchDialog.h"
+#include "app/gui/JobMonitor.h"
+#include "app/gui/JobPage.h"
+#include "app/gui/MainWindow.h"
+#include "app/gui/SweepPanel.h"
+#include "app/gui/TrainPanel.h"
+#include "core/jobs/JobLauncher.h"
+#include "tests/gui/GuiTestSettings.h"
+#include "tests/gui/LabWindow.h"
+#include "tests/util/TestPaths.h"
+#include "widgets/EvalCurvesPlot.h"
+#include "widgets/StepSeriesPlot.h"
+
+#include <QComboBox>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSettings>
+#include <QSpinBox>
+#include <QTableWidget>
+#include <QtTest/QtTest>
+#include <fstream>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+using namespace poslab;
+
+namespace {
+
+// Under Qt Test's 300 s per test function.
+constexpr int kJobTimeoutMs = 240'000;
+
+} // namespace
+
+class TestTrainView : public QObject {
+  Q_OBJECT
+
+private:
+  std::unique_ptr<MainWindow> window_;
+  QString run_;
+
+  void openWindow() {
+    window_ = std::make_unique<MainWindow>();
+    QVERIFY(
+        test::showWithModel(*window_, QString::fromStdString(test::resourcePath("demo/poslab-demo-llama"))));
+    window_->sweepPanel()->setDataPath(QString::fromStdString(test::resourcePath("demo/heldout.jsonl.gz")));
+    QVERIFY(window_->showView("train"));
+  }
+  TrainPanel* train() const { return window_->trainPanel(); }
+  const JobSnapshot* job() const { return train()->monitor()->job(run_); }
+  JobStatus status() const { return job() ? job()->status : JobStatus::Queued; }
+  long long step() const { return job() ? job()->step : -1; }
+  QString shownStatus() const { // what the job table says
+    QTableWidget* t = train()->jobTable();
+    for (int r = 0; r < t->rowCount(); ++r)
+      if (t->item(r, 0)->data(Qt::UserRole).toString() == run_) return t->item(r, 2)->text();
+    return {};
+  }
+
+private Q_SLOTS:
+  void initTestCase() {
+    test::isolatedWorkspace("test_train_view", "gui-train");
+    openWindow();
+  }
+  void cleanupTestCase() {
+    if (!run_.isEmpty()) JobLauncher::kill(run_.toStdString()); // never leave a job behind
+    window_.reset();
+    QSettings().clear();
+  }
+
+  void aDemoJobStartsFromTheDialog() {
+    JobLaunchDialog* dialog = train()->openLaunchDialog();
+    QVERIFY(dialog);
+    // On the open demo model, a new job is the demo preset with no option changed.
+    const JobSettings defaults = dialog->settings();
+    QCOMPARE(defaults.preset, std::string("demo"));
+    QCOMPARE(defaults.method, std::string("r1"));
+    QVERIFY(defaults.options.empty());
+    QVERIFY(QString::fromStdString(defaults.data).endsWith("demo/train.jsonl.gz"));
+    QVERIFY(QString::fromStdString(defaults.evalData).endsWith("demo/heldout.jsonl.gz"));
+    QVERIFY(dialog->command().contains(" distill --preset demo --method r1 --model "));
+    QVERIFY(dialog->startButton()->isEnabled());
+    // Made small for the test (each field overrides the preset, and the command shows it).
+    const std::pair<const char*, const char*> small[] = {
+        {"questions", "16"},         {"batch", "4"},       {"steps", "60"},
+        {"checkpoint-every", "5"},   {"eval-every", "30"}, {"eval-examples", "8"},
+        {"eval-positions", "0,9,19"}};
+    for (const auto& [flag, value] : small) {
+      QLineEdit* field = dialog->optionField(flag);
+      QVERIFY2(field, flag);
+      field->setText(value);
+    }
+    dialog->findChild<QSpinBox*>()->setValue(1); // threads: leave a core to the rest of the suite
+    QVERIFY(dialog->command().contains("--questions 16 ") && dialog->command().contains("--threads 1 "));
+    dialog->startButton()->click();
+    run_ = train()->selectedRun();
+    QVERIFY(!run_.isEmpty());
+    QVERIFY(QFileInfo::exists(run_ + "/logs/launch.json"));
+
+    // Progress, then a checkpoint in the table, with the loss drawn as it comes.
+    QTRY_VERIFY_WITH_TIMEOUT(step() >= 1, kJobTimeoutMs);
+    QTRY_VERIFY_WITH_TIMEOUT(job() && !job()->checkpoints.empty(), kJobTimeoutMs);
+    QVERIFY(JobStatusName::active(status()));
+    QCOMPARE(train()->selectedRun(), run_);
+    QTRY_VERIFY(train()->page()->checkpointTable()->rowCount() >= 1);
+    QTRY_VERIFY(!train()->page()->lossPlot()->drawnRaw().isEmpty());
+    QTRY_VERIFY(train()->page()->evalPlot()->drawnNames().contains("base (step 0)"));
+  }
+
+  void cancelThenResume() {
+    QVERIFY(train()->cancelButton()->isEnabled());
+    train()->cancelButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(status(), JobStatus::Cancelled, kJobTimeoutMs);
+    QCOMPARE(shownStatus(), QString("cancelled"));
+    const long long stoppedAt = step();
+    QVERIFY2(stoppedAt < 60, "the job ended before the cancel reached it");
+    QVERIFY(train()->resumeButton()->isEnabled());
+    train()->resumeButton()->click();
+    QTRY_VERIFY_WITH_TIMEOUT(status() == JobStatus::Training && step() > stoppedAt, kJobTimeoutMs);
+  }
+
+  void reopenedWhileRunningItIsLiveAgain() {
+    window_.reset(); // the GUI closes; the job does not
+    QVERIFY(JobLauncher::owner(run_.toStdString()) > 0);
+    openWindow();
+    QTRY_VERIFY(job());
+    QVERIFY(train()->selectRun(run_));
+    const long long seen = step();
+    QTRY_VERIFY_WITH_TIMEOUT(step() > seen, kJobTimeoutMs); // live: the step moves on
+    QVERIFY2(shownStatus() == "training" || shownStatus() == "evaluating", qPrintable(shownStatus()));
+  }
+
+  void aKilledJobIsDeadAndResumable() {
+    QVERIFY(JobLauncher::kill(run_.toStdString())); // kill -9, as a crash
+    QTRY_COMPARE_WITH_TIMEOUT(status(), JobStatus::Dead, 20'000);
+    QTRY_COMPARE(shownStatus(), QString("dead"));
+    QVERIFY(train()->resumeButton()->isEnabled());
+    train()->resumeButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(status(), JobStatus::Finished, kJobTimeoutMs);
+    QCOMPARE(step(), 60LL);
+    // Extend: more steps from the last checkpoint.
+    QString error;
+    QVERIFY2(train()->resumeSelected(65, &error), qPrintable(error));
+    QTRY_VERIFY_WITH_TIMEOUT(status() == JobStatus::Finished && step() == 65, kJobTimeoutMs);
+  }
+
+  void heldOutCurvesAreTheSweepsNumbers() {
+    QTRY_VERIFY(train()->page()->snapshot().evals.size() >= 3); // base, 30, 60 (and 65)
+    EvalCurvesPlot* plot = train()->page()->evalPlot();
+    const JobSnapshot& shown = train()->page()->snapshot();
+    for (int i = 0; i < static_cast<int>(shown.evals.size()); ++i) {
+      const JobEval& e = shown.evals[static_cast<size_t>(i)];
+      std::ifstream in(QDir(run_).filePath(QString::fromStdString(e.path) + "/summary.json").toStdString());
+      QVERIFY2(in, e.path.c_str());
+      const auto summary = nlohmann::json::parse(in);
+      const QVector<QPointF> drawn = plot->drawnCurve(i);
+      QCOMPARE(drawn.size(), qsizetype(summary["positions"].size()));
+      for (int k = 0; k < drawn.size(); ++k) {
+        QCOMPARE(drawn[k].x(), summary["positions"][static_cast<size_t>(k)]["position"].get<double>() + 1);
+        QCOMPARE(drawn[k].y(),
+                 100.0 * summary["positions"][static_cast<size_t>(k)]["accuracy"].get<double>());
+      }
+    }
+  }
+
+  void aCheckpointOpensInTheLab() {
+    JobPage* page = train()->page();
+    const JobCheckpoint& last = page->snapshot().checkpoints.back();
+    QVERIFY(last.latest && !last.pruned);
+    QVERIFY(page->selectCheckpoint(last.step));
+    QSignalSpy ready(window_.get(), &MainWindow::modelReady);
+    QPushButton* open = nullptr;
+    for (QPushButton* b : page->findChildren<QPushButton*>())
+      if (b->text() == "Open in lab") open = b;
+    QVERIFY(open && open->isEnabled());
+    open->click();
+    QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 60'000);
+    QCOMPARE(window_->recentModels().value(0), QDir(run_).filePath(QString::fromStdString(last.path)));
+    QCOMPARE(window_->viewAt(window_->views()->currentIndex()), static_cast<QWidget*>(window_->sweepPanel()));
+  }
+};
+
+QTEST_MAIN(TestTrainView)
+#include "test_train_view.moc"

@@ -1,0 +1,38 @@
+#pragma once
+// Held-out accuracy by gold position over training: one curve per evaluated
+// step, the base model (step 0) dashed grey, later steps from light to dark in
+// viridis so the eye follows the middle of the curve rising. Positions are
+// 1-based on the axis, as papers label them.
+#include "widgets/EvalCurve.h"
+#include "widgets/ExportablePlot.h"
+
+#include <QWidget>
+
+namespace poslab {
+
+class EvalCurvesPlot : public QWidget, public ExportablePlot {
+  Q_OBJECT
+public:
+  explicit EvalCurvesPlot(QWidget* parent = nullptr);
+  ~EvalCurvesPlot() override;
+
+  void setCurves(const QVector<EvalCurve>& curves);
+  const QVector<EvalCurve>& curves() const { return curves_; }
+  // Read back after a redraw: the graphs' names and (position, %) points.
+  QStringList drawnNames() const;
+  QVector<QPointF> drawnCurve(int index) const;
+
+  QCustomPlot* customPlot() const override;
+  PlotData plotData() const override;
+
+protected:
+  void changeEvent(QEvent* event) override;
+
+private:
+  void redraw();
+
+  QVector<EvalCurve> curves_;
+  QCustomPlot* plot_ = nullptr;
+};
+
+} // namespace poslab
