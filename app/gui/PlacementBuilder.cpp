@@ -60,8 +60,7 @@ AttentionStudy PlacementBuilder::study(const SweepSettings& s, const RetrievalEx
   study.prompt = ExperimentPrompts::promptSettings(s, example.kind);
   study.options.maxAnswerTokens = s.maxNewTokens;
   study.query = coreQuery(query);
-  return AttentionStudy(engine_.model(), engine_.requireTokenizer(), ExperimentPrompts::chatTemplate(s),
-                        study);
+  return AttentionStudy(engine_, ExperimentPrompts::chatTemplate(s), study);
 }
 
 int PlacementBuilder::positionCount(const PlacementRequest& request) {
