@@ -179,6 +179,12 @@ void SweepPlot::clear() {
   scheduleReplot();
 }
 
+void SweepPlot::setPositionCount(int positions) {
+  if (positions == positionCount_) return;
+  positionCount_ = std::max(positions, 0);
+  scheduleReplot();
+}
+
 void SweepPlot::setComparison(const PairedComparison& comparison) {
   comparison_ = comparison;
   scheduleReplot();
@@ -378,7 +384,7 @@ void SweepPlot::rebuild() {
   }
 
   // Axes: every position and interval in view, the y range on round tens.
-  if (maxPosition == 0) maxPosition = 5;
+  if (maxPosition == 0) maxPosition = positionCount_ > 0 ? positionCount_ : 5;
   x->setRange(0.5, maxPosition + 0.5);
   if (low > high) {
     low = 0;
@@ -472,6 +478,11 @@ QStringList SweepPlot::drawnAccuracyTickLabels() const {
   for (const QString& label : accuracyRect_->axis(QCPAxis::atLeft)->tickVectorLabels())
     if (!label.isEmpty()) labels << label;
   return labels;
+}
+
+QPointF SweepPlot::drawnPositionRange() const {
+  const QCPRange r = accuracyRect_->axis(QCPAxis::atBottom)->range();
+  return {r.lower, r.upper};
 }
 
 QRect SweepPlot::legendEntryRect(const QString& label) const {

@@ -46,6 +46,10 @@ public:
   void clear();
   void setComparison(const PairedComparison& comparison);
   void clearComparison();
+  // The gold positions of the chosen dataset (its documents per prompt): what the
+  // x axis spans before any result is in; 0 = unknown (positions 1-5).
+  void setPositionCount(int positions);
+  int positionCount() const { return positionCount_; }
 
   QStringList runs() const;
   SweepCurve curve(const QString& run) const;
@@ -62,6 +66,7 @@ public:
   bool drawnVisible(const QString& run) const; // its curve and error bars are drawn
   bool logprobPanelShown() const;
   QStringList drawnAccuracyTickLabels() const; // non-empty labels of the accuracy axis
+  QPointF drawnPositionRange() const;          // the x axis (lower, upper), in positions
   // Where the run's legend entry was drawn, in the QCustomPlot's coordinates (a click
   // there hides or shows the run); invalid when it has none.
   QRect legendEntryRect(const QString& run) const;
@@ -115,6 +120,7 @@ private:
   QTimer* replotTimer_ = nullptr;
   int replotCount_ = 0;
   int nextColor_ = 0;
+  int positionCount_ = 0; // the dataset's positions; 0 = unknown
 };
 
 } // namespace poslab

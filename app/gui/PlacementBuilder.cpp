@@ -29,9 +29,9 @@ AttentionQuery coreQuery(QuerySelection q) {
 } // namespace
 
 QString PlacementRequest::key() const {
-  return QString("%1|%2|%3|%4|%5")
-      .arg(QString::fromStdString(settings.dataPath))
-      .arg(settings.docs)
+  // Every setting (toJson() writes them all), so a changed option never finds a stale placement.
+  return QString("%1|%2|%3|%4")
+      .arg(QString::fromStdString(settings.toJson().dump()))
       .arg(example)
       .arg(position)
       .arg(static_cast<int>(query));
@@ -39,16 +39,10 @@ QString PlacementRequest::key() const {
 
 const std::vector<RetrievalExample>& PlacementBuilder::examples(const SweepSettings& settings) {
   // The examples as sweeps load them; reloaded when anything that changes them changes.
-  SweepSettings source;
-  source.dataPath = settings.dataPath;
-  source.dataFormat = settings.dataFormat;
-  source.skipBad = settings.skipBad;
-  source.randomDistractors = settings.randomDistractors;
-  source.distractorSeed = settings.distractorSeed;
-  const std::string key = source.toJson().dump();
+  const std::string key = ExperimentPrompts::examplesKey(settings);
   if (!examples_ || loadedKey_ != key) {
     examples_ =
-        std::make_shared<std::vector<RetrievalExample>>(ExperimentPrompts::loadExamples(source).examples);
+        std::make_shared<std::vector<RetrievalExample>>(ExperimentPrompts::loadExamples(settings).examples);
     loadedKey_ = key;
   }
   return *examples_;
@@ -66,8 +60,7 @@ AttentionStudy PlacementBuilder::study(const SweepSettings& s, const RetrievalEx
   study.prompt = ExperimentPrompts::promptSettings(s, example.kind);
   study.options.maxAnswerTokens = s.maxNewTokens;
   study.query = coreQuery(query);
-  return AttentionStudy(engine_.model(), engine_.requireTokenizer(), ExperimentPrompts::chatTemplate(s),
-                        study);
+  return AttentionStudy(engine_, ExperimentPrompts::chatTemplate(s), study);
 }
 
 int PlacementBuilder::positionCount(const PlacementRequest& request) {

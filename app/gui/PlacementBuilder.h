@@ -26,6 +26,7 @@ struct PlacementRequest {
   int example = 0;
   int position = 0;
   QuerySelection query = QuerySelection::LastToken;
+  // Names the result: differs whenever any setting, the example, position or query does.
   QString key() const;
 };
 

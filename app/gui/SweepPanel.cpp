@@ -7,6 +7,8 @@
 #include "app/gui/SetupHint.h"
 #include "app/gui/SweepCurves.h"
 #include "app/gui/WorkspaceId.h"
+#include "core/data/DatasetLoader.h"
+#include "core/data/GoldPlacement.h"
 #include "widgets/FigureExportDialog.h"
 #include "widgets/SweepPlot.h"
 
@@ -41,6 +43,7 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
   data_->setPlaceholderText(tr("QA, KV or PosLab JSONL (.jsonl, .jsonl.gz)"));
   data_->setToolTip(tr("The dataset to sweep: lost-in-the-middle QA or KV files, or PosLab's own JSONL"));
   connect(data_, &QLineEdit::textChanged, this, &SweepPanel::updateButtons);
+  connect(data_, &QLineEdit::editingFinished, this, &SweepPanel::updatePositionCount);
   auto* browse = new QPushButton(tr("Open…"));
   browse->setToolTip(tr("Choose the dataset, its task, documents per prompt and templates (Ctrl+D)"));
   connect(browse, &QPushButton::clicked, this, &SweepPanel::openDatasetDialog);
@@ -163,6 +166,7 @@ SweepPanel::SweepPanel(QWidget* parent) : QWidget(parent) {
   side->setMinimumWidth(320);
 
   plot_ = new SweepPlot;
+  connect(docs_, &QSpinBox::valueChanged, this, &SweepPanel::updatePositionCount);
   auto* split = new QSplitter;
   split->addWidget(side);
   split->addWidget(plot_);
@@ -181,6 +185,7 @@ QString SweepPanel::dataPath() const {
 }
 void SweepPanel::setDataPath(const QString& path) {
   data_->setText(path);
+  updatePositionCount();
 }
 
 void SweepPanel::setDataset(const SweepSettings& dataset) {
@@ -190,6 +195,28 @@ void SweepPanel::setDataset(const SweepSettings& dataset) {
   RecentFiles::remember(
       kRecentDataKey, QFileInfo(QString::fromStdString(dataset.dataPath)).absoluteFilePath(), kMaxRecentData);
   describeDataset();
+  updatePositionCount();
+}
+
+void SweepPanel::updatePositionCount() {
+  const int k = docs_->value();
+  int positions = k; // K documents per prompt (random distractors: always K), else unknown
+  if (!dataset_.randomDistractors && QFileInfo(dataPath()).isFile()) {
+    try {
+      // The first example is enough: a file holds one task with the same documents per question.
+      DatasetLoadOptions first;
+      first.format = parseDataFormat(dataset_.dataFormat);
+      first.limit = 1;
+      const LoadedDataset d = DatasetLoader::load(QDir::cleanPath(dataPath()).toStdString(), first);
+      PlacementOptions placement;
+      placement.docs = static_cast<size_t>(k);
+      if (!d.examples.empty())
+        positions = static_cast<int>(GoldPlacement(placement).positionCount(d.examples.front()));
+    } catch (const std::exception&) {
+      // A broken file, or K beyond its documents: Run reports it; the axis keeps K.
+    }
+  }
+  plot_->setPositionCount(positions);
 }
 
 QStringList SweepPanel::recentData() const {

@@ -74,6 +74,8 @@ private:
   void showRun(const QString& dir, bool shown);
   void showComparison(const PairedComparison& comparison);
   void describeDataset();
+  // The plot's x axis before any result: the dataset's gold positions.
+  void updatePositionCount();
 
   QLineEdit* data_ = nullptr;
   QLabel* datasetInfo_ = nullptr;

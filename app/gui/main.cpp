@@ -10,6 +10,7 @@
 #include "app/gui/JobLaunchDialog.h"
 #include "app/gui/JobMonitor.h"
 #include "app/gui/JobPage.h"
+#include "app/gui/LegacyLocations.h"
 #include "app/gui/MainWindow.h"
 #include "app/gui/Palettes.h"
 #include "app/gui/SweepPanel.h"
@@ -168,7 +169,8 @@ void allowHeadlessInfo(int argc, char** argv) {
 int main(int argc, char** argv) {
   allowHeadlessInfo(argc, argv);
   QApplication app(argc, argv);
-  QApplication::setOrganizationName("PosLab");
+  // No organization name: with it the data folder would be ~/.local/share/PosLab/PosLab.
+  // QSettings takes the domain instead (LegacyLocations).
   QApplication::setOrganizationDomain("poslab.org");
   QApplication::setApplicationName("PosLab");
   QApplication::setApplicationDisplayName("PosLab");
@@ -228,6 +230,9 @@ int main(int argc, char** argv) {
     QApplication::setStyle(QStyleFactory::create("Fusion"));
     QApplication::setPalette(poslab::Palettes::dark());
   }
+  // Before the window reads its settings and lists the workspace's runs.
+  if (const QString failed = poslab::LegacyLocations::migrate(); !failed.isEmpty())
+    std::fprintf(stderr, "poslab: %s\n", qPrintable(failed));
   poslab::MainWindow window;
   if (!data.isEmpty()) {
     poslab::SweepSettings dataset = window.sweepPanel()->settings();

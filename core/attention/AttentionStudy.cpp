@@ -1,6 +1,7 @@
 #include "core/attention/AttentionStudy.h"
 
 #include "core/attention/AttentionAggregator.h"
+#include "core/engine/Engine.h"
 #include "core/util/Error.h"
 
 namespace poslab {
@@ -9,6 +10,10 @@ AttentionStudy::AttentionStudy(const LlamaModel& model, const Tokenizer& tokeniz
                                std::optional<ChatTemplate> chat, AttentionStudySettings settings)
     : settings_(std::move(settings)), factory_(tokenizer, std::move(chat), settings_.prompt),
       analyzer_(model, &tokenizer, settings_.options) {}
+
+AttentionStudy::AttentionStudy(const Engine& engine, std::optional<ChatTemplate> chat,
+                               AttentionStudySettings settings)
+    : AttentionStudy(engine.model(), engine.requireTokenizer(), std::move(chat), std::move(settings)) {}
 
 PromptAttention AttentionStudy::analyse(const RetrievalExample& example, size_t goldPosition,
                                         std::optional<HeadSelection> tokenMatrix) const {

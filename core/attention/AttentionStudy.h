@@ -19,6 +19,8 @@
 
 namespace poslab {
 
+class Engine;
+
 struct AttentionStudySettings {
   PromptSettings prompt; // template, --docs K, distractor shuffle
   AttentionQuery query = AttentionQuery::LastToken;
@@ -36,6 +38,9 @@ public:
   // chat: the model's chat template, or nullopt for the plain prompt.
   AttentionStudy(const LlamaModel& model, const Tokenizer& tokenizer, std::optional<ChatTemplate> chat,
                  AttentionStudySettings settings);
+  // The loaded engine's model and tokenizer (throws naming the model when it
+  // has none): how app/ asks, without reaching the model object itself.
+  AttentionStudy(const Engine& engine, std::optional<ChatTemplate> chat, AttentionStudySettings settings);
 
   PromptAttention analyse(const RetrievalExample& example, size_t goldPosition,
                           std::optional<HeadSelection> tokenMatrix = std::nullopt) const;

@@ -89,6 +89,29 @@ LoadedDataset ExperimentPrompts::loadExamples(const SweepSettings& s) {
   return data;
 }
 
+std::string ExperimentPrompts::examplesKey(const SweepSettings& s) {
+  const SweepSettings none;
+  SweepSettings k = s;
+  k.modelPath = none.modelPath;
+  k.adapterPath = none.adapterPath;
+  k.mergeAdapter = none.mergeAdapter;
+  k.docs = none.docs; // placement picks documents from an example, it does not change it
+  k.positions = none.positions;
+  k.shuffleSeed = none.shuffleSeed;
+  k.promptTemplate = none.promptTemplate;
+  k.chatTemplate = none.chatTemplate;
+  k.system = none.system;
+  k.maxNewTokens = none.maxNewTokens;
+  k.closedBook = none.closedBook;
+  k.oracle = none.oracle;
+  k.prefixCache = none.prefixCache;
+  k.batch = none.batch;
+  k.dtype = none.dtype;
+  k.device = none.device;
+  k.threads = none.threads;
+  return k.toJson().dump();
+}
+
 PromptFactory ExperimentPrompts::factory(const Tokenizer& tokenizer, const SweepSettings& s, TaskKind kind) {
   return PromptFactory(tokenizer, chatTemplate(s), promptSettings(s, kind));
 }

@@ -27,6 +27,10 @@ public:
   // pool, so the limit applies after them. Refuses a task that differs from
   // settings.task (unless "auto") and an empty result.
   static LoadedDataset loadExamples(const SweepSettings& settings);
+  // What loadExamples() depends on, as text: equal keys load equal examples.
+  // Every field counts except those known to shape only prompts or runs, so a
+  // field added later changes the key until it is shown not to matter.
+  static std::string examplesKey(const SweepSettings& settings);
   // The factory every prompt of an experiment with these settings comes from.
   static PromptFactory factory(const Tokenizer& tokenizer, const SweepSettings& settings, TaskKind kind);
 };

@@ -18,6 +18,11 @@ nlohmann::json SweepSettings::recordAffecting() const {
 }
 
 nlohmann::json SweepSettings::toJson() const {
+  // Binds every field by position, so a field added to SweepSettings stops this
+  // compiling until it is counted here and written below: run.json and the
+  // explorer's cache key (both made from toJson()) then cannot miss it.
+  [[maybe_unused]] const auto& [f1, f2, f3, f4, f5, f6, f7, f8, f9, f10, f11, f12, f13, f14, f15, f16, f17,
+                                f18, f19, f20, f21, f22, f23, f24] = *this;
   nlohmann::json j = recordAffecting();
   j["model"] = modelPath;
   // Only with an adapter, so settings of sweeps without one read as before.

@@ -2,7 +2,9 @@
 // JSON, plus manifest.json naming each file and where the figure came from.
 // The files are checked as a reader would: PDF header, SVG that parses as XML,
 // PNG that loads at the promised size, CSV with the figure's rows, JSON that
-// parses; a bad figure name or no figure at all is refused with a reason.
+// parses; a bad figure name or no figure at all is refused with a reason. An
+// export draws one figure per event-loop turn, reporting progress, and writes
+// exactly the files PlotExporter draws for each figure.
 #include "app/gui/BundleExporter.h"
 #include "app/gui/DepthGrids.h"
 #include "app/gui/SweepCurves.h"
@@ -10,6 +12,7 @@
 #include "tests/util/TestPaths.h"
 #include "widgets/AttentionMassHeatmap.h"
 #include "widgets/DepthHeatmap.h"
+#include "widgets/PlotExporter.h"
 #include "widgets/SweepPlot.h"
 
 #include <QFile>
@@ -17,6 +20,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRegularExpression>
+#include <QSignalSpy>
+#include <QTimer>
 #include <QXmlStreamReader>
 #include <QtTest/QtTest>
 
@@ -29,6 +35,32 @@ QByteArray bytes(const QString& path) {
   return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
+// Three figures with data, as the main window's views hold them.
+struct ThreeFigures {
+  SweepPlot plot;
+  DepthHeatmap depth;
+  AttentionMassHeatmap mass;
+  QVector<BundleFigure> figures;
+
+  ThreeFigures() {
+    const std::string ws = test::tempDir("bundle-figures");
+    const QString run =
+        QString::fromStdString(test::writeRun(ws, "depth-1-t-k3", test::records({{1, 0, 1}, {0, 0, 1}}), 3));
+    plot.resize(640, 420);
+    plot.setCurve(*SweepCurves::fromRunFolder(run));
+    depth.setGrid(*DepthGrids::fromRunFolders({run}));
+    AttentionMassGrid grid;
+    grid.documents = 2;
+    grid.goldPositions = 2;
+    grid.mass = {0.6f, 0.1f, 0.2f, 0.5f};
+    grid.description = "test";
+    mass.setMatrix(grid);
+    figures = {{"accuracy_vs_position", &plot, QJsonObject{{"run", "depth-1-t-k3"}}},
+               {"depth_vs_documents", &depth, QJsonObject{{"study", "depth-1-t"}}},
+               {"attention_mass", &mass, QJsonObject{{"kind", "aggregate"}}}};
+  }
+};
+
 } // namespace
 
 class TestExportBundle : public QObject {
@@ -36,26 +68,9 @@ class TestExportBundle : public QObject {
 
 private Q_SLOTS:
   void writesValidFilesAndManifest() {
-    const std::string ws = test::tempDir("bundle-runs");
-    const QString run =
-        QString::fromStdString(test::writeRun(ws, "depth-1-t-k3", test::records({{1, 0, 1}, {0, 0, 1}}), 3));
-    SweepPlot plot;
-    plot.resize(640, 420);
-    plot.setCurve(*SweepCurves::fromRunFolder(run));
-    DepthHeatmap depth;
-    depth.setGrid(*DepthGrids::fromRunFolders({run}));
-    AttentionMassHeatmap mass;
-    AttentionMassGrid grid;
-    grid.documents = 2;
-    grid.goldPositions = 2;
-    grid.mass = {0.6f, 0.1f, 0.2f, 0.5f};
-    grid.description = "test";
-    mass.setMatrix(grid);
-
+    ThreeFigures three;
+    const QVector<BundleFigure>& figures = three.figures;
     const QString folder = QString::fromStdString(test::tempDir("bundle")) + "/out";
-    const QVector<BundleFigure> figures{{"accuracy_vs_position", &plot, QJsonObject{{"run", "depth-1-t-k3"}}},
-                                        {"depth_vs_documents", &depth, QJsonObject{{"study", "depth-1-t"}}},
-                                        {"attention_mass", &mass, QJsonObject{{"kind", "aggregate"}}}};
     QString error;
     QStringList files;
     QVERIFY2(BundleExporter::write(folder, figures, &error, &files), qPrintable(error));
@@ -99,6 +114,69 @@ private Q_SLOTS:
     }
     // The accuracy figure's numbers are the run's: 1 of 2 right with the gold first.
     QVERIFY(bytes(folder + "/accuracy_vs_position.csv").contains(",0.5,"));
+  }
+
+  // Nothing is drawn inside start(); each figure is written in its own
+  // event-loop turn (a zero timer ticks between them), with progress.
+  void drawsOneFigurePerTurn() {
+    ThreeFigures three;
+    const QString folder = QString::fromStdString(test::tempDir("bundle-turns")) + "/out";
+    BundleExporter exporter;
+    int ticks = 0;
+    QTimer ticker;
+    ticker.setInterval(0);
+    connect(&ticker, &QTimer::timeout, this, [&ticks] { ++ticks; });
+    ticker.start();
+    QList<int> ticksAtProgress;
+    QStringList progressed;
+    connect(&exporter, &BundleExporter::progress, this, [&](int done, int total, const QString& figure) {
+      QCOMPARE(total, 3);
+      QCOMPARE(done, progressed.size() + 1);
+      progressed << figure;
+      ticksAtProgress << ticks;
+    });
+    QSignalSpy finished(&exporter, &BundleExporter::finished);
+    QVERIFY(exporter.start(folder, three.figures));
+    QVERIFY(exporter.isRunning());
+    QVERIFY(!exporter.start(folder, three.figures)); // one export at a time
+    QVERIFY(!QFileInfo::exists(folder + "/accuracy_vs_position.pdf"));
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 60'000);
+    QVERIFY2(finished.at(0).at(0).toBool(), qPrintable(finished.at(0).at(1).toString()));
+    QCOMPARE(progressed, (QStringList{"accuracy_vs_position", "depth_vs_documents", "attention_mass"}));
+    for (int i = 1; i < ticksAtProgress.size(); ++i)
+      QVERIFY2(ticksAtProgress[i] > ticksAtProgress[i - 1], "no event-loop turn between two figures");
+    QCOMPARE(finished.at(0).at(2).toStringList().size(), qsizetype(3 * 5 + 1));
+    QVERIFY(!exporter.isRunning());
+  }
+
+  // The bundle's files are byte for byte what PlotExporter draws for each figure
+  // (PDFs carry their creation time: compared without it).
+  void filesAreThePlotExportersOwn() {
+    ThreeFigures three;
+    const QString folder = QString::fromStdString(test::tempDir("bundle-same")) + "/out";
+    QString error;
+    QVERIFY2(BundleExporter::write(folder, three.figures, &error), qPrintable(error));
+    const QString reference = QString::fromStdString(test::tempDir("bundle-reference"));
+    static const QRegularExpression date("/CreationDate \\([^)]*\\)");
+    for (const BundleFigure& figure : three.figures)
+      for (const char* format : BundleExporter::kFormats) {
+        const QString name = figure.name + "." + format;
+        PlotExporter::Options options;
+        if (QByteArray(format) == "png") {
+          options.size = BundleExporter::pngSize();
+          options.dpi = BundleExporter::kPngDpi;
+        }
+        QVERIFY2(PlotExporter::save(*figure.plot, reference + "/" + name, options, &error),
+                 qPrintable(error));
+        QString a = QString::fromLatin1(bytes(folder + "/" + name));
+        QString b = QString::fromLatin1(bytes(reference + "/" + name));
+        QVERIFY(!a.isEmpty());
+        if (QByteArray(format) == "pdf") {
+          a.remove(date);
+          b.remove(date);
+        }
+        QVERIFY2(a == b, qPrintable(name));
+      }
   }
 
   void refusesWhatCannotBeWritten() {

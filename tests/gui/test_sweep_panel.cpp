@@ -48,6 +48,31 @@ private Q_SLOTS:
     QSettings().clear();
   }
 
+  // Before any result the plot's x axis spans the chosen dataset's positions:
+  // every document of an example, K when set, K of random distractors.
+  void emptyPlotSpansTheDataset() {
+    SweepPanel panel;
+    const auto range = [&panel] {
+      panel.plot()->replotNow();
+      return panel.plot()->drawnPositionRange();
+    };
+    QCOMPARE(range(), QPointF(0.5, 5.5)); // no dataset yet
+    const std::string twenty = test::writeStoryQa(workspace_.toStdString() + "/twenty.jsonl", 3, 20);
+    panel.setDataPath(QString::fromStdString(twenty));
+    QCOMPARE(range(), QPointF(0.5, 20.5));
+    SweepSettings dataset;
+    dataset.dataPath = twenty;
+    dataset.docs = 8;
+    panel.setDataset(dataset);
+    QCOMPARE(range(), QPointF(0.5, 8.5));
+    dataset.docs = 0;
+    panel.setDataset(dataset);
+    QCOMPARE(range(), QPointF(0.5, 20.5));
+    dataset.randomDistractors = 12; // an oracle file: K documents from other questions
+    panel.setDataset(dataset);
+    QCOMPARE(range(), QPointF(0.5, 12.5));
+  }
+
   void sweepRunsLiveAndPlotsSummary() {
     SweepPanel* panel = window_->sweepPanel();
     panel->setDataPath(data_);

@@ -23,6 +23,7 @@ private Q_SLOTS:
   void togglingARunHidesIt();
   void legendClickTogglesTheRun();
   void emptyPlotKeepsItsWidth();
+  void emptyAxisSpansTheDatasetPositions();
   void significantPositionsAreStarred();
   void logprobPanelOnlyWithLogprobs();
   void noAccuracyLabelAboveHundred();
@@ -189,6 +190,25 @@ void TestSweepPlot::emptyPlotKeepsItsWidth() {
   plot.setCurve(testdata::gpt35Curve());
   plot.replotNow();
   QVERIFY2(plot.accuracyArea().width() > 350, qPrintable(QString::number(plot.accuracyArea().width())));
+}
+
+// Before any result the x axis shows the dataset's positions (1-5 while unknown);
+// once results are in, theirs.
+void TestSweepPlot::emptyAxisSpansTheDatasetPositions() {
+  SweepPlot plot;
+  plot.replotNow();
+  QCOMPARE(plot.drawnPositionRange(), QPointF(0.5, 5.5));
+  plot.setPositionCount(20);
+  plot.replotNow();
+  QCOMPARE(plot.drawnPositionRange(), QPointF(0.5, 20.5));
+  SweepCurve curve = testdata::gpt35Curve();
+  plot.setCurve(curve);
+  plot.replotNow();
+  QCOMPARE(plot.drawnPositionRange().y(), curve.points.back().position + 1.5);
+  plot.clear();
+  plot.setPositionCount(0);
+  plot.replotNow();
+  QCOMPARE(plot.drawnPositionRange(), QPointF(0.5, 5.5));
 }
 
 void TestSweepPlot::significantPositionsAreStarred() {
