@@ -830,17 +830,25 @@ void MainWindow::continueBundleExport() {
     bundleWatcher_->setFuture(FingerprintCache::computeAll(fingerprints_, missing));
     return;
   }
-  QString why;
-  QStringList files;
-  const QString folder = bundleFolder_;
-  const bool ok = BundleExporter::write(folder, figures, &why, &files);
-  if (ok)
-    statusBar()->showMessage(tr("Exported %1 files to %2.").arg(files.size()).arg(folder), kMessageMs);
-  else
-    statusBar()->showMessage(tr("Export failed: %1").arg(why), kMessageMs);
-  bundleFolder_.clear();
-  exportBundle_->setEnabled(true);
-  Q_EMIT bundleExported(folder, ok, why);
+  // One figure per event-loop turn: the window stays live and says how far it is.
+  auto* exporter = new BundleExporter(this);
+  connect(exporter, &BundleExporter::progress, this, [this](int done, int total, const QString& figure) {
+    statusBar()->showMessage(tr("Export bundle: %1 of %2 figures (%3)…").arg(done).arg(total).arg(figure));
+  });
+  connect(exporter, &BundleExporter::finished, this,
+          [this, exporter](bool ok, const QString& why, const QStringList& files) {
+            const QString folder = bundleFolder_;
+            if (ok)
+              statusBar()->showMessage(tr("Exported %1 files to %2.").arg(files.size()).arg(folder),
+                                       kMessageMs);
+            else
+              statusBar()->showMessage(tr("Export failed: %1").arg(why), kMessageMs);
+            bundleFolder_.clear();
+            exportBundle_->setEnabled(true);
+            exporter->deleteLater();
+            Q_EMIT bundleExported(folder, ok, why);
+          });
+  exporter->start(bundleFolder_, figures);
 }
 
 bool MainWindow::exportBundle(const QString& folder, QString* error) {
