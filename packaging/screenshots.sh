@@ -33,6 +33,17 @@ shot demo --view depth --depth-docs 5,10,20 --limit 40 --screenshot "$out/depth.
 prompt=$(printf 'Document [1](Title: Remi) Remi 56\nDocument [2](Title: Kola) Kola 88\n\nQuery: Remi')
 shot demo --view generate --prompt "$prompt" --tokens 12 --screenshot "$out/generate.png"
 
+# The Train view: a real demo Pos2Distill run (R1, --preset demo: minutes on 2 cores) in the
+# workspace first, the command the launch dialog shows for the demo.
+runs="$tmp/train/data/PosLab/workspace/runs"
+mkdir -p "$runs"
+"$build/bin/poslab-cli" distill --preset demo --method r1 --model resources/demo/poslab-demo-llama \
+  --data resources/demo/train.jsonl.gz --eval-data resources/demo/heldout.jsonl.gz --out "$runs/distill-r1-demo" \
+  >/dev/null 2>&1
+shot train --view train --section curves --screenshot "$out/train.png"
+shot train --view train --section checkpoints --screenshot "$out/train-checkpoints.png"
+shot train --view train --section dialog --screenshot "$out/train-dialog.png"
+
 stories=../shared/models/stories260K/stories260K.gguf
 nq=../shared/data/lost-in-the-middle/qa_data/nq-open-oracle.jsonl.gz
 shot stories "$stories" "$nq" --docs 3 --view sweep --limit 50 --screenshot "$out/stories260k-nq-sweep.png"

@@ -15,18 +15,33 @@ EvalCurvesPlot::EvalCurvesPlot(QWidget* parent) : QWidget(parent) {
   plot_->setMinimumHeight(150);
   plot_->xAxis->setLabel(tr("gold document position"));
   plot_->yAxis->setLabel(tr("held-out accuracy (%)"));
+  // The steps are told by colour, on a scale beside the axes: a legend entry per
+  // evaluation would cover the curves once a run has evaluated a dozen times.
+  // The legend names the base alone.
+  scale_ = new QCPColorScale(plot_);
+  plot_->plotLayout()->addElement(0, 1, scale_);
+  scale_->setType(QCPAxis::atRight);
+  scale_->axis()->setLabel(tr("step"));
+  scale_->setBarWidth(10);
+  auto* margins = new QCPMarginGroup(plot_);
+  plot_->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
+  scale_->setMarginGroup(QCP::msBottom | QCP::msTop, margins);
   plot_->legend->setVisible(true);
-  // Along the bottom, in rows of four: the middle of a U-shaped curve dips, but
-  // rarely below 30 %, and a growing list of steps must not cover the curves.
-  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignHCenter);
-  plot_->legend->setFillOrder(QCPLayoutGrid::foColumnsFirst);
-  plot_->legend->setWrap(4);
+  plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
   layout->addWidget(plot_);
   PlotTheme::apply(plot_, palette());
+  PlotTheme::applyToColorScale(scale_, palette());
   redraw();
 }
 
 EvalCurvesPlot::~EvalCurvesPlot() = default;
+
+QColor EvalCurvesPlot::stepColor(double fraction) {
+  // Light (early) to dark (late): viridis read backwards, short of its top,
+  // which is too pale on white.
+  QCPColorGradient viridis = PlotTheme::viridis();
+  return QColor(viridis.color(0.85 * (1.0 - fraction), QCPRange(0, 1)));
+}
 
 QCustomPlot* EvalCurvesPlot::customPlot() const {
   return plot_;
@@ -39,7 +54,6 @@ void EvalCurvesPlot::setCurves(const QVector<EvalCurve>& curves) {
 
 void EvalCurvesPlot::redraw() {
   plot_->clearGraphs();
-  QCPColorGradient gradient = PlotTheme::viridis();
   long long lastStep = 1;
   for (const EvalCurve& c : curves_)
     lastStep = std::max(lastStep, c.step);
@@ -59,11 +73,17 @@ void EvalCurvesPlot::redraw() {
       g->setPen(QPen(palette().color(QPalette::Mid), 2, Qt::DashLine));
     } else {
       g->setName(tr("step %1").arg(c.step));
-      // Light (early) to dark (late); the top of viridis is too pale on white.
-      const double t = 0.85 * (1.0 - static_cast<double>(c.step) / static_cast<double>(lastStep));
-      g->setPen(QPen(QColor(gradient.color(t, QCPRange(0, 1))), 2));
+      g->setPen(QPen(stepColor(static_cast<double>(c.step) / static_cast<double>(lastStep)), 2));
+      g->removeFromLegend();
     }
   }
+  QCPColorGradient steps;
+  steps.clearColorStops();
+  for (int i = 0; i <= 10; ++i)
+    steps.setColorStopAt(i / 10.0, stepColor(i / 10.0));
+  scale_->setGradient(steps);
+  scale_->setDataRange(QCPRange(0, static_cast<double>(lastStep)));
+  scale_->setVisible(curves_.size() > 1);
   plot_->xAxis->setRange(0.5, maxPosition + 0.5);
   plot_->yAxis->setRange(0, 100);
   plot_->replot(QCustomPlot::rpQueuedReplot);

@@ -1,12 +1,15 @@
 #pragma once
 // Held-out accuracy by gold position over training: one curve per evaluated
 // step, the base model (step 0) dashed grey, later steps from light to dark in
-// viridis so the eye follows the middle of the curve rising. Positions are
-// 1-based on the axis, as papers label them.
+// viridis (a colour scale says which step) so the eye follows the middle of the
+// curve rising. Positions are 1-based on the axis, as papers label them.
 #include "widgets/EvalCurve.h"
 #include "widgets/ExportablePlot.h"
 
+#include <QColor>
 #include <QWidget>
+
+class QCPColorScale;
 
 namespace poslab {
 
@@ -30,9 +33,12 @@ protected:
 
 private:
   void redraw();
+  // The colour of a step at `fraction` of the last evaluated step.
+  static QColor stepColor(double fraction);
 
   QVector<EvalCurve> curves_;
   QCustomPlot* plot_ = nullptr;
+  QCPColorScale* scale_ = nullptr;
 };
 
 } // namespace poslab

@@ -149,11 +149,9 @@ JobLaunchDialog::JobLaunchDialog(const JobSettings& initial, const QString& prog
     }
     return box;
   };
-  groups->addWidget(group(tr("Pos2Distill"), kDistillFields));
-  auto* right = new QVBoxLayout;
-  right->addWidget(group(tr("Training"), kTrainFields));
-  right->addWidget(group(tr("LoRA (empty rank: full fine-tuning)"), kLoraFields));
-  groups->addLayout(right);
+  groups->addWidget(group(tr("Pos2Distill"), kDistillFields), 0, Qt::AlignTop);
+  groups->addWidget(group(tr("Training"), kTrainFields), 0, Qt::AlignTop);
+  groups->addWidget(group(tr("LoRA (empty rank: full)"), kLoraFields), 0, Qt::AlignTop);
   layout->addLayout(groups);
 
   auto* commandBox = new QGroupBox(tr("Command (what the job runs; it goes on when PosLab closes)"), this);
@@ -161,10 +159,10 @@ JobLaunchDialog::JobLaunchDialog(const JobSettings& initial, const QString& prog
   command_ = new QPlainTextEdit(commandBox);
   command_->setReadOnly(true);
   command_->setObjectName("jobCommand");
-  command_->setMaximumHeight(command_->fontMetrics().lineSpacing() * 5);
   QFont mono(QStringLiteral("monospace"));
   mono.setStyleHint(QFont::TypeWriter);
   command_->setFont(mono);
+  command_->setFixedHeight(command_->fontMetrics().lineSpacing() * 6 + 2 * command_->frameWidth() + 8);
   commandLayout->addWidget(command_, 1);
   auto* copy = new QPushButton(tr("Copy"), commandBox);
   connect(copy, &QPushButton::clicked, this, [this] { QApplication::clipboard()->setText(command()); });
