@@ -78,9 +78,9 @@ JobSettings JobLaunchDialog::defaultsFor(const QString& model, const QString& he
   return s;
 }
 
-JobLaunchDialog::JobLaunchDialog(const JobSettings& initial, const QString& program, const QString& runDir,
-                                 QWidget* parent)
-    : QDialog(parent), program_(program), runDir_(runDir) {
+JobLaunchDialog::JobLaunchDialog(const JobSettings& initial, const QString& program,
+                                 const QString& runDirPattern, QWidget* parent)
+    : QDialog(parent), program_(program), runDirPattern_(runDirPattern) {
   setWindowTitle(tr("New training job"));
   auto* layout = new QVBoxLayout(this);
   auto* top = new QFormLayout;
@@ -238,9 +238,13 @@ QLineEdit* JobLaunchDialog::optionField(const QString& option) const {
 
 QString JobLaunchDialog::command() const {
   std::vector<std::string> argv{program_.toStdString()};
-  const std::vector<std::string> args = settings().arguments(runDir_.toStdString());
+  const std::vector<std::string> args = settings().arguments(runDir().toStdString());
   argv.insert(argv.end(), args.begin(), args.end());
   return QString::fromStdString(JobSettings::shellCommand(argv));
+}
+
+QString JobLaunchDialog::runDir() const {
+  return runDirPattern_.arg(method_->currentData().toString());
 }
 
 void JobLaunchDialog::updateCommand() {

@@ -22,15 +22,17 @@ namespace poslab {
 class JobLaunchDialog : public QDialog {
   Q_OBJECT
 public:
-  // runDir: where the job will write (shown in the command).
+  // runDirPattern: where the job will write, "%1" standing for the method
+  // (".../runs/distill-%1-20261207-101500"); the command shows the folder.
   JobLaunchDialog(const JobSettings& initial, const QString& program, const QString& runDir,
                   QWidget* parent = nullptr);
 
   JobSettings settings() const;
   void setSettings(const JobSettings& s);
   bool planFirst() const { return plan_; }
-  // The command the job runs, as shown (one shell line).
+  // The command the job runs, as shown (one shell line), and its run folder.
   QString command() const;
+  QString runDir() const;
   QLineEdit* optionField(const QString& option) const;
   QComboBox* presetBox() const { return preset_; }
   QComboBox* methodBox() const { return method_; }
@@ -47,7 +49,7 @@ private:
   void saveSettings();
   void loadSettings();
 
-  QString program_, runDir_;
+  QString program_, runDirPattern_;
   bool plan_ = false;
   QComboBox* preset_ = nullptr;
   QComboBox* method_ = nullptr;

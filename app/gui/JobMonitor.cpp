@@ -216,8 +216,8 @@ void JobMonitor::startQueued() {
   for (const std::string& device : devices) {
     if (deviceBusy(QString::fromStdString(device))) continue;
     QueuedJob q;
-    if (!queue.take(device, q)) continue;
     try {
+      if (!queue.take(device, q)) continue;
       JobLauncher::start(cliProgram().toStdString(), q.args, q.run, q.device);
       // Busy from now on, before the next poll reads its launch.json.
       auto it =

@@ -412,7 +412,13 @@ void JobPage::deleteSelected() {
                                 .arg(c->step)
                                 .arg(bytesText(c->bytes))) != QMessageBox::Yes)
     return;
-  if (c->pinned) CheckpointPins::set(job_.runDir, std::filesystem::path(c->path).filename().string(), false);
+  try {
+    if (c->pinned)
+      CheckpointPins::set(job_.runDir, std::filesystem::path(c->path).filename().string(), false);
+  } catch (const std::exception& e) { // a damaged pins.json: say so and delete nothing
+    Q_EMIT message(QString::fromStdString(e.what()));
+    return;
+  }
   if (!QDir(folder).removeRecursively()) {
     Q_EMIT message(tr("%1: could not be deleted completely").arg(QDir::toNativeSeparators(folder)));
     return;

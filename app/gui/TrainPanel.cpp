@@ -176,8 +176,8 @@ void TrainPanel::updateButtons() {
   extend_->setEnabled(resumable);
 }
 
-QString TrainPanel::launch(const JobSettings& settings, bool planFirst, QString* error) {
-  const QString runDir = monitor_->newRunDir(QString::fromStdString(settings.method));
+QString TrainPanel::launch(const JobSettings& settings, bool planFirst, QString* error, QString runDir) {
+  if (runDir.isEmpty()) runDir = monitor_->newRunDir(QString::fromStdString(settings.method));
   std::vector<std::string> args = settings.arguments(runDir.toStdString());
   if (planFirst) args.push_back("--plan");
   if (!monitor_->launch(args, runDir, QString::fromStdString(settings.device), error)) return {};
@@ -188,13 +188,14 @@ QString TrainPanel::launch(const JobSettings& settings, bool planFirst, QString*
 JobLaunchDialog* TrainPanel::openLaunchDialog() {
   const QString model = modelSource_ ? modelSource_() : QString();
   const QString heldOut = dataSource_ ? dataSource_() : QString();
-  const QString runDir = monitor_->newRunDir(QStringLiteral("r1"));
+  // The folder the command shows is the one the job gets ("%1": the method chosen).
+  const QString runDirPattern = monitor_->newRunDir(QStringLiteral("%1"));
   auto* dialog = new JobLaunchDialog(JobLaunchDialog::defaultsFor(model, heldOut), JobMonitor::cliProgram(),
-                                     runDir, this);
+                                     runDirPattern, this);
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &QDialog::accepted, this, [this, dialog] {
     QString error;
-    const QString run = launch(dialog->settings(), dialog->planFirst(), &error);
+    const QString run = launch(dialog->settings(), dialog->planFirst(), &error, dialog->runDir());
     if (run.isEmpty())
       Q_EMIT message(tr("The job could not start: %1").arg(error));
     else

@@ -40,8 +40,9 @@ public:
   // The run folder of the selected job ("" none); selects a job by its folder.
   QString selectedRun() const;
   bool selectRun(const QString& runDir);
-  // What the dialog's Start/Plan does: a new run folder, the job started or queued.
-  QString launch(const JobSettings& settings, bool planFirst, QString* error = nullptr);
+  // What the dialog's Start/Plan does: the job started or queued in runDir (a
+  // new folder when empty); returns the folder, "" with `error` on failure.
+  QString launch(const JobSettings& settings, bool planFirst, QString* error = nullptr, QString runDir = {});
   // Opens the launch dialog (non-blocking; accepting it launches).
   JobLaunchDialog* openLaunchDialog();
   // Resume the selected run to `totalSteps` (0: its own total).

@@ -314,7 +314,8 @@ void RunFolderReader::readCheckpoints() {
     const std::string name = it->path().filename().string();
     // step-000050; the temporary folders a save writes first have a suffix
     if (!it->is_directory() || !name.starts_with("step-") ||
-        name.find_first_not_of("0123456789", 5) != std::string::npos || name.size() == 5)
+        name.find_first_not_of("0123456789", 5) != std::string::npos || name.size() == 5 ||
+        name.size() > 5 + 18)
       continue;
     JobCheckpoint c;
     c.step = std::stoll(name.substr(5));

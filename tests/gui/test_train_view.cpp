@@ -43,7 +43,9 @@ class TestTrainView : public QObject {
 
 private:
   std::unique_ptr<MainWindow> window_;
-  QString run_;
+  QString run_;    // the job launched from the dialog
+  QString second_; // a job launched while it runs: queued behind it
+  JobSettings settings_;
 
   void openWindow() {
     window_ = std::make_unique<MainWindow>();
@@ -54,6 +56,10 @@ private:
   }
   TrainPanel* train() const { return window_->trainPanel(); }
   const JobSnapshot* job() const { return train()->monitor()->job(run_); }
+  JobStatus secondStatus() const {
+    const JobSnapshot* j = train()->monitor()->job(second_);
+    return j ? j->status : JobStatus::Failed;
+  }
   JobStatus status() const { return job() ? job()->status : JobStatus::Queued; }
   long long step() const { return job() ? job()->step : -1; }
   QString shownStatus() const { // what the job table says
@@ -69,7 +75,8 @@ private Q_SLOTS:
     openWindow();
   }
   void cleanupTestCase() {
-    if (!run_.isEmpty()) JobLauncher::kill(run_.toStdString()); // never leave a job behind
+    for (const QString& run : {run_, second_}) // never leave a job behind
+      if (!run.isEmpty()) JobLauncher::kill(run.toStdString());
     window_.reset();
     QSettings().clear();
   }
@@ -98,9 +105,13 @@ private Q_SLOTS:
     }
     dialog->findChild<QSpinBox*>()->setValue(1); // threads: leave a core to the rest of the suite
     QVERIFY(dialog->command().contains("--questions 16 ") && dialog->command().contains("--threads 1 "));
+    settings_ = dialog->settings();
+    const QString shownRun = dialog->runDir();
+    QVERIFY(dialog->command().endsWith("--out " + shownRun)); // no quoting needed in this workspace
+    QVERIFY(QFileInfo(shownRun).fileName().startsWith("distill-r1-"));
     dialog->startButton()->click();
     run_ = train()->selectedRun();
-    QVERIFY(!run_.isEmpty());
+    QCOMPARE(run_, shownRun); // the command shown is the one that runs
     QVERIFY(QFileInfo::exists(run_ + "/logs/launch.json"));
 
     // Progress, then a checkpoint in the table, with the loss drawn as it comes.
@@ -123,6 +134,14 @@ private Q_SLOTS:
     QVERIFY(train()->resumeButton()->isEnabled());
     train()->resumeButton()->click();
     QTRY_VERIFY_WITH_TIMEOUT(status() == JobStatus::Training && step() > stoppedAt, kJobTimeoutMs);
+    // One job per device: a second one waits in the queue.
+    JobSettings second = settings_;
+    second.options["steps"] = "10";
+    QString error;
+    second_ = train()->launch(second, false, &error);
+    QVERIFY2(!second_.isEmpty(), qPrintable(error));
+    QCOMPARE(secondStatus(), JobStatus::Queued);
+    QVERIFY(!QFileInfo::exists(second_ + "/logs/launch.json")); // not started
   }
 
   void reopenedWhileRunningItIsLiveAgain() {
@@ -134,14 +153,20 @@ private Q_SLOTS:
     const long long seen = step();
     QTRY_VERIFY_WITH_TIMEOUT(step() > seen, kJobTimeoutMs); // live: the step moves on
     QVERIFY2(shownStatus() == "training" || shownStatus() == "evaluating", qPrintable(shownStatus()));
+    QCOMPARE(secondStatus(), JobStatus::Queued); // the queue survived the restart
   }
 
   void aKilledJobIsDeadAndResumable() {
     QVERIFY(JobLauncher::kill(run_.toStdString())); // kill -9, as a crash
     QTRY_COMPARE_WITH_TIMEOUT(status(), JobStatus::Dead, 20'000);
     QTRY_COMPARE(shownStatus(), QString("dead"));
+    // The device is free: the queued job starts; the resume waits for it in turn.
+    QTRY_VERIFY_WITH_TIMEOUT(JobStatusName::active(secondStatus()), 20'000);
+    QVERIFY(train()->selectRun(run_));
     QVERIFY(train()->resumeButton()->isEnabled());
     train()->resumeButton()->click();
+    QTRY_COMPARE(status(), JobStatus::Queued);
+    QTRY_COMPARE_WITH_TIMEOUT(secondStatus(), JobStatus::Finished, kJobTimeoutMs);
     QTRY_COMPARE_WITH_TIMEOUT(status(), JobStatus::Finished, kJobTimeoutMs);
     QCOMPARE(step(), 60LL);
     // Extend: more steps from the last checkpoint.
@@ -167,6 +192,19 @@ private Q_SLOTS:
                  100.0 * summary["positions"][static_cast<size_t>(k)]["accuracy"].get<double>());
       }
     }
+  }
+
+  void theJobsCurvesGoIntoTheExportBundle() {
+    QVERIFY(train()->selectRun(run_));
+    const QString folder = QString::fromStdString(test::tempDir("train-bundle"));
+    QString error;
+    QVERIFY2(window_->exportBundle(folder, &error), qPrintable(error));
+    for (const char* name : {"training_loss", "heldout_accuracy_by_step", "kl_by_position", "learning_rate"})
+      for (const char* format : {"pdf", "svg", "png", "csv", "json"})
+        QVERIFY2(QFileInfo::exists(QStringLiteral("%1/%2.%3").arg(folder, name, format)), name);
+    std::ifstream in(QDir(folder).filePath("manifest.json").toStdString());
+    const auto manifest = nlohmann::json::parse(in);
+    QVERIFY2(manifest.dump().find("\"kind\":\"training\"") != std::string::npos, manifest.dump().c_str());
   }
 
   void aCheckpointOpensInTheLab() {
