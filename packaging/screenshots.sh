@@ -41,6 +41,7 @@ mkdir -p "$runs"
   --data resources/demo/train.jsonl.gz --eval-data resources/demo/heldout.jsonl.gz --out "$runs/distill-r1-demo" \
   >/dev/null 2>&1
 shot train --view train --section curves --screenshot "$out/train.png"
+shot train --view train --section "before / after" --screenshot "$out/train-before-after.png"
 shot train --view train --section checkpoints --screenshot "$out/train-checkpoints.png"
 shot train --view train --section dialog --screenshot "$out/train-dialog.png"
 

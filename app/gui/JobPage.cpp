@@ -1,5 +1,6 @@
 #include "app/gui/JobPage.h"
 
+#include "app/gui/BeforeAfterView.h"
 #include "app/gui/JobMonitor.h"
 #include "app/gui/ProgressText.h"
 #include "core/util/CheckpointPins.h"
@@ -7,6 +8,7 @@
 #include "widgets/FigureExportDialog.h"
 #include "widgets/MatrixHeatmap.h"
 #include "widgets/StepSeriesPlot.h"
+#include "widgets/SweepPlot.h"
 
 #include <QDateTime>
 #include <QDesktopServices>
@@ -109,6 +111,8 @@ JobPage::JobPage(QWidget* parent) : QWidget(parent) {
   grid->addWidget(kl_, 1, 0);
   grid->addWidget(lr_, 1, 1);
   tabs_->addTab(curves, tr("Curves"));
+  beforeAfter_ = new BeforeAfterView(this);
+  tabs_->addTab(beforeAfter_, tr("Before / after"));
   for (const auto& [plot, stem] : figures())
     if (auto* host = dynamic_cast<QWidget*>(const_cast<ExportablePlot*>(plot)))
       FigureExportDialog::offerOnRightClick(host, *plot, stem);
@@ -178,7 +182,8 @@ QVector<QPair<const ExportablePlot*, QString>> JobPage::figures() const {
   return {{loss_, QStringLiteral("training_loss")},
           {eval_, QStringLiteral("heldout_accuracy_by_step")},
           {kl_, QStringLiteral("kl_by_position")},
-          {lr_, QStringLiteral("learning_rate")}};
+          {lr_, QStringLiteral("learning_rate")},
+          {beforeAfter_->plot(), QStringLiteral("before_after")}};
 }
 
 void JobPage::setSnapshot(const JobSnapshot& job) {
@@ -191,6 +196,7 @@ void JobPage::setSnapshot(const JobSnapshot& job) {
   }
   updateHeader();
   updateCurves();
+  beforeAfter_->setJob(job_);
   updateCheckpoints();
   updateText();
 }

@@ -18,6 +18,7 @@ class QTabWidget;
 
 namespace poslab {
 
+class BeforeAfterView;
 class EvalCurvesPlot;
 class ExportablePlot;
 class MatrixHeatmap;
@@ -36,6 +37,7 @@ public:
   EvalCurvesPlot* evalPlot() const { return eval_; }
   MatrixHeatmap* klHeatmap() const { return kl_; }
   QTableWidget* checkpointTable() const { return checkpoints_; }
+  BeforeAfterView* beforeAfter() const { return beforeAfter_; }
   QTabWidget* sections() const { return tabs_; }
   QLabel* statusLabel() const { return status_; }
   QProgressBar* progressBar() const { return progress_; }
@@ -80,6 +82,7 @@ private:
   EvalCurvesPlot* eval_ = nullptr;
   MatrixHeatmap* kl_ = nullptr;
   QTableWidget* checkpoints_ = nullptr;
+  BeforeAfterView* beforeAfter_ = nullptr;
   QPushButton* open_ = nullptr;
   QPushButton* pin_ = nullptr;
   QPushButton* delete_ = nullptr;

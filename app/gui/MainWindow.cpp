@@ -2,6 +2,7 @@
 
 #include "app/gui/AggregatePanel.h"
 #include "app/gui/AggregateStore.h"
+#include "app/gui/BeforeAfterView.h"
 #include "app/gui/DepthPanel.h"
 #include "app/gui/EngineController.h"
 #include "app/gui/ExplorerPanel.h"
@@ -788,7 +789,17 @@ QVector<BundleFigure> MainWindow::bundleFigures(QVector<FingerprintCache::Reques
   if (!job.steps.empty() || !job.evals.empty()) {
     const QJsonObject source{
         {"kind", "training"}, {"run", QString::fromStdString(job.runDir)}, {"run_json", toQt(job.runJson)}};
+    const BeforeAfterView* beforeAfter = train_->page()->beforeAfter();
     for (const auto& [figure, stem] : train_->page()->figures()) {
+      if (figure == beforeAfter->plot()) {
+        // The two held-out sweeps compared, each with what regenerates it.
+        if (beforeAfter->baseRun().isEmpty()) continue;
+        QJsonObject both = source;
+        both["kind"] = "before_after";
+        both["runs"] = QJsonArray{runSource(beforeAfter->baseRun()), runSource(beforeAfter->afterRun())};
+        figures.append({stem, figure, both});
+        continue;
+      }
       const bool empty = figure == train_->page()->evalPlot() ? job.evals.empty() : job.steps.empty();
       if (!empty) figures.append({stem, figure, source});
     }

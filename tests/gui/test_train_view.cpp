@@ -5,6 +5,7 @@
 // job's process killed (shown dead, resumable), resumed to its end and
 // extended; the held-out curves drawn are eval/step-N/summary.json's numbers,
 // and a checkpoint opens in the lab.
+#include "app/gui/BeforeAfterView.h"
 #include "app/gui/JobLaunchDialog.h"
 #include "app/gui/JobMonitor.h"
 #include "app/gui/JobPage.h"
@@ -12,11 +13,13 @@
 #include "app/gui/SweepPanel.h"
 #include "app/gui/TrainPanel.h"
 #include "core/jobs/JobLauncher.h"
+#include "core/sweep/SweepComparison.h"
 #include "tests/gui/GuiTestSettings.h"
 #include "tests/gui/LabWindow.h"
 #include "tests/util/TestPaths.h"
 #include "widgets/EvalCurvesPlot.h"
 #include "widgets/StepSeriesPlot.h"
+#include "widgets/SweepPlot.h"
 
 #include <QComboBox>
 #include <QLineEdit>
@@ -194,17 +197,75 @@ private Q_SLOTS:
     }
   }
 
+  void beforeAfterShowsTheTwoSweepsNumbers() {
+    BeforeAfterView* view = train()->page()->beforeAfter();
+    QSignalSpy shown(view, &BeforeAfterView::comparisonShown);
+    QVERIFY(view->showStep(60));
+    QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 1, 30'000);
+    QCOMPARE(view->baseRun(), QDir(run_).filePath("eval/step-0"));
+    QCOMPARE(view->afterRun(), QDir(run_).filePath("eval/step-60"));
+    const auto summary = [](const QString& dir) {
+      std::ifstream in(QDir(dir).filePath("summary.json").toStdString());
+      return nlohmann::json::parse(in);
+    };
+    const auto base = summary(view->baseRun()), after = summary(view->afterRun());
+    view->plot()->replotNow();
+    double means[2] = {0, 0}, worst[2] = {1, 1};
+    int i = 0;
+    for (const auto& [label, s] :
+         {std::pair{QString("base (step 0)"), base}, std::pair{QString("step 60"), after}}) {
+      const QVector<QPointF> drawn = view->plot()->drawnAccuracy(label);
+      QCOMPARE(drawn.size(), qsizetype(s["positions"].size()));
+      for (const auto& p : s["positions"]) {
+        const double a = p["accuracy"].get<double>();
+        means[i] += a / static_cast<double>(s["positions"].size());
+        worst[i] = std::min(worst[i], a);
+        const bool found = std::any_of(drawn.begin(), drawn.end(), [&](const QPointF& d) {
+          return std::abs(d.y() - 100 * a) < 1e-9 &&
+                 std::abs(d.x() - (p["position"].get<double>() + 1)) < 0.3;
+        });
+        QVERIFY2(found, qPrintable(label));
+      }
+      ++i;
+    }
+    QTableWidget* table = view->summaryTable();
+    QCOMPARE(table->item(0, 0)->text(), QString::number(100 * means[0], 'f', 1) + " %");
+    QCOMPARE(table->item(0, 1)->text(), QString::number(100 * means[1], 'f', 1) + " %");
+    QCOMPARE(table->item(1, 0)->text(), QString::number(100 * worst[0], 'f', 1) + " %");
+    QCOMPARE(table->item(1, 1)->text(), QString::number(100 * worst[1], 'f', 1) + " %");
+    // The stars are core's paired test of the two folders' examples.
+    const SweepComparison want =
+        SweepComparison::ofRuns(view->baseRun().toStdString(), view->afterRun().toStdString());
+    QCOMPARE(view->comparison().runB, QString("step 60"));
+    qsizetype compared = 0;
+    for (const PositionComparison& row : want.rows) {
+      if (!row.position) continue; // baselines: no position to star
+      const auto& shownRows = view->comparison().positions;
+      const auto it = std::find_if(shownRows.begin(), shownRows.end(), [&](const PairedPositionTest& t) {
+        return t.position == static_cast<int>(*row.position);
+      });
+      QVERIFY(it != shownRows.end());
+      QCOMPARE(it->pValue, row.test.pValue);
+      QCOMPARE(it->onlyA, static_cast<int>(row.test.b));
+      QCOMPARE(it->onlyB, static_cast<int>(row.test.c));
+      ++compared;
+    }
+    QCOMPARE(compared, qsizetype(3)); // positions 1, 10, 20
+  }
+
   void theJobsCurvesGoIntoTheExportBundle() {
     QVERIFY(train()->selectRun(run_));
     const QString folder = QString::fromStdString(test::tempDir("train-bundle"));
     QString error;
     QVERIFY2(window_->exportBundle(folder, &error), qPrintable(error));
-    for (const char* name : {"training_loss", "heldout_accuracy_by_step", "kl_by_position", "learning_rate"})
+    for (const char* name :
+         {"training_loss", "heldout_accuracy_by_step", "kl_by_position", "learning_rate", "before_after"})
       for (const char* format : {"pdf", "svg", "png", "csv", "json"})
         QVERIFY2(QFileInfo::exists(QStringLiteral("%1/%2.%3").arg(folder, name, format)), name);
     std::ifstream in(QDir(folder).filePath("manifest.json").toStdString());
     const auto manifest = nlohmann::json::parse(in);
     QVERIFY2(manifest.dump().find("\"kind\":\"training\"") != std::string::npos, manifest.dump().c_str());
+    QVERIFY2(manifest.dump().find("\"kind\":\"before_after\"") != std::string::npos, manifest.dump().c_str());
   }
 
   void aCheckpointOpensInTheLab() {

@@ -1,0 +1,200 @@
+#include "app/gui/BeforeAfterView.h"
+
+#include "app/gui/RunComparer.h"
+#include "app/gui/SweepCurves.h"
+#include "widgets/SweepPlot.h"
+
+#include <QComboBox>
+#include <QDir>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QTableWidget>
+#include <QVBoxLayout>
+#include <algorithm>
+
+namespace poslab {
+
+namespace {
+
+const QString kBase = QStringLiteral("base (step 0)");
+
+QString afterLabel(long long step) {
+  return QStringLiteral("step %1").arg(step);
+}
+
+struct Row {
+  double mean = 0, worst = 1, best = 0;
+  int worstPosition = 0;
+  int n = 0;
+};
+
+Row summarise(const SweepCurve& c) {
+  Row r;
+  for (const SweepPoint& p : c.points) {
+    r.mean += p.accuracy / static_cast<double>(c.points.size());
+    if (p.accuracy < r.worst) {
+      r.worst = p.accuracy;
+      r.worstPosition = p.position;
+    }
+    r.best = std::max(r.best, p.accuracy);
+    r.n = std::max(r.n, p.n);
+  }
+  return r;
+}
+
+QString percent(double x) {
+  return QString::number(100 * x, 'f', 1) + " %";
+}
+QString points(double x) {
+  return (x >= 0 ? "+" : "") + QString::number(100 * x, 'f', 1) + " pp";
+}
+
+} // namespace
+
+BeforeAfterView::BeforeAfterView(QWidget* parent) : QWidget(parent) {
+  auto* layout = new QVBoxLayout(this);
+  auto* top = new QHBoxLayout;
+  top->addWidget(new QLabel(tr("After"), this));
+  step_ = new QComboBox(this);
+  step_->setToolTip(tr("The evaluated step compared with the base model"));
+  top->addWidget(step_);
+  note_ = new QLabel(this);
+  note_->setWordWrap(true);
+  top->addWidget(note_, 1);
+  layout->addLayout(top);
+  auto* split = new QHBoxLayout;
+  plot_ = new SweepPlot(this);
+  split->addWidget(plot_, 2);
+  // The paper's Table 1 columns as rows, so the three runs fit side by side.
+  table_ = new QTableWidget(5, 3, this);
+  table_->setVerticalHeaderLabels({tr("Mean"), tr("Worst"), tr("Worst at"), tr("Gap"), tr("n")});
+  table_->setHorizontalHeaderLabels({tr("base"), tr("after"), tr("change")});
+  table_->verticalHeaderItem(3)->setToolTip(tr("Best position's accuracy minus the worst's"));
+  table_->verticalHeaderItem(4)->setToolTip(tr("Held-out examples per position"));
+  table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
+  table_->setCornerButtonEnabled(false);
+  table_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+  table_->setMinimumWidth(290);
+  split->addWidget(table_, 1);
+  layout->addLayout(split, 1);
+  comparer_ = new RunComparer(this);
+  connect(comparer_, &RunComparer::compared, this, [this](PairedComparison c) {
+    c.runA = kBase; // the curves' labels, not the folders' names (both are step-N)
+    c.runB = afterLabel(afterStep());
+    comparison_ = c;
+    plot_->setComparison(c);
+    QStringList better, worse;
+    for (const PairedPositionTest& t : c.positions)
+      if (t.pValue < c.alpha) (t.direction > 0 ? better : worse) << QString::number(t.position + 1);
+    note_->setText(tr("Held-out, identical examples. McNemar p < %1: better at %2; worse at %3.")
+                       .arg(c.alpha)
+                       .arg(better.isEmpty() ? tr("none") : better.join(", "),
+                            worse.isEmpty() ? tr("none") : worse.join(", ")));
+    Q_EMIT comparisonShown();
+  });
+  connect(comparer_, &RunComparer::failed, this, [this](const QString& why) { note_->setText(why); });
+  connect(step_, &QComboBox::currentIndexChanged, this, [this] { show(afterStep()); });
+}
+
+long long BeforeAfterView::afterStep() const {
+  return step_->currentData().toLongLong();
+}
+
+bool BeforeAfterView::showStep(long long step) {
+  const int i = step_->findData(step);
+  if (i < 0) return false;
+  step_->setCurrentIndex(i);
+  return true;
+}
+
+void BeforeAfterView::setJob(const JobSnapshot& job) {
+  const bool otherRun = job.runDir != job_.runDir;
+  job_ = job;
+  QList<long long> steps;
+  bool hasBase = false;
+  for (const JobEval& e : job.evals) {
+    if (e.step > 0) steps << e.step;
+    hasBase = hasBase || e.step == 0;
+  }
+  if (!hasBase) steps.clear();
+  QList<long long> shown;
+  for (int i = 0; i < step_->count(); ++i)
+    shown << step_->itemData(i).toLongLong();
+  if (shown == steps && !otherRun) return;
+  const long long keep = otherRun ? -1 : afterStep();
+  const bool wasNewest = shown.isEmpty() || keep == shown.back();
+  {
+    const QSignalBlocker block(step_);
+    step_->clear();
+    for (long long s : steps)
+      step_->addItem(afterLabel(s), s);
+    // Follows the newest evaluation unless an earlier one was chosen.
+    int index = step_->count() - 1;
+    if (!wasNewest && step_->findData(keep) >= 0) index = step_->findData(keep);
+    step_->setCurrentIndex(index);
+  }
+  show(afterStep());
+}
+
+void BeforeAfterView::show(long long step) {
+  plot_->clear();
+  comparison_ = PairedComparison();
+  baseRun_.clear();
+  afterRun_.clear();
+  const auto after = std::find_if(job_.evals.begin(), job_.evals.end(),
+                                  [&](const JobEval& e) { return e.step == step && step > 0; });
+  const auto base =
+      std::find_if(job_.evals.begin(), job_.evals.end(), [](const JobEval& e) { return e.step == 0; });
+  if (after == job_.evals.end() || base == job_.evals.end()) {
+    note_->setText(tr("The job has no held-out evaluation after its base yet (--eval-data, --eval-every)."));
+    fillTable();
+    return;
+  }
+  const QDir run(QString::fromStdString(job_.runDir));
+  QString error;
+  auto a = SweepCurves::fromRunFolder(run.filePath(QString::fromStdString(base->path)), &error);
+  auto b = a ? SweepCurves::fromRunFolder(run.filePath(QString::fromStdString(after->path)), &error)
+             : std::nullopt;
+  if (!a || !b) {
+    note_->setText(error);
+    fillTable();
+    return;
+  }
+  a->label = kBase;
+  b->label = afterLabel(step);
+  plot_->setCurve(*a);
+  plot_->setCurve(*b);
+  baseRun_ = run.filePath(QString::fromStdString(base->path));
+  afterRun_ = run.filePath(QString::fromStdString(after->path));
+  note_->setText(tr("Comparing…"));
+  fillTable();
+  comparer_->compare(baseRun_, afterRun_);
+}
+
+void BeforeAfterView::fillTable() {
+  for (int r = 0; r < table_->rowCount(); ++r)
+    for (int c = 0; c < table_->columnCount(); ++c) {
+      auto* item = new QTableWidgetItem;
+      item->setTextAlignment(Qt::AlignRight | Qt::AlignVCenter);
+      table_->setItem(r, c, item);
+    }
+  table_->setHorizontalHeaderItem(
+      1, new QTableWidgetItem(baseRun_.isEmpty() ? tr("after") : afterLabel(afterStep())));
+  if (baseRun_.isEmpty()) return;
+  const Row before = summarise(plot_->curve(kBase)), now = summarise(plot_->curve(afterLabel(afterStep())));
+  int c = 0;
+  for (const Row& row : {before, now}) {
+    table_->item(0, c)->setText(percent(row.mean));
+    table_->item(1, c)->setText(percent(row.worst));
+    table_->item(2, c)->setText(QString::number(row.worstPosition + 1));
+    table_->item(3, c)->setText(percent(row.best - row.worst));
+    table_->item(4, c)->setText(QString::number(row.n));
+    ++c;
+  }
+  table_->item(0, 2)->setText(points(now.mean - before.mean));
+  table_->item(1, 2)->setText(points(now.worst - before.worst));
+  table_->item(3, 2)->setText(points((now.best - now.worst) - (before.best - before.worst)));
+}
+
+} // namespace poslab
