@@ -2,7 +2,7 @@
 
 #include "app/gui/AggregatePanel.h"
 #include "app/gui/AggregateStore.h"
-#include "app/gui/BeforeAfterView.h"
+#include "app/gui/BundleSources.h"
 #include "app/gui/DepthPanel.h"
 #include "app/gui/EngineController.h"
 #include "app/gui/ExplorerPanel.h"
@@ -685,126 +685,9 @@ bool MainWindow::showView(const QString& name) {
   return true;
 }
 
-namespace {
-
-QJsonObject toQt(const nlohmann::json& j) {
-  return QJsonDocument::fromJson(QByteArray::fromStdString(j.dump())).object();
-}
-
-// The run a curve came from, as its summary.json records it (settings, model
-// and data with their fingerprints); the run id names the folder.
-QJsonObject runSource(const QString& runDir) {
-  QJsonObject out{{"run", QFileInfo(runDir).fileName()}};
-  try {
-    const nlohmann::json j = JsonFile::readObject(QDir(runDir).filePath("summary.json").toStdString());
-    for (const char* key : {"settings", "model", "data"})
-      if (j.contains(key)) out[key] = toQt(j[key]);
-  } catch (const std::exception& e) {
-    out["error"] = QString::fromStdString(e.what());
-  }
-  return out;
-}
-
-} // namespace
-
 QVector<BundleFigure> MainWindow::bundleFigures(QVector<FingerprintCache::Request>* missing) const {
-  QVector<BundleFigure> figures;
-  const QString runs = QDir(sweep_->workspace()).filePath("runs");
-  SweepPlot* plot = sweep_->plot();
-  if (!plot->runs().isEmpty()) {
-    QJsonArray sources;
-    for (const QString& run : plot->runs())
-      if (plot->isRunVisible(run)) sources.append(runSource(QDir(runs).filePath(run)));
-    figures.append({"accuracy_vs_position", plot, QJsonObject{{"kind", "sweep"}, {"runs", sources}}});
-  }
-  if (!depth_->shownStudy().isEmpty()) {
-    QJsonArray sources;
-    for (const QString& dir : depth_->shownRuns())
-      sources.append(runSource(dir));
-    figures.append({"depth_vs_documents", depth_->heatmap(),
-                    QJsonObject{{"kind", "depth"}, {"study", depth_->shownStudy()}, {"runs", sources}}});
-  }
-  // A fingerprint from the cache; one not computed yet is asked for (and "" meanwhile).
-  const auto fingerprint = [this, missing](FingerprintCache::Kind kind, const QString& path, QString* error) {
-    if (const std::optional<FingerprintCache::Entry> e = fingerprints_->find(kind, path)) {
-      if (!e->error.isEmpty() && error->isEmpty()) *error = e->error;
-      return e->fingerprint;
-    }
-    if (missing && !missing->contains(FingerprintCache::Request{kind, path})) missing->append({kind, path});
-    if (error->isEmpty()) *error = tr("%1: fingerprint not computed").arg(path);
-    return QString();
-  };
-  // Explorer figures (and an aggregate not kept yet) come from the model in memory and the dataset.
-  const auto engineSource = [this, &fingerprint](const SweepSettings& settings, const QString& kind) {
-    QJsonObject source{{"kind", kind}, {"settings", toQt(settings.toJson())}};
-    QString error;
-    const QString dataPath = QString::fromStdString(settings.dataPath);
-    source["model"] =
-        QJsonObject{{"path", loadedPath_},
-                    {"device", loaded_.device},
-                    {"dtype", loaded_.computeDtype},
-                    {"fingerprint", fingerprint(FingerprintCache::Kind::Model, loadedPath_, &error)}};
-    source["data"] = QJsonObject{
-        {"path", dataPath}, {"fingerprint", fingerprint(FingerprintCache::Kind::Data, dataPath, &error)}};
-    if (!error.isEmpty()) source["error"] = error;
-    return source;
-  };
-  const auto headsName = [](const HeadReduction& heads) {
-    return heads.kind == HeadReduction::Single ? QString("head %1").arg(heads.head)
-           : heads.kind == HeadReduction::Max  ? QString("max")
-                                               : QString("mean");
-  };
-  if (const SavedAggregate* shown = aggregate_->shown()) {
-    // A kept (or reopened) aggregate: as its file records it, whatever model is loaded now.
-    SavedAggregate a = *shown;
-    if (a.id.isEmpty()) { // its save is still hashing, or failed
-      a.fingerprintError.clear();
-      a.modelFingerprint = fingerprint(FingerprintCache::Kind::Model, a.modelPath, &a.fingerprintError);
-      a.dataFingerprint = fingerprint(FingerprintCache::Kind::Data, a.dataPath, &a.fingerprintError);
-    }
-    figures.append({"attention_mass", aggregate_->heatmap(), AggregateStore::bundleSource(a)});
-  }
-  const PlacementDetails& shown = explorer_->explorer()->details();
-  if (shown.attention.layers > 0) {
-    QJsonObject source = engineSource(explorer_->settings(), "placement");
-    source["example"] = shown.example;
-    source["gold_position"] = shown.goldPosition;
-    source["query"] = AggregateStore::queryName(shown.attention.query);
-    source["heads"] = headsName(explorer_->explorer()->attentionHeatmap()->headSelection());
-    figures.append({"placement_attention", explorer_->explorer()->attentionHeatmap(), source});
-  }
-  if (MatrixHeatmap* tokens = explorer_->tokenMap(); tokens && tokens->matrix().rows > 0) {
-    const PlacementRequest& r = explorer_->tokenMapRequest();
-    QJsonObject source = engineSource(r.settings, "token_map");
-    source["example"] = r.example;
-    source["gold_position"] = r.position;
-    source["query"] = AggregateStore::queryName(r.query);
-    source["layer"] = explorer_->tokenMapLayer();
-    source["heads"] = headsName(explorer_->tokenMapHeads());
-    figures.append({"token_attention", tokens, source});
-  }
-  // The job shown in the Train view: its curves, with the run's settings and
-  // fingerprints (run.json) as their source.
-  const JobSnapshot& job = train_->page()->snapshot();
-  if (!job.steps.empty() || !job.evals.empty()) {
-    const QJsonObject source{
-        {"kind", "training"}, {"run", QString::fromStdString(job.runDir)}, {"run_json", toQt(job.runJson)}};
-    const BeforeAfterView* beforeAfter = train_->page()->beforeAfter();
-    for (const auto& [figure, stem] : train_->page()->figures()) {
-      if (figure == beforeAfter->plot()) {
-        // The two held-out sweeps compared, each with what regenerates it.
-        if (beforeAfter->baseRun().isEmpty()) continue;
-        QJsonObject both = source;
-        both["kind"] = "before_after";
-        both["runs"] = QJsonArray{runSource(beforeAfter->baseRun()), runSource(beforeAfter->afterRun())};
-        figures.append({stem, figure, both});
-        continue;
-      }
-      const bool empty = figure == train_->page()->evalPlot() ? job.evals.empty() : job.steps.empty();
-      if (!empty) figures.append({stem, figure, source});
-    }
-  }
-  return figures;
+  return BundleSources::collect({sweep_, explorer_, aggregate_, depth_, train_},
+                                {loadedPath_, loaded_.device, loaded_.computeDtype}, *fingerprints_, missing);
 }
 
 void MainWindow::startBundleExport(const QString& folder) {
