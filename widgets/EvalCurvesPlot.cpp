@@ -36,11 +36,13 @@ EvalCurvesPlot::EvalCurvesPlot(QWidget* parent) : QWidget(parent) {
 
 EvalCurvesPlot::~EvalCurvesPlot() = default;
 
-QColor EvalCurvesPlot::stepColor(double fraction) {
-  // Light (early) to dark (late): viridis read backwards, short of its top,
-  // which is too pale on white.
+QColor EvalCurvesPlot::stepColor(double fraction, bool dark) {
+  // The latest step stands out most: dark on a light plot (viridis read
+  // backwards, short of its top, too pale on white), bright on a dark one
+  // (viridis forwards, short of its bottom, too dark on grey).
   QCPColorGradient viridis = PlotTheme::viridis();
-  return QColor(viridis.color(0.85 * (1.0 - fraction), QCPRange(0, 1)));
+  const double t = dark ? 0.15 + 0.85 * fraction : 0.85 * (1.0 - fraction);
+  return QColor(viridis.color(t, QCPRange(0, 1)));
 }
 
 QCustomPlot* EvalCurvesPlot::customPlot() const {
@@ -54,6 +56,7 @@ void EvalCurvesPlot::setCurves(const QVector<EvalCurve>& curves) {
 
 void EvalCurvesPlot::redraw() {
   plot_->clearGraphs();
+  const bool dark = PlotTheme::isDark(palette());
   long long lastStep = 1;
   for (const EvalCurve& c : curves_)
     lastStep = std::max(lastStep, c.step);
@@ -73,14 +76,14 @@ void EvalCurvesPlot::redraw() {
       g->setPen(QPen(palette().color(QPalette::Mid), 2, Qt::DashLine));
     } else {
       g->setName(tr("step %1").arg(c.step));
-      g->setPen(QPen(stepColor(static_cast<double>(c.step) / static_cast<double>(lastStep)), 2));
+      g->setPen(QPen(stepColor(static_cast<double>(c.step) / static_cast<double>(lastStep), dark), 2));
       g->removeFromLegend();
     }
   }
   QCPColorGradient steps;
   steps.clearColorStops();
   for (int i = 0; i <= 10; ++i)
-    steps.setColorStopAt(i / 10.0, stepColor(i / 10.0));
+    steps.setColorStopAt(i / 10.0, stepColor(i / 10.0, dark));
   scale_->setGradient(steps);
   scale_->setDataRange(QCPRange(0, static_cast<double>(lastStep)));
   scale_->setVisible(curves_.size() > 1);
@@ -103,6 +106,10 @@ QVector<QPointF> EvalCurvesPlot::drawnCurve(int index) const {
   for (auto it = graphData->constBegin(); it != graphData->constEnd(); ++it)
     points.push_back({it->key, it->value});
   return points;
+}
+
+QColor EvalCurvesPlot::drawnColor(int index) const {
+  return index >= 0 && index < plot_->graphCount() ? plot_->graph(index)->pen().color() : QColor();
 }
 
 PlotData EvalCurvesPlot::plotData() const {

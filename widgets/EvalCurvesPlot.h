@@ -24,6 +24,7 @@ public:
   // Read back after a redraw: the graphs' names and (position, %) points.
   QStringList drawnNames() const;
   QVector<QPointF> drawnCurve(int index) const;
+  QColor drawnColor(int index) const;
 
   QCustomPlot* customPlot() const override;
   PlotData plotData() const override;
@@ -33,8 +34,8 @@ protected:
 
 private:
   void redraw();
-  // The colour of a step at `fraction` of the last evaluated step.
-  static QColor stepColor(double fraction);
+  // The colour of a step at `fraction` of the last evaluated step, on a dark or light plot.
+  static QColor stepColor(double fraction, bool dark);
 
   QVector<EvalCurve> curves_;
   QCustomPlot* plot_ = nullptr;

@@ -64,6 +64,22 @@ private Q_SLOTS:
     QCOMPARE(d.rows[4][1].toInt(), 10);
     QCOMPARE(d.rows[4][3].toDouble(), 0.81);
   }
+
+  void theLatestStepStandsOutOnLightAndDark() {
+    const QVector<EvalCurve> curves{{0, {0}, {0.5}, {10}}, {10, {0}, {0.6}, {10}}, {100, {0}, {0.9}, {10}}};
+    EvalCurvesPlot light;
+    light.setCurves(curves);
+    QVERIFY(light.drawnColor(2).lightnessF() < light.drawnColor(1).lightnessF()); // darker on white
+    EvalCurvesPlot dark;
+    QPalette p = dark.palette();
+    p.setColor(QPalette::Window, QColor(30, 30, 32));
+    p.setColor(QPalette::Base, QColor(30, 30, 32));
+    p.setColor(QPalette::WindowText, Qt::white);
+    p.setColor(QPalette::Text, Qt::white);
+    dark.setPalette(p);
+    dark.setCurves(curves);
+    QVERIFY(dark.drawnColor(2).lightnessF() > dark.drawnColor(1).lightnessF()); // brighter on grey
+  }
 };
 
 QTEST_MAIN(TestStepSeriesPlot)
