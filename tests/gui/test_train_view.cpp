@@ -22,6 +22,7 @@
 #include "widgets/SweepPlot.h"
 
 #include <QComboBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -293,6 +294,44 @@ private Q_SLOTS:
     QTRY_COMPARE_WITH_TIMEOUT(ready.count(), 1, 60'000);
     QCOMPARE(window_->recentModels().value(0), QDir(run_).filePath(QString::fromStdString(last.path)));
     QCOMPARE(window_->viewAt(window_->views()->currentIndex()), static_cast<QWidget*>(window_->sweepPanel()));
+  }
+
+  void planFirstThenStartTraining() {
+    QVERIFY(window_->showView("train"));
+    JobSettings small = settings_;
+    small.options["steps"] = "6";
+    QString error;
+    const QString run = train()->launch(small, true, &error);
+    QVERIFY2(!run.isEmpty(), qPrintable(error));
+    const auto statusOf = [&] {
+      return train()->monitor()->job(run) ? train()->monitor()->job(run)->status : JobStatus::Queued;
+    };
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(), JobStatus::Planned, kJobTimeoutMs);
+    QVERIFY(train()->selectRun(run));
+    QTRY_COMPARE(train()->resumeButton()->text(), QString("Start training"));
+    bool planShown = false;
+    for (QLabel* label : train()->page()->findChildren<QLabel*>())
+      planShown = planShown ||
+                  (label->text().startsWith("Memory plan: needs about") && label->text().contains("fits"));
+    QVERIFY(planShown);
+    train()->resumeButton()->click();
+    QTRY_COMPARE_WITH_TIMEOUT(statusOf(), JobStatus::Finished, kJobTimeoutMs);
+    QCOMPARE(train()->monitor()->job(run)->step, 6LL);
+  }
+
+  void aPlanThatDoesNotFitIsRefusedWithWhy() {
+    JobSettings huge = settings_;
+    huge.options["batch"] = "2000000";
+    huge.options["micro-batch"] = "2000000";
+    QString error;
+    const QString run = train()->launch(huge, false, &error);
+    QVERIFY2(!run.isEmpty(), qPrintable(error));
+    const JobSnapshot* j = nullptr;
+    QTRY_VERIFY_WITH_TIMEOUT((j = train()->monitor()->job(run)) && j->status == JobStatus::Failed,
+                             kJobTimeoutMs);
+    const QString why = QString::fromStdString(j->statusDetail);
+    QVERIFY2(why.contains("memory_plan: the run needs about") && why.contains("MiB available"),
+             qPrintable(why));
   }
 };
 
