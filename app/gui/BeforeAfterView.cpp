@@ -1,14 +1,22 @@
 #include "app/gui/BeforeAfterView.h"
 
+#include "app/gui/AttentionMatrixFile.h"
+#include "app/gui/JobMonitor.h"
 #include "app/gui/RunComparer.h"
 #include "app/gui/SweepCurves.h"
+#include "widgets/AttentionMassHeatmap.h"
 #include "widgets/SweepPlot.h"
 
 #include <QComboBox>
 #include <QDir>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QProcess>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTabWidget>
 #include <QTableWidget>
 #include <QVBoxLayout>
 #include <algorithm>
@@ -53,10 +61,15 @@ QString points(double x) {
 } // namespace
 
 BeforeAfterView::BeforeAfterView(QWidget* parent) : QWidget(parent) {
-  auto* layout = new QVBoxLayout(this);
+  auto* outer = new QVBoxLayout(this);
+  outer->setContentsMargins(0, 0, 0, 0);
+  inner_ = new QTabWidget(this);
+  outer->addWidget(inner_);
+  auto* accuracyPage = new QWidget;
+  auto* layout = new QVBoxLayout(accuracyPage);
   auto* top = new QHBoxLayout;
   top->addWidget(new QLabel(tr("After"), this));
-  step_ = new QComboBox(this);
+  step_ = new QComboBox(accuracyPage);
   step_->setToolTip(tr("The evaluated step compared with the base model"));
   top->addWidget(step_);
   note_ = new QLabel(this);
@@ -78,6 +91,42 @@ BeforeAfterView::BeforeAfterView(QWidget* parent) : QWidget(parent) {
   table_->setMinimumWidth(290);
   split->addWidget(table_, 1);
   layout->addLayout(split, 1);
+  inner_->addTab(accuracyPage, tr("Accuracy"));
+
+  auto* massPage = new QWidget;
+  auto* massLayout = new QVBoxLayout(massPage);
+  auto* massRow = new QHBoxLayout;
+  massRow->addWidget(new QLabel(tr("Attention mass (Fig. 7) over"), this));
+  attentionExamples_ = new QSpinBox(this);
+  attentionExamples_->setRange(1, 100000);
+  attentionExamples_->setValue(10);
+  attentionExamples_->setSuffix(tr(" examples"));
+  attentionExamples_->setToolTip(tr("Held-out examples averaged (each at every gold position)"));
+  massRow->addWidget(attentionExamples_);
+  attention_ = new QPushButton(tr("Compute"), this);
+  attention_->setToolTip(
+      tr("Base and the after step's checkpoint, each by poslab-cli attention --aggregate in the "
+         "background; kept in the run's eval folders"));
+  massRow->addWidget(attention_);
+  attentionNote_ = new QLabel(this);
+  attentionNote_->setWordWrap(true);
+  massRow->addWidget(attentionNote_, 1);
+  massLayout->addLayout(massRow);
+  auto* masses = new QHBoxLayout;
+  baseMass_ = new AttentionMassHeatmap(this);
+  afterMass_ = new AttentionMassHeatmap(this);
+  for (auto [heatmap, title] :
+       {std::pair{baseMass_, &baseMassTitle_}, std::pair{afterMass_, &afterMassTitle_}}) {
+    auto* column = new QVBoxLayout;
+    *title = new QLabel(this);
+    (*title)->setAlignment(Qt::AlignCenter);
+    column->addWidget(*title);
+    column->addWidget(heatmap, 1);
+    masses->addLayout(column);
+  }
+  massLayout->addLayout(masses, 1);
+  inner_->addTab(massPage, tr("Attention mass (Fig. 7)"));
+  connect(attention_, &QPushButton::clicked, this, [this] { computeAttention(attentionExamples_->value()); });
   comparer_ = new RunComparer(this);
   connect(comparer_, &RunComparer::compared, this, [this](PairedComparison c) {
     c.runA = kBase; // the curves' labels, not the folders' names (both are step-N)
@@ -139,6 +188,13 @@ void BeforeAfterView::setJob(const JobSnapshot& job) {
 
 void BeforeAfterView::show(long long step) {
   plot_->clear();
+  if (attentionRunning_ == 0) { // another step: the attention mass shown was the last step's
+    baseMass_->setMatrix({});
+    afterMass_->setMatrix({});
+    baseMassTitle_->clear();
+    afterMassTitle_->clear();
+    attentionNote_->clear();
+  }
   comparison_ = PairedComparison();
   baseRun_.clear();
   afterRun_.clear();
@@ -195,6 +251,98 @@ void BeforeAfterView::fillTable() {
   table_->item(0, 2)->setText(points(now.mean - before.mean));
   table_->item(1, 2)->setText(points(now.worst - before.worst));
   table_->item(3, 2)->setText(points((now.best - now.worst) - (before.best - before.worst)));
+}
+
+QString BeforeAfterView::modelAt(long long step, QString* why) const {
+  const QDir run(QString::fromStdString(job_.runDir));
+  if (step == 0) {
+    const auto model = job_.runJson.find("model");
+    const QString path = model != job_.runJson.end() && model->is_object()
+                             ? QString::fromStdString(model->value("path", std::string()))
+                             : QString();
+    if (path.isEmpty()) *why = tr("run.json names no model");
+    return path;
+  }
+  const QString checkpoint =
+      run.filePath(QStringLiteral("checkpoints/step-%1").arg(step, 6, 10, QLatin1Char('0')));
+  if (QFileInfo::exists(checkpoint + "/config.json") ||
+      QFileInfo::exists(checkpoint + "/adapter_config.json"))
+    return checkpoint;
+  *why =
+      tr("the checkpoint of step %1 was pruned (--keep-checkpoints); pin checkpoints to keep them").arg(step);
+  return {};
+}
+
+void BeforeAfterView::computeAttention(int examples) {
+  if (attentionRunning_ > 0 || baseRun_.isEmpty()) return;
+  QString why;
+  const QString models[2] = {modelAt(0, &why), modelAt(afterStep(), &why)};
+  if (!why.isEmpty()) {
+    attentionNote_->setText(why);
+    Q_EMIT attentionShown(false);
+    return;
+  }
+  // The prompts the job evaluated on: its held-out data and prompt settings.
+  const nlohmann::json& r = job_.runJson;
+  const nlohmann::json prompt = r.value("prompt", nlohmann::json::object());
+  const nlohmann::json distill = r.value("distill", nlohmann::json::object());
+  const QString heldOut = QString::fromStdString(distill.value("eval_data", std::string()));
+  attentionFiles_ = {QDir(baseRun_).filePath(QStringLiteral("attention-mass-%1.json").arg(examples)),
+                     QDir(afterRun_).filePath(QStringLiteral("attention-mass-%1.json").arg(examples))};
+  attention_->setEnabled(false);
+  inner_->setCurrentIndex(1);
+  for (int i = 0; i < 2; ++i) {
+    if (QFileInfo::exists(attentionFiles_[i])) continue; // computed before: read back
+    QStringList args{QStringLiteral("attention"),  QStringLiteral("--aggregate"),
+                     QStringLiteral("--model"),    models[i],
+                     QStringLiteral("--data"),     heldOut,
+                     QStringLiteral("--examples"), QString::number(examples),
+                     QStringLiteral("--threads"),  QStringLiteral("1"),
+                     QStringLiteral("--out"),      attentionFiles_[i]};
+    if (prompt.contains("docs")) args << QStringLiteral("--docs") << QString::number(prompt.value("docs", 0));
+    if (prompt.contains("prompt_template"))
+      args << QStringLiteral("--prompt-template")
+           << QString::fromStdString(prompt.value("prompt_template", std::string()));
+    if (prompt.contains("chat_template"))
+      args << QStringLiteral("--chat-template")
+           << QString::fromStdString(prompt.value("chat_template", std::string()));
+    auto* process = new QProcess(this);
+    process->setProcessChannelMode(QProcess::MergedChannels);
+    ++attentionRunning_;
+    connect(process, &QProcess::finished, this, [this, process](int code, QProcess::ExitStatus status) {
+      if (status != QProcess::NormalExit || code != 0) {
+        const QStringList lines = QString::fromUtf8(process->readAll()).trimmed().split(QLatin1Char('\n'));
+        attentionNote_->setText(tr("poslab-cli attention failed: %1").arg(lines.value(lines.size() - 1)));
+      }
+      process->deleteLater();
+      if (--attentionRunning_ == 0) attentionFinished();
+    });
+    process->start(JobMonitor::cliProgram(), args);
+  }
+  attentionNote_->setText(tr("Computing the attention mass of %1 examples × %2 positions, base and step %3…")
+                              .arg(examples)
+                              .arg(prompt.value("docs", 0))
+                              .arg(afterStep()));
+  if (attentionRunning_ == 0) attentionFinished();
+}
+
+void BeforeAfterView::attentionFinished() {
+  attention_->setEnabled(true);
+  QString error;
+  const auto base = AttentionMatrixFile::read(attentionFiles_.value(0), &error);
+  const auto after = base ? AttentionMatrixFile::read(attentionFiles_.value(1), &error) : std::nullopt;
+  if (!base || !after) {
+    if (attentionNote_->text().startsWith(tr("Computing"))) attentionNote_->setText(error);
+    Q_EMIT attentionShown(false);
+    return;
+  }
+  baseMass_->setMatrix(*base);
+  afterMass_->setMatrix(*after);
+  baseMassTitle_->setText(kBase);
+  afterMassTitle_->setText(afterLabel(afterStep()));
+  attentionNote_->setText(
+      tr("Left: base (step 0). Right: step %1. Same examples and prompts.").arg(afterStep()));
+  Q_EMIT attentionShown(true);
 }
 
 } // namespace poslab

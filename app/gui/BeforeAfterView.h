@@ -12,10 +12,14 @@
 
 class QComboBox;
 class QLabel;
+class QPushButton;
+class QSpinBox;
+class QTabWidget;
 class QTableWidget;
 
 namespace poslab {
 
+class AttentionMassHeatmap;
 class RunComparer;
 class SweepPlot;
 
@@ -34,17 +38,32 @@ public:
   QString afterRun() const { return afterRun_; }
 
   SweepPlot* plot() const { return plot_; }
+  // Pos2Distill Fig. 7 before and after: attention mass per document × gold
+  // position over the first `examples` held-out examples, base and the after
+  // step's checkpoint, each from `poslab-cli attention --aggregate` (kept in
+  // eval/step-N/attention-mass-<examples>.json and read back when there).
+  void computeAttention(int examples);
+  AttentionMassHeatmap* baseAttention() const { return baseMass_; }
+  AttentionMassHeatmap* afterAttention() const { return afterMass_; }
+  QPushButton* attentionButton() const { return attention_; }
+  // The attention-matrix file shown on the left (0) or right (1), "" before any.
+  QString attentionFile(int side) const { return attentionFiles_.value(side); }
   QTableWidget* summaryTable() const { return table_; }
   const PairedComparison& comparison() const { return comparison_; }
 
 Q_SIGNALS:
   void comparisonShown();
+  void attentionShown(bool ok);
 
 private:
   void show(long long step);
   void fillTable();
+  // The model folder that was evaluated at `step` (0: the base), "" with `why`.
+  QString modelAt(long long step, QString* why) const;
+  void attentionFinished();
 
   JobSnapshot job_;
+  QTabWidget* inner_ = nullptr; // Accuracy | Attention mass (Fig. 7)
   QComboBox* step_ = nullptr;
   QLabel* note_ = nullptr;
   SweepPlot* plot_ = nullptr;
@@ -52,6 +71,15 @@ private:
   RunComparer* comparer_ = nullptr;
   QString baseRun_, afterRun_;
   PairedComparison comparison_;
+  QSpinBox* attentionExamples_ = nullptr;
+  QPushButton* attention_ = nullptr;
+  QLabel* attentionNote_ = nullptr;
+  AttentionMassHeatmap* baseMass_ = nullptr;
+  AttentionMassHeatmap* afterMass_ = nullptr;
+  QLabel* baseMassTitle_ = nullptr;
+  QLabel* afterMassTitle_ = nullptr;
+  QStringList attentionFiles_; // base, after: what the running computation writes
+  int attentionRunning_ = 0;
 };
 
 } // namespace poslab

@@ -149,6 +149,19 @@ QVector<BundleFigure> BundleSources::collect(const LabViews& views, const Loaded
       const bool empty = figure == views.train->page()->evalPlot() ? job.evals.empty() : job.steps.empty();
       if (!empty) figures.append({stem, figure, source});
     }
+    // Fig. 7 before and after, when computed: the attention matrices' own files
+    // record the model, data and prompt settings that made them.
+    const AttentionMassHeatmap* masses[2] = {beforeAfter->baseAttention(), beforeAfter->afterAttention()};
+    if (masses[0]->matrix().documents > 0 && masses[1]->matrix().documents > 0) {
+      const char* stems[2] = {"attention_mass_before", "attention_mass_after"};
+      const QString files[2] = {beforeAfter->attentionFile(0), beforeAfter->attentionFile(1)};
+      for (int i = 0; i < 2; ++i) {
+        QJsonObject mass = source;
+        mass["kind"] = "attention_mass";
+        mass["file"] = files[i];
+        figures.append({stems[i], masses[i], mass});
+      }
+    }
   }
   return figures;
 }

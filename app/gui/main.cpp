@@ -3,6 +3,7 @@
 // held-out data: resources/demo/ in a checkout, share/poslab/demo/ installed),
 // ready to sweep.
 #include "app/gui/AggregatePanel.h"
+#include "app/gui/BeforeAfterView.h"
 #include "app/gui/DatasetDialog.h"
 #include "app/gui/DepthPanel.h"
 #include "app/gui/EngineController.h"
@@ -133,7 +134,16 @@ void runScreenshot(poslab::MainWindow& window, const QString& file, const QStrin
         QTabWidget* sections = train->page()->sections();
         for (int i = 0; i < sections->count(); ++i)
           if (sections->tabText(i).compare(section, Qt::CaseInsensitive) == 0) sections->setCurrentIndex(i);
-        save();
+        if (section != "attention") return save();
+        // Before / after's attention mass (Fig. 7) over 10 held-out examples.
+        poslab::BeforeAfterView* beforeAfter = train->page()->beforeAfter();
+        sections->setCurrentWidget(beforeAfter);
+        QObject::connect(beforeAfter, &poslab::BeforeAfterView::attentionShown, &window,
+                         [save, fail](bool ok) {
+                           if (!ok) return fail(QStringLiteral("the attention mass could not be computed"));
+                           save();
+                         });
+        beforeAfter->computeAttention(10);
       });
     });
   } else if (view == "depth") {
@@ -211,9 +221,11 @@ int main(int argc, char** argv) {
       "With --view sweep: also export the sweep plot to FILE (.png 1600x1000 px at 200 dpi, .pdf, .svg; "
       "paper colours).",
       "FILE");
-  const QCommandLineOption section(
-      "section", "With --view train: the job page's section (curves, checkpoints, settings, log) or dialog.",
-      "NAME", "curves");
+  const QCommandLineOption section("section",
+                                   "With --view train: the job page's section (curves, \"before / after\", "
+                                   "attention, checkpoints, settings, "
+                                   "log) or dialog.",
+                                   "NAME", "curves");
   parser.addOptions({screenshot, prompt, tokens, limit, docs, view, depthDocs, examples, palette,
                      compareOption, tokenLayer, figure, section});
   parser.process(app);

@@ -5,6 +5,7 @@
 // job's process killed (shown dead, resumable), resumed to its end and
 // extended; the held-out curves drawn are eval/step-N/summary.json's numbers,
 // and a checkpoint opens in the lab.
+#include "app/gui/AttentionMatrixFile.h"
 #include "app/gui/BeforeAfterView.h"
 #include "app/gui/JobLaunchDialog.h"
 #include "app/gui/JobMonitor.h"
@@ -17,6 +18,7 @@
 #include "tests/gui/GuiTestSettings.h"
 #include "tests/gui/LabWindow.h"
 #include "tests/util/TestPaths.h"
+#include "widgets/AttentionMassHeatmap.h"
 #include "widgets/EvalCurvesPlot.h"
 #include "widgets/StepSeriesPlot.h"
 #include "widgets/SweepPlot.h"
@@ -265,13 +267,44 @@ private Q_SLOTS:
     QCOMPARE(compared, qsizetype(3)); // positions 1, 10, 20
   }
 
+  void attentionMassBeforeAndAfter() {
+    BeforeAfterView* view = train()->page()->beforeAfter();
+    QVERIFY(view->showStep(60)); // its checkpoint is kept (--keep-checkpoints 2: steps 60 and 65)
+    QSignalSpy shown(view, &BeforeAfterView::attentionShown);
+    view->computeAttention(2);
+    QTRY_VERIFY_WITH_TIMEOUT(shown.count() == 1, kJobTimeoutMs);
+    QVERIFY(shown.at(0).at(0).toBool());
+    for (const auto& [heatmap, dir] : {std::pair{view->baseAttention(), view->baseRun()},
+                                       std::pair{view->afterAttention(), view->afterRun()}}) {
+      const QString file = QDir(dir).filePath("attention-mass-2.json");
+      QString error;
+      const auto grid = AttentionMatrixFile::read(file, &error);
+      QVERIFY2(grid, qPrintable(error));
+      QCOMPARE(grid->documents, 20);
+      QCOMPARE(grid->counts, QVector<int>(20, 2)); // 2 examples at every gold position
+      QCOMPARE(heatmap->matrix().mass, grid->mass);
+      for (int g = 0; g < 20; ++g) { // shares of one prompt's attention
+        double sum = 0;
+        for (int d = 0; d < 20; ++d)
+          sum += grid->at(d, g);
+        QVERIFY2(sum > 0 && sum <= 1.0 + 1e-4, qPrintable(QString::number(sum)));
+      }
+    }
+    QVERIFY(view->baseAttention()->matrix().mass != view->afterAttention()->matrix().mass); // two models
+    // A file of another kind is refused with its name and the field.
+    const QString wrong = QDir(view->baseRun()).filePath("summary.json");
+    QString error;
+    QVERIFY(!AttentionMatrixFile::read(wrong, &error));
+    QVERIFY2(error.contains("summary.json: format"), qPrintable(error));
+  }
+
   void theJobsCurvesGoIntoTheExportBundle() {
     QVERIFY(train()->selectRun(run_));
     const QString folder = QString::fromStdString(test::tempDir("train-bundle"));
     QString error;
     QVERIFY2(window_->exportBundle(folder, &error), qPrintable(error));
-    for (const char* name :
-         {"training_loss", "heldout_accuracy_by_step", "kl_by_position", "learning_rate", "before_after"})
+    for (const char* name : {"training_loss", "heldout_accuracy_by_step", "kl_by_position", "learning_rate",
+                             "before_after", "attention_mass_before", "attention_mass_after"})
       for (const char* format : {"pdf", "svg", "png", "csv", "json"})
         QVERIFY2(QFileInfo::exists(QStringLiteral("%1/%2.%3").arg(folder, name, format)), name);
     std::ifstream in(QDir(folder).filePath("manifest.json").toStdString());
