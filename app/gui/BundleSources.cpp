@@ -30,9 +30,9 @@ QJsonObject toQt(const nlohmann::json& j) {
   return QJsonDocument::fromJson(QByteArray::fromStdString(j.dump())).object();
 }
 
-// The run a curve came from, as its summary.json records it (settings, model
-// and data with their fingerprints); the run id names the folder.
-QJsonObject runSourceOf(const QString& runDir) {
+} // namespace
+
+QJsonObject BundleSources::runSource(const QString& runDir) {
   QJsonObject out{{"run", QFileInfo(runDir).fileName()}};
   try {
     const nlohmann::json j = JsonFile::readObject(QDir(runDir).filePath("summary.json").toStdString());
@@ -44,12 +44,6 @@ QJsonObject runSourceOf(const QString& runDir) {
   return out;
 }
 
-} // namespace
-
-QJsonObject BundleSources::runSource(const QString& runDir) {
-  return runSourceOf(runDir);
-}
-
 QVector<BundleFigure> BundleSources::collect(const LabViews& views, const LoadedModel& loaded,
                                              const FingerprintCache& fingerprints,
                                              QVector<FingerprintCache::Request>* missing) {
@@ -59,13 +53,13 @@ QVector<BundleFigure> BundleSources::collect(const LabViews& views, const Loaded
   if (!plot->runs().isEmpty()) {
     QJsonArray sources;
     for (const QString& run : plot->runs())
-      if (plot->isRunVisible(run)) sources.append(runSourceOf(QDir(runs).filePath(run)));
+      if (plot->isRunVisible(run)) sources.append(runSource(QDir(runs).filePath(run)));
     figures.append({"accuracy_vs_position", plot, QJsonObject{{"kind", "sweep"}, {"runs", sources}}});
   }
   if (!views.depth->shownStudy().isEmpty()) {
     QJsonArray sources;
     for (const QString& dir : views.depth->shownRuns())
-      sources.append(runSourceOf(dir));
+      sources.append(runSource(dir));
     figures.append({"depth_vs_documents", views.depth->heatmap(),
                     QJsonObject{{"kind", "depth"}, {"study", views.depth->shownStudy()}, {"runs", sources}}});
   }
@@ -142,7 +136,7 @@ QVector<BundleFigure> BundleSources::collect(const LabViews& views, const Loaded
         if (beforeAfter->baseRun().isEmpty()) continue;
         QJsonObject both = source;
         both["kind"] = "before_after";
-        both["runs"] = QJsonArray{runSourceOf(beforeAfter->baseRun()), runSourceOf(beforeAfter->afterRun())};
+        both["runs"] = QJsonArray{runSource(beforeAfter->baseRun()), runSource(beforeAfter->afterRun())};
         figures.append({stem, figure, both});
         continue;
       }

@@ -29,6 +29,7 @@ void JobMonitor::setWorkspace(const QString& workspace) {
   if (workspace == workspace_) return;
   workspace_ = workspace;
   readers_.clear();
+  others_.clear();
   jobs_.clear();
   poll();
 }
@@ -128,18 +129,26 @@ bool JobMonitor::resume(const QString& runDir, long long totalSteps, QString* er
 void JobMonitor::poll() {
   if (workspace_.isEmpty()) return;
   bool listChanged = false;
-  std::set<std::string> present;
+  std::set<std::string> listed, present;
   const QDir runs(runsFolder());
   for (const QString& name : runs.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
     const std::string dir = runs.filePath(name).toStdString();
+    listed.insert(dir);
     auto it = readers_.find(dir);
     if (it == readers_.end()) {
-      if (!RunFolderReader::isTrainingRun(dir)) continue; // a sweep's folder
+      if (others_.count(dir)) continue;
+      if (!RunFolderReader::isTrainingRun(dir)) {
+        // A sweep's (or a study's) folder: its run.json says so for good, so it is
+        // not read again every poll. A folder without one may still become a job.
+        if (QFileInfo::exists(runs.filePath(name + "/run.json"))) others_.insert(dir);
+        continue;
+      }
       it = readers_.emplace(dir, std::make_unique<RunFolderReader>(dir)).first;
       listChanged = true;
     }
     present.insert(dir);
   }
+  std::erase_if(others_, [&](const std::string& dir) { return !listed.count(dir); });
   for (auto it = readers_.begin(); it != readers_.end();) { // deleted by the user
     if (present.count(it->first)) {
       ++it;

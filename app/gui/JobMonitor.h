@@ -11,6 +11,7 @@
 #include <QString>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,7 @@ private:
   QString workspace_;
   QTimer* timer_ = nullptr;
   std::map<std::string, std::unique_ptr<RunFolderReader>> readers_;
+  std::set<std::string> others_; // run folders of other kinds (sweeps), never read again
   std::vector<JobSnapshot> jobs_;
 };
 

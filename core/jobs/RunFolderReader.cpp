@@ -10,8 +10,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <numeric>
-#include <sstream>
 #include <sys/stat.h>
 
 namespace poslab {
@@ -112,6 +110,10 @@ void RunFolderReader::reset() {
   partial_.clear();
   lineNo_ = 0;
   runJsonStamp_.clear();
+  runJsonProblem_.clear();
+  eventProblems_.clear();
+  checkpointStamp_.clear();
+  onDisk_.clear();
   checkpointEvents_.clear();
   damaged_.clear();
   lastError_.clear();
@@ -120,16 +122,23 @@ void RunFolderReader::reset() {
 bool RunFolderReader::refresh() {
   bool changed = false;
   const std::vector<std::string> problemsBefore = snap_.problems;
-  readRunJson(changed);
-  readEvents(changed);
-  const auto checkpointsBefore = snap_.checkpoints.size();
   const auto statusBefore = snap_.status;
   const auto preparedBefore = snap_.preparedQuestions;
-  readCheckpoints();
+  fileProblems_.clear();
+  readRunJson(changed);
+  readEvents(changed);
+  scanCheckpoints(changed);
+  joinCheckpoints();
   resolveStatus();
   summarise();
-  return changed || checkpointsBefore != snap_.checkpoints.size() || statusBefore != snap_.status ||
-         preparedBefore != snap_.preparedQuestions || problemsBefore != snap_.problems;
+  // Each problem once: those of files read whole are found again on every
+  // refresh, those of events.jsonl once, when their line is read.
+  snap_.problems.clear();
+  if (!runJsonProblem_.empty()) snap_.problems.push_back(runJsonProblem_);
+  snap_.problems.insert(snap_.problems.end(), eventProblems_.begin(), eventProblems_.end());
+  snap_.problems.insert(snap_.problems.end(), fileProblems_.begin(), fileProblems_.end());
+  return changed || statusBefore != snap_.status || preparedBefore != snap_.preparedQuestions ||
+         problemsBefore != snap_.problems;
 }
 
 void RunFolderReader::readRunJson(bool& changed) {
@@ -138,13 +147,13 @@ void RunFolderReader::readRunJson(bool& changed) {
   if (now == runJsonStamp_) return;
   runJsonStamp_ = now;
   changed = true;
-  std::erase_if(snap_.problems, [](const std::string& p) { return p.starts_with("run.json"); });
+  runJsonProblem_.clear();
   if (now.empty()) return;
   try {
     snap_.runJson = JsonFile::readObject(file.string());
   } catch (const Error& e) {
     // Written atomically, so a parse error is damage, not a torn write.
-    snap_.problems.push_back(std::string("run.json: ") + e.what());
+    runJsonProblem_ = std::string("run.json: ") + e.what();
     return;
   }
   const nlohmann::json& r = snap_.runJson;
@@ -187,7 +196,7 @@ void RunFolderReader::readEvents(bool& changed) {
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
     nlohmann::json e = nlohmann::json::parse(line, nullptr, false);
     if (e.is_discarded() || !e.is_object()) {
-      snap_.problems.push_back("events.jsonl: line " + std::to_string(lineNo_) + ": not a JSON object");
+      eventProblems_.push_back("events.jsonl: line " + std::to_string(lineNo_) + ": not a JSON object");
       continue;
     }
     apply(e, lineNo_);
@@ -292,24 +301,38 @@ void RunFolderReader::apply(const nlohmann::json& e, long long lineNo) {
       log.text = rest.dump();
     }
   } catch (const std::exception& ex) { // a field of the wrong shape (stoi of a key, ...)
-    snap_.problems.push_back("events.jsonl: line " + std::to_string(lineNo) + ": " + ex.what());
+    eventProblems_.push_back("events.jsonl: line " + std::to_string(lineNo) + ": " + ex.what());
     return;
   }
   snap_.log.push_back(std::move(log));
 }
 
-void RunFolderReader::readCheckpoints() {
+void RunFolderReader::scanCheckpoints(bool& changed) {
   const fs::path folder = fs::path(dir_) / "checkpoints";
+  // A save renames its folder into place and replaces `latest`, a prune removes
+  // folders, a pin rewrites pins.json: each changes one of these stamps, so the
+  // folders are listed and sized again only then, not on every refresh.
+  std::error_code ec;
+  const auto folderTime = fs::last_write_time(folder, ec);
+  const std::string now = (ec ? std::string() : std::to_string(folderTime.time_since_epoch().count())) + "|" +
+                          stamp(folder / "latest") + "|" + stamp(CheckpointPins::path(dir_));
+  if (now == checkpointStamp_) {
+    if (!pinsProblem_.empty()) fileProblems_.push_back(pinsProblem_);
+    return;
+  }
+  checkpointStamp_ = now;
+  changed = true;
+  onDisk_.clear();
+  pinsProblem_.clear();
   std::set<std::string> pins;
   try {
     pins = CheckpointPins::read(dir_);
   } catch (const Error& e) {
-    snap_.problems.push_back(e.what());
+    pinsProblem_ = e.what();
+    fileProblems_.push_back(pinsProblem_);
   }
   std::string latest;
   if (std::ifstream in(folder / "latest"); in) std::getline(in, latest);
-  std::map<long long, JobCheckpoint> rows;
-  std::error_code ec;
   for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
     // step-000050; the temporary folders a save writes first have a suffix
@@ -322,21 +345,28 @@ void RunFolderReader::readCheckpoints() {
     c.path = "checkpoints/" + name;
     c.pinned = pins.count(name) > 0;
     c.latest = name == latest;
-    c.damaged = std::any_of(damaged_.begin(), damaged_.end(),
-                            [&](const std::string& error) { return error.find(name) != std::string::npos; });
     const fs::path manifest = it->path() / "manifest.json";
     // stat(2): libstdc++ 12 has no clock_cast from the file clock to the system clock.
     struct stat st {};
     if (::stat((fs::exists(manifest) ? manifest : it->path()).c_str(), &st) == 0)
       c.unixTime = static_cast<double>(st.st_mtim.tv_sec) + 1e-9 * static_cast<double>(st.st_mtim.tv_nsec);
-    for (fs::directory_iterator f(it->path(), ec), fend; !ec && f != fend; f.increment(ec)) {
+    std::error_code listError;
+    for (fs::directory_iterator f(it->path(), listError), fend; !listError && f != fend;
+         f.increment(listError)) {
       std::error_code sizeError;
       const auto bytes = f->is_regular_file() ? f->file_size(sizeError) : 0;
       if (!sizeError) c.bytes += static_cast<long long>(bytes);
     }
-    ec.clear();
-    rows[c.step] = c;
+    onDisk_[c.step] = c;
   }
+}
+
+void RunFolderReader::joinCheckpoints() {
+  std::map<long long, JobCheckpoint> rows = onDisk_;
+  for (auto& [step, c] : rows)
+    c.damaged = std::any_of(damaged_.begin(), damaged_.end(), [&](const std::string& error) {
+      return error.find(fs::path(c.path).filename().string()) != std::string::npos;
+    });
   // Written and since pruned by --keep-checkpoints: listed, so the table shows
   // every checkpoint the run made and says where each went.
   for (const auto& [step, written] : checkpointEvents_) {
@@ -373,7 +403,7 @@ void RunFolderReader::resolveStatus() {
     try {
       launch = JsonFile::readObjectIfPresent((dir / "logs" / "launch.json").string());
     } catch (const Error& e) {
-      snap_.problems.push_back(e.what());
+      fileProblems_.push_back(e.what());
     }
     if (snap_.device.empty()) snap_.device = text(launch, "device");
     if (const long long pid = JobLauncher::owner(dir_); pid > 0) {

@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace poslab {
 
@@ -32,7 +33,8 @@ private:
   void readEvents(bool& changed);
   void apply(const nlohmann::json& e, long long lineNo);
   void readRunJson(bool& changed);
-  void readCheckpoints();
+  void scanCheckpoints(bool& changed); // the checkpoint folders on disk, when they changed
+  void joinCheckpoints();              // with the events: pruned ones, loss and held-out accuracy
   void resolveStatus();
   void summarise();
 
@@ -45,6 +47,12 @@ private:
   std::map<long long, std::pair<std::string, double>> checkpointEvents_; // step -> (path, time)
   std::set<std::string> damaged_; // the errors of checkpoint_damaged events (they name the folder)
   std::string lastError_;         // the last error event's message
+  std::string checkpointStamp_;   // checkpoints/ mtime, latest and pins.json, as last scanned
+  std::map<long long, JobCheckpoint> onDisk_; // that scan: step -> folder, size, pinned, latest
+  std::string runJsonProblem_;                // run.json cannot be read ("" when it can)
+  std::vector<std::string> eventProblems_;    // lines of events.jsonl that could not be read
+  std::string pinsProblem_;                   // pins.json cannot be read
+  std::vector<std::string> fileProblems_;     // found again by this refresh (pins, launch.json)
 };
 
 } // namespace poslab

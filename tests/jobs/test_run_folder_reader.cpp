@@ -174,6 +174,24 @@ private Q_SLOTS:
     QCOMPARE(r.snapshot().evals[0].positions[1].position, 9);
   }
 
+  void aProblemIsSaidOnceNotOncePerRefresh() {
+    const std::string run = distillRun("pins-damaged", "finished");
+    fs::create_directories(run + "/checkpoints/step-000004");
+    std::ofstream(run + "/checkpoints/pins.json") << "{\"pinned\": 4}";
+    append(run, stepLine(1, 2.0) + "torn{\n");
+    RunFolderReader r(run);
+    r.refresh();
+    QCOMPARE(r.snapshot().problems.size(), size_t{2}); // the pins file and the events line
+    QVERIFY(!r.refresh());                             // nothing new: no change, no repeat
+    QCOMPARE(r.snapshot().problems.size(), size_t{2});
+    QCOMPARE(r.snapshot().checkpoints.size(), size_t{1}); // listed all the same, unpinned
+    std::ofstream(run + "/checkpoints/pins.json")
+        << R"({"pinned": ["step-000004", "step-000009"]})"; // repaired
+    QVERIFY(r.refresh());
+    QCOMPARE(r.snapshot().problems.size(), size_t{1});
+    QVERIFY(r.snapshot().checkpoints[0].pinned);
+  }
+
   void aReplacedEventLogIsReadAgain() {
     const std::string run = distillRun("shrink", "finished");
     append(run, stepLine(1, 3.0) + stepLine(2, 2.0) + stepLine(3, 1.0));
