@@ -155,16 +155,7 @@ JobPage::JobPage(QWidget* parent) : QWidget(parent) {
   connect(delete_, &QPushButton::clicked, this, &JobPage::deleteSelected);
   connect(showFolder_, &QPushButton::clicked, this, &JobPage::showSelectedInFolder);
   connect(export_, &QPushButton::clicked, this, &JobPage::exportSelected);
-  connect(checkpoints_, &QTableWidget::itemSelectionChanged, this, [this] {
-    const JobCheckpoint* c = selected();
-    const bool onDisk = c && !c->pruned;
-    open_->setEnabled(onDisk);
-    pin_->setEnabled(onDisk);
-    delete_->setEnabled(onDisk);
-    showFolder_->setEnabled(onDisk);
-    export_->setEnabled(onDisk);
-    pin_->setText(c && c->pinned ? tr("Unpin") : tr("Pin"));
-  });
+  connect(checkpoints_, &QTableWidget::itemSelectionChanged, this, &JobPage::updateCheckpointActions);
 
   settings_ = new QPlainTextEdit(this);
   settings_->setReadOnly(true);
@@ -347,7 +338,15 @@ void JobPage::updateCheckpoints() {
   }
   checkpoints_->resizeColumnsToContents();
   if (keep >= 0) selectCheckpoint(keep);
-  Q_EMIT checkpoints_->itemSelectionChanged();
+  updateCheckpointActions();
+}
+
+void JobPage::updateCheckpointActions() {
+  const JobCheckpoint* c = selected();
+  const bool onDisk = c && !c->pruned;
+  for (QPushButton* b : {open_, pin_, delete_, showFolder_, export_})
+    b->setEnabled(onDisk);
+  pin_->setText(c && c->pinned ? tr("Unpin") : tr("Pin"));
 }
 
 void JobPage::updateText() {

@@ -63,6 +63,7 @@ private:
   void updateHeader();
   void updateCurves();
   void updateCheckpoints();
+  void updateCheckpointActions(); // the buttons, for the selected row
   void updateText();
   void pinSelected();
   void deleteSelected();
