@@ -21,6 +21,7 @@ cmake --install "$build" --prefix "$prefix" >/dev/null
 
 for f in bin/poslab bin/poslab-cli lib/poslab/libposlab_spm.so \
   share/poslab/demo/poslab-demo-llama/config.json share/poslab/demo/heldout.jsonl.gz \
+  share/poslab/cluster/poslab-torchrun.sh share/poslab/cluster/poslab-distill.sbatch \
   share/applications/$id.desktop share/metainfo/$id.metainfo.xml share/doc/poslab/copyright \
   share/icons/hicolor/scalable/apps/$id.svg share/man/man1/poslab-cli.1.gz share/man/man1/poslab.1.gz; do
   [ -s "$prefix/$f" ] || { echo "check-install: $f: not installed" >&2; exit 1; }

@@ -114,7 +114,7 @@ void addDistillCommand(CLI::App& app) {
     }
     o.finishProgress();
     if (out.status == "planned") std::cerr << out.plan.text();
-    if (out.status != "prepared" && out.status != "planned") o.publishIfAsked(out.model);
+    if (out.status != "prepared" && out.status != "planned") o.publishIfAsked(out.model, rt.leader());
     if (o.json) {
       nlohmann::json j = {{"status", out.status}, {"run", o.out}, {"step", out.training.step}};
       if (!out.training.losses.empty()) j["final_loss"] = out.training.losses.back();

@@ -75,7 +75,7 @@ void addTrainCommand(CLI::App& app) {
       out = TrainingJob::start(a->spec, o.out, rt);
     }
     o.finishProgress();
-    o.publishIfAsked(out.cancelled ? std::string() : o.out + "/model");
+    o.publishIfAsked(out.cancelled ? std::string() : o.out + "/model", rt.leader());
     const std::string status = out.cancelled ? "cancelled" : "finished";
     const double finalLoss = out.losses.empty() ? 0.0 : out.losses.back();
     if (o.json) {

@@ -5,6 +5,10 @@
 #include "core/lora/LoraConfig.h"
 #include "core/util/Error.h"
 
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 
 namespace poslab::cli {
@@ -15,6 +19,13 @@ TrainingOptions::TrainingOptions(CLI::App* cmd, TrainingSettings& s) {
   steps_ = cmd->add_option("--steps", steps, "Optimizer steps in total");
   cmd->add_option("--device", device, "cpu or cuda[:N]");
   cmd->add_option("--threads", threads, "Intra-op threads (0 = all cores)");
+  cmd->add_option("--dist-backend", distBackend,
+                  "Data parallel (under torchrun or Slurm): auto (NCCL on CUDA, else Gloo), gloo or nccl")
+      ->check(CLI::IsMember({"auto", "gloo", "nccl"}));
+  cmd->add_option("--dist-timeout", distTimeout,
+                  "Data parallel: seconds a collective may wait for the other ranks before the job ends "
+                  "(default 300)")
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--json", json, "Print one JSON document with the outcome on stdout");
   cmd->add_option("--publish", publish,
                   "When the run finishes, copy its model with run.json and events.jsonl to this new folder")
@@ -92,16 +103,41 @@ TrainingOptions::runtime(std::function<std::string(const TrainingProgress&)> det
   rt.threads = threads;
   rt.software = std::string("poslab-cli ") + POSLAB_VERSION;
   rt.log = [](const std::string& line) { std::cerr << line << '\n'; };
+  rt.cancel = &stopFlagOnSignals();
+  const DistributedEnvironment env = DistributedEnvironment::fromProcess();
+  if (env.distributed()) {
+    // One process per device: torchrun's LOCAL_RANK picks the GPU.
+    if (rt.device == "cuda") rt.device = "cuda:" + std::to_string(env.localRank);
+    ProcessGroup::Options o;
+    o.backend = distBackend;
+    o.timeout = std::chrono::milliseconds(std::llround(distTimeout * 1000));
+    o.device = rt.device;
+    rt.group = ProcessGroup::join(env, o);
+    if (!rt.group->leader()) {
+      const std::filesystem::path log =
+          std::filesystem::path(out) / "logs" / ("rank-" + std::to_string(env.rank) + ".log");
+      std::filesystem::create_directories(log.parent_path());
+      auto file = std::make_shared<std::ofstream>(log, std::ios::app);
+      if (!*file) fail(log.string(), "", "cannot open for appending");
+      rt.log = [file](const std::string& line) { *file << line << std::endl; };
+      rt.log("rank " + std::to_string(env.rank) + " of " + std::to_string(env.worldSize) + " (" +
+             env.launcher + ", " + rt.group->backend() + ", local rank " + std::to_string(env.localRank) +
+             ", " + rt.device + ")");
+      return rt; // no progress bar: rank 0 shows the job's
+    }
+    rt.log("data parallel: " + std::to_string(env.worldSize) + " ranks (" + env.launcher + ", " +
+           rt.group->backend() + "); the other ranks log to " +
+           (std::filesystem::path(out) / "logs" / "rank-K.log").string());
+  }
   bar_ = std::make_shared<ProgressBar>(std::cerr);
   rt.progress = [bar = bar_, detail](const TrainingProgress& p) {
     bar->update(p.step, p.totalSteps, p.etaSeconds, detail(p));
   };
-  rt.cancel = &stopFlagOnSignals();
   return rt;
 }
 
-void TrainingOptions::publishIfAsked(const std::string& model) const {
-  if (publish.empty()) return;
+void TrainingOptions::publishIfAsked(const std::string& model, bool leader) const {
+  if (publish.empty() || !leader) return;
   if (model.empty()) { // cancelled: the run resumes, and --publish may be given again then
     std::cerr << "not published: the run did not finish\n";
     return;

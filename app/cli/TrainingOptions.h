@@ -34,6 +34,8 @@ public:
   TrainingOptions(CLI::App* cmd, TrainingSettings& settings);
 
   std::string out, device = "cpu", publish;
+  std::string distBackend = "auto";
+  double distTimeout = 300; // seconds a collective may take before the job ends
   int64_t steps = 0;
   int threads = 0;
   bool resume = false, json = false;
@@ -46,11 +48,14 @@ public:
   void refuseDefiningOnResume() const;
   // The runtime of a job started from the command line: device, threads, notes
   // and a progress bar on stderr (detail(p) after the bar), stop on Ctrl-C/SIGTERM.
+  // Under torchrun or Slurm (DistributedEnvironment) it joins the job's process
+  // group first; a rank other than 0 then writes its notes to RUN/logs/rank-K.log
+  // and shows no progress bar.
   TrainingJobRuntime runtime(std::function<std::string(const TrainingProgress&)> detail) const;
   // Ends the progress line of runtime() (a newline after the bar, if one was drawn).
   void finishProgress() const;
   // --publish: copies the finished run's model with run.json and events.jsonl.
-  void publishIfAsked(const std::string& model) const;
+  void publishIfAsked(const std::string& model, bool leader) const; // leader: rank 0 (or one process)
   // The prompt options into a job's spec.
   void applyPrompt(TrainingJobSpec& spec) const;
 

@@ -31,8 +31,11 @@ struct Run {
   TrainingJobRuntime rt;
   std::optional<EventLog> events;
 
+  bool leader() const { return rt.leader(); }
+  // Rank 0 alone writes run.json (and events, checkpoints); the others keep it in memory.
   void status(const std::string& s) {
     manifest["status"] = s;
+    if (!leader()) return;
     manifest["updated"] = UtcClock::now();
     JsonFile::write(manifestPath, manifest);
   }
@@ -169,6 +172,14 @@ void evaluate(Run& run, const Engine& engine, int64_t step) {
            std::to_string(worst));
 }
 
+// evaluate() by rank 0 while the other ranks wait; true if any rank was asked to stop meanwhile.
+bool evaluateTogether(Run& run, const Engine& engine, int64_t step) {
+  if (run.leader()) evaluate(run, engine, step);
+  if (!run.rt.group) return run.cancelled();
+  return run.rt.group->anyRank(run.cancelled(), "the evaluation at step " + std::to_string(step),
+                               ProcessGroup::kLeaderPhase);
+}
+
 MemoryPlan planFor(const Run& run, const Engine& engine, const DistillSet& set, int64_t teacherBytes) {
   MemoryPlan::Inputs in;
   const TrainingSettings& t = run.spec.settings;
@@ -191,7 +202,7 @@ MemoryPlan planFor(const Run& run, const Engine& engine, const DistillSet& set, 
 
 DistillOutcome execute(Run& run, bool resuming) {
   DistillOutcome out;
-  run.events.emplace((run.dir / "events.jsonl").string());
+  run.events.emplace(run.leader() ? (run.dir / "events.jsonl").string() : std::string());
   try {
     // An adapter is merged: base + adapter is the model to fix, teacher and student alike.
     LoadOptions load;
@@ -217,7 +228,14 @@ DistillOutcome execute(Run& run, bool resuming) {
                               {"chat_template", prompts.chatTemplate},
                               {"docs", prompts.docs},
                               {"max_new_tokens", prompts.maxNewTokens}};
-    std::optional<DistillSet> set = obtainSet(run, *engine, prompts, out.preparation);
+    // Rank 0 prepares (or copies) the set; the others read it once it is there.
+    std::optional<DistillSet> set;
+    if (run.leader()) set = obtainSet(run, *engine, prompts, out.preparation);
+    if (run.rt.group) {
+      const bool ready = !run.rt.group->anyRank(run.leader() && !set, "preparing the distill set",
+                                                ProcessGroup::kLeaderPhase);
+      if (ready && !run.leader()) set = DistillSet::read((run.dir / "distill-set.jsonl").string());
+    }
     if (!set) {
       run.events->append("cancel", {{"phase", "preparing"}, {"questions", out.preparation.questions}});
       run.status("cancelled");
@@ -288,7 +306,8 @@ DistillOutcome execute(Run& run, bool resuming) {
       run.status("training");
       auto teacher = std::make_shared<TeacherDistributions>(
           *teacherModel, pairs.sequences,
-          d.teacher == "live" ? TeacherDistributions::Mode::Live : TeacherDistributions::Mode::Cached);
+          d.teacher == "live" ? TeacherDistributions::Mode::Live : TeacherDistributions::Mode::Cached,
+          int64_t{8}, std::function<void(size_t, size_t)>(), run.rt.group.get());
       run.events->append("teacher", {{"mode", TeacherDistributions::name(teacher->mode())},
                                      {"pairs", teacher->size()},
                                      {"bytes", teacher->cachedBytes()},
@@ -306,15 +325,14 @@ DistillOutcome execute(Run& run, bool resuming) {
       objective = std::make_shared<CrossEntropyObjective>(std::move(sequences), false, set->path);
     }
     // The base model's held-out sweep is step 0 (before a resume restores trained weights).
-    evaluate(run, *engine, 0);
-    if (run.cancelled()) {
+    if (evaluateTogether(run, *engine, 0)) {
       run.status("cancelled");
       out.status = "cancelled";
       return out;
     }
 
     run.status("training");
-    Trainer trainer(engine->model(), objective, t, run.dir.string());
+    Trainer trainer(engine->model(), objective, t, run.dir.string(), {}, run.rt.group);
     trainer.setCompanionFiles(TrainingJob::companionFiles(run.spec.model));
     trainer.setAdapterBase(fs::absolute(run.spec.model).lexically_normal().string());
     if (run.rt.progress) trainer.setProgressCallback(run.rt.progress);
@@ -325,23 +343,26 @@ DistillOutcome execute(Run& run, bool resuming) {
       run.note("resuming at step " + std::to_string(trainer.step()) + " from " + trainer.lastCheckpoint());
     }
     trainer.setAfterStep([&](int64_t step) {
-      if (d.evalEvery > 0 && step % d.evalEvery == 0 && step < t.totalSteps) evaluate(run, *engine, step);
+      // A stop asked for during it is seen by the trainer's check before the next step.
+      if (d.evalEvery > 0 && step % d.evalEvery == 0 && step < t.totalSteps)
+        evaluateTogether(run, *engine, step);
     });
     out.training = trainer.run();
-    if (!out.training.cancelled) evaluate(run, *engine, out.training.step);
+    if (!out.training.cancelled && run.leader()) evaluate(run, *engine, out.training.step);
     out.status = out.training.cancelled || run.cancelled() ? "cancelled" : "finished";
     run.manifest["result"] = {{"step", out.training.step},
                               {"final_loss", out.training.losses.empty()
                                                  ? nlohmann::json()
                                                  : nlohmann::json(out.training.losses.back())},
                               {"checkpoint", fs::relative(out.training.checkpoint, run.dir).string()}};
-    if (out.status == "finished") {
+    if (out.status == "finished" && run.leader()) {
       out.model = TrainingJob::publishModel(run.dir.string(), out.training.checkpoint);
       run.manifest["result"]["model"] = fs::relative(out.model, run.dir).string();
     }
     run.status(out.status);
     return out;
   } catch (const std::exception& e) {
+    if (!run.leader()) run.note(std::string("failed: ") + e.what()); // into RUN/logs/rank-K.log
     run.manifest["error"] = e.what();
     run.events->append("error", {{"message", e.what()}});
     run.status("failed");
@@ -363,11 +384,14 @@ DistillOutcome DistillJob::start(const DistillJobSpec& given, const std::string&
   spec.settings.validate("training settings");
   spec.distill.validate("distill settings");
   Run run{spec, fs::path(runDir), (fs::path(runDir) / "run.json").string(), {}, rt, std::nullopt};
-  const RunLock lock(runDir); // one process per run; a reader tells a live run from a dead one
-  if (fs::exists(run.manifestPath))
-    fail(run.manifestPath, "",
-         "this folder already holds a run: continue it with --resume or choose a new --out");
-  fs::create_directories(runDir);
+  std::optional<RunLock> lock; // one process per run; a reader tells a live run from a dead one
+  if (rt.leader()) {
+    lock.emplace(runDir);
+    if (fs::exists(run.manifestPath))
+      fail(run.manifestPath, "",
+           "this folder already holds a run: continue it with --resume or choose a new --out");
+    fs::create_directories(runDir);
+  }
   run.manifest = {{"kind", "distill"},
                   {"status", "starting"},
                   {"software", rt.software},
@@ -376,7 +400,7 @@ DistillOutcome DistillJob::start(const DistillJobSpec& given, const std::string&
                   {"settings", spec.settings.toJson()},
                   {"distill", spec.distill.toJson()},
                   {"prepare_only", spec.prepareOnly}};
-  JsonFile::write(run.manifestPath, run.manifest);
+  if (rt.leader()) JsonFile::write(run.manifestPath, run.manifest);
   return execute(run, false);
 }
 
@@ -384,7 +408,8 @@ DistillOutcome DistillJob::resume(const std::string& runDir, std::optional<int64
                                   const TrainingJobRuntime& rt) {
   const std::string manifestPath = (fs::path(runDir) / "run.json").string();
   if (!fs::exists(manifestPath)) fail(manifestPath, "", "missing: there is no run to resume in " + runDir);
-  const RunLock lock(runDir);
+  std::optional<RunLock> lock;
+  if (rt.leader()) lock.emplace(runDir);
   nlohmann::json manifest = JsonFile::readObject(manifestPath);
   if (manifest.value("kind", "") != "distill") fail(manifestPath, "kind", "is not \"distill\"");
   DistillJobSpec spec = specFromManifest(manifest, manifestPath);

@@ -9,24 +9,34 @@ namespace poslab {
 
 TeacherDistributions::TeacherDistributions(const LlamaModel& teacher, std::vector<TrainingSequence> pairs,
                                            Mode mode, int64_t batch,
-                                           const std::function<void(size_t, size_t)>& progress)
+                                           const std::function<void(size_t, size_t)>& progress,
+                                           ProcessGroup* group)
     : teacher_(teacher), pairs_(std::move(pairs)), mode_(mode), batch_(std::max<int64_t>(1, batch)) {
   if (mode_ != Mode::Cached) return;
   const auto t0 = std::chrono::steady_clock::now();
+  const size_t ranks = group ? static_cast<size_t>(group->size()) : 1;
+  const size_t rank = group ? static_cast<size_t>(group->rank()) : 0;
   cache_.reserve(pairs_.size());
-  for (size_t first = 0; first < pairs_.size(); first += static_cast<size_t>(batch_)) {
+  const auto step = static_cast<size_t>(batch_);
+  for (size_t first = 0, chunkIndex = 0; first < pairs_.size(); first += step, ++chunkIndex) {
     std::vector<size_t> chunk;
-    for (size_t i = first; i < std::min(pairs_.size(), first + static_cast<size_t>(batch_)); ++i)
+    for (size_t i = first; i < std::min(pairs_.size(), first + step); ++i)
       chunk.push_back(i);
-    const at::Tensor all = compute(chunk); // [N, vocab]
+    const bool ours = chunkIndex % ranks == rank;
+    // [N, vocab]; another rank's chunk is zeros here, its values arrive in the sum below.
+    const at::Tensor all = ours ? compute(chunk) : at::Tensor();
     int64_t row = 0;
     for (size_t i : chunk) {
       const int64_t n = TargetLogits::targetCount(pairs_[i], false);
-      cache_.push_back(all.narrow(0, row, n).clone()); // its own storage: the chunk is freed
+      cache_.push_back(ours ? all.narrow(0, row, n).clone() // its own storage: the chunk is freed
+                            : at::zeros({n, teacher_.config().vocabSize},
+                                        at::TensorOptions().dtype(at::kFloat).device(teacher_.device())));
       row += n;
     }
     if (progress) progress(cache_.size(), pairs_.size());
   }
+  // x + 0 + ... + 0 = x exactly: every rank ends with the one process's cache, bit for bit.
+  if (group) group->allReduceSum(cache_, "the teacher distributions");
   fillSeconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 

@@ -11,6 +11,9 @@
 //     weights stay in memory instead; costs one teacher forward per row).
 // Either way with any LoRA adapter of the teacher model switched off
 // (BaseModelScope): a LoRA run's teacher is its own base, no second copy.
+// Data parallel: the cache's chunks are dealt out to the ranks (chunk c to rank
+// c mod N) and summed across them, so each rank fills 1/N and all hold it whole.
+#include "core/dist/ProcessGroup.h"
 #include "core/model/LlamaModel.h"
 #include "core/train/TrainingSequence.h"
 
@@ -27,7 +30,8 @@ public:
   // The teacher must outlive this object in Live mode. progress(done, total)
   // while a cache is filled.
   TeacherDistributions(const LlamaModel& teacher, std::vector<TrainingSequence> pairs, Mode mode,
-                       int64_t batch = 8, const std::function<void(size_t, size_t)>& progress = {});
+                       int64_t batch = 8, const std::function<void(size_t, size_t)>& progress = {},
+                       ProcessGroup* group = nullptr);
 
   // log p_T for the responses of `pairs`, concatenated in order: [N, vocab] fp32, no gradient.
   at::Tensor logProbs(const std::vector<size_t>& pairs) const;

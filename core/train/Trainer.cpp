@@ -51,12 +51,14 @@ double secondsSince(std::chrono::steady_clock::time_point t) {
 } // namespace
 
 Trainer::Trainer(LlamaModel& model, std::shared_ptr<const TrainingObjective> objective,
-                 TrainingSettings settings, std::string runDir, std::vector<NamedTensor> trainable)
+                 TrainingSettings settings, std::string runDir, std::vector<NamedTensor> trainable,
+                 std::shared_ptr<ProcessGroup> group)
     : model_(model), objective_(std::move(objective)), settings_(std::move(settings)),
-      runDir_(std::move(runDir)), computeDtype_(settings_.dtype == "bf16" ? at::kBFloat16 : at::kFloat),
+      runDir_(std::move(runDir)), group_(std::move(group)),
+      computeDtype_(settings_.dtype == "bf16" ? at::kBFloat16 : at::kFloat),
       sampler_(objective_->size(), settings_.seed, settings_.shuffle), schedule_(settings_),
       store_(runDir_, settings_.keepCheckpoints),
-      events_((std::filesystem::path(runDir_) / "events.jsonl").string()) {
+      events_(leader() ? (std::filesystem::path(runDir_) / "events.jsonl").string() : std::string()) {
   settings_.validate("training settings");
   objective_->check(model_.config());
   model_.setActivationCheckpointing(settings_.activationCheckpointing);
@@ -85,9 +87,9 @@ Trainer::Trainer(LlamaModel& model, std::shared_ptr<const TrainingObjective> obj
 }
 
 Trainer::Trainer(LlamaModel& model, std::vector<TrainingSequence> sequences, TrainingSettings settings,
-                 std::string runDir)
+                 std::string runDir, std::shared_ptr<ProcessGroup> group)
     : Trainer(model, std::make_shared<CrossEntropyObjective>(std::move(sequences), settings.lossOn == "all"),
-              settings, std::move(runDir)) {}
+              settings, std::move(runDir), {}, std::move(group)) {}
 
 void Trainer::prepareWeights(std::vector<NamedTensor> trainable) {
   ModelWeights& w = model_.weights();
@@ -134,10 +136,15 @@ std::string Trainer::saveCheckpoint() {
     else
       HuggingFaceWriter::write(dir, model_.config(), model_.weights(), computeDtype_);
   };
-  lastCheckpoint_ = store_.save(writeModel, *optimizer_, computeDtype_ != at::kFloat, state());
-  // Relative to the run folder, so a moved or copied run still reads right.
-  events_.append("checkpoint",
-                 {{"step", step_}, {"path", std::filesystem::relative(lastCheckpoint_, runDir_).string()}});
+  // Every rank holds the same weights: rank 0 writes them; the others wait, so
+  // none runs ahead of a checkpoint that may yet fail (a full disk ends the job).
+  if (leader()) {
+    lastCheckpoint_ = store_.save(writeModel, *optimizer_, computeDtype_ != at::kFloat, state());
+    // Relative to the run folder, so a moved or copied run still reads right.
+    events_.append("checkpoint",
+                   {{"step", step_}, {"path", std::filesystem::relative(lastCheckpoint_, runDir_).string()}});
+  }
+  if (group_) group_->barrier("checkpoint of step " + std::to_string(step_), ProcessGroup::kLeaderPhase);
   return lastCheckpoint_;
 }
 
@@ -205,22 +212,42 @@ Trainer::StepResult Trainer::trainStep(double lr) {
   std::vector<size_t> batch(static_cast<size_t>(settings_.batchSize));
   for (size_t& i : batch)
     i = sampler_.next();
+  // This rank's rows of the global batch: [lo, hi), contiguous, sizes differing by at most one.
+  const size_t world = group_ ? static_cast<size_t>(group_->size()) : 1;
+  const size_t rank = group_ ? static_cast<size_t>(group_->rank()) : 0;
+  const size_t lo = batch.size() * rank / world, hi = batch.size() * (rank + 1) / world;
   const size_t micro = settings_.microBatch > 0 ? static_cast<size_t>(settings_.microBatch) : batch.size();
   std::vector<std::vector<size_t>> passes;
-  for (size_t first = 0; first < batch.size(); first += micro)
+  for (size_t first = lo; first < hi; first += micro)
     passes.emplace_back(batch.begin() + static_cast<std::ptrdiff_t>(first),
-                        batch.begin() + static_cast<std::ptrdiff_t>(std::min(batch.size(), first + micro)));
+                        batch.begin() + static_cast<std::ptrdiff_t>(std::min(hi, first + micro)));
 
   for (auto& [name, t] : modelParams_)
     t->mutable_grad() = at::Tensor();
   StepResult r;
-  std::vector<double> values, factors;
+  std::vector<double> mine, values, factors; // this rank's row values; the global batch's values and factors
   auto valuesOf = [](const at::Tensor& rows) {
     const at::Tensor v = rows.detach().to(at::kCPU, at::kDouble).contiguous();
     return std::vector<double>(v.data_ptr<double>(), v.data_ptr<double>() + v.numel());
   };
+  // Every row's value of the global batch (and its token counts) from each
+  // rank's share: a sum over ranks of zero-padded shares. Once per step.
+  auto share = [&] {
+    if (!group_) {
+      values = mine;
+      return;
+    }
+    std::vector<double> all(batch.size() + 2, 0.0);
+    std::copy(mine.begin(), mine.end(), all.begin() + static_cast<std::ptrdiff_t>(lo));
+    all[batch.size()] = static_cast<double>(r.tokens);
+    all[batch.size() + 1] = static_cast<double>(r.targets);
+    all = group_->allReduceSum(all, "the row losses of step " + std::to_string(step_ + 1));
+    r.tokens = std::llround(all[batch.size()]);
+    r.targets = std::llround(all[batch.size() + 1]);
+    values.assign(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(batch.size()));
+  };
   // Backward of Σ factor·row over one pass's rows; factors are constants.
-  size_t offset = 0;
+  size_t offset = lo;
   auto backward = [&](const RowLosses& rows) {
     const auto n = static_cast<int64_t>(rows.values.size(0));
     std::vector<double> f(factors.begin() + static_cast<std::ptrdiff_t>(offset),
@@ -228,35 +255,43 @@ Trainer::StepResult Trainer::trainStep(double lr) {
     offset += static_cast<size_t>(n);
     (rows.values * at::tensor(f, at::kDouble).to(rows.values.device(), at::kFloat)).sum().backward();
   };
+  auto count = [&](const RowLosses& rows) {
+    r.tokens += rows.tokens;
+    r.targets += rows.targets;
+  };
   if (objective_->factorsNeedValues() && passes.size() == 1) {
     // One pass: the rows' values and their gradients from the same forward.
     const RowLosses rows = objective_->rows(model_, passes[0]);
-    values = valuesOf(rows.values);
+    mine = valuesOf(rows.values);
+    count(rows);
+    share();
     factors = objective_->factors(batch, values);
     backward(rows);
-    r.tokens = rows.tokens;
-    r.targets = rows.targets;
-  } else {
-    if (objective_->factorsNeedValues()) {
-      // The factors need every row of the batch: a no-grad pass first.
+  } else if (objective_->factorsNeedValues()) {
+    // The factors need every row of the batch: a no-grad pass first.
+    {
       at::NoGradGuard noGrad;
       for (const auto& pass : passes) {
-        const std::vector<double> v = valuesOf(objective_->rows(model_, pass).values);
-        values.insert(values.end(), v.begin(), v.end());
+        const RowLosses rows = objective_->rows(model_, pass);
+        const std::vector<double> v = valuesOf(rows.values);
+        mine.insert(mine.end(), v.begin(), v.end());
+        count(rows);
       }
     }
+    share();
     factors = objective_->factors(batch, values);
-    const bool keepValues = values.empty();
+    for (const auto& pass : passes)
+      backward(objective_->rows(model_, pass));
+  } else {
+    factors = objective_->factors(batch, {});
     for (const auto& pass : passes) {
       const RowLosses rows = objective_->rows(model_, pass);
-      if (keepValues) {
-        const std::vector<double> v = valuesOf(rows.values);
-        values.insert(values.end(), v.begin(), v.end());
-      }
+      const std::vector<double> v = valuesOf(rows.values);
+      mine.insert(mine.end(), v.begin(), v.end());
+      count(rows);
       backward(rows);
-      r.tokens += rows.tokens;
-      r.targets += rows.targets;
     }
+    share();
   }
   for (size_t i = 0; i < values.size(); ++i)
     r.loss += factors[i] * values[i];
@@ -268,6 +303,8 @@ Trainer::StepResult Trainer::trainStep(double lr) {
     const at::Tensor& g = modelParams_[i].second->grad();
     grads.push_back(g.defined() ? g.to(at::kFloat) : at::zeros_like(optimizer_->parameters()[i].value));
   }
+  // Each rank's gradient is its rows' share of Σ factor·row: the sum is the step's.
+  if (group_) group_->allReduceSum(grads, "the gradients of step " + std::to_string(step_ + 1));
   r.gradNorm = GradientClipper::clip(grads, settings_.clipNorm);
   // Stop before the update: the weights and the last checkpoint stay good.
   if (!std::isfinite(r.loss) || !std::isfinite(r.gradNorm))
@@ -302,13 +339,17 @@ TrainingOutcome Trainer::run() {
   TrainingOutcome out;
   try {
     while (step_ < total) {
-      if (cancel_ && cancel_->load()) {
+      bool cancel = cancel_ && cancel_->load();
+      // Stop together: a rank that stopped alone would leave the others waiting in a collective.
+      if (group_) cancel = group_->anyRank(cancel, "the stop check before step " + std::to_string(step_ + 1));
+      if (cancel) {
         saveCheckpoint();
         events_.append("cancel", {{"step", step_}});
         out.cancelled = true;
         break;
       }
       const auto t0 = std::chrono::steady_clock::now();
+      const double collectiveBefore = group_ ? group_->collectiveSeconds() : 0.0;
       const double lr = schedule_.at(step_);
       const StepResult r = trainStep(lr);
       const double loss = r.loss, gradNorm = r.gradNorm;
@@ -339,6 +380,10 @@ TrainingOutcome Trainer::run() {
                                  {"tokens_per_s", static_cast<double>(tokens) / std::max(stepSeconds, 1e-9)},
                                  {"step_s", stepSeconds},
                                  {"time_s", p.elapsedSeconds}};
+        if (group_) { // data parallel: how much of the step was communication, and among how many
+          fields["ranks"] = group_->size();
+          fields["collective_s"] = group_->collectiveSeconds() - collectiveBefore;
+        }
         fields.update(r.metrics);
         events_.append("step", fields);
       }

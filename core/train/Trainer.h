@@ -10,6 +10,13 @@
 // cancel is an atomic flag checked between steps (a checkpoint is then written),
 // and resume() continues a run from <run>/checkpoints/latest such that the loss
 // curve equals the uninterrupted run's.
+// Data parallel (a ProcessGroup of N ranks): every rank draws the same global
+// batch and trains its contiguous share of it; the rows' loss values (which
+// R1's position weights need over the whole batch) and token counts are summed
+// across ranks before the backward, the fp32 gradients after it, so every rank
+// takes the same optimizer step and N processes follow one process's losses.
+// Rank 0 alone writes events and checkpoints; the others wait at a barrier.
+#include "core/dist/ProcessGroup.h"
 #include "core/lora/LoraConfig.h"
 #include "core/model/LlamaModel.h"
 #include "core/train/AdamW.h"
@@ -58,11 +65,13 @@ public:
   // fine-tuning); the rest stay frozen. With settings.loraRank > 0 the Trainer
   // attaches a fresh adapter (PEFT's initialisation, seeded by settings.seed)
   // to the model and trains it alone; trainable must then be empty.
+  // group: the data-parallel job this process is a rank of (null: one process).
   Trainer(LlamaModel& model, std::shared_ptr<const TrainingObjective> objective, TrainingSettings settings,
-          std::string runDir, std::vector<NamedTensor> trainable = {});
+          std::string runDir, std::vector<NamedTensor> trainable = {},
+          std::shared_ptr<ProcessGroup> group = nullptr);
   // Next-token cross-entropy on the sequences (settings.lossOn picks the targets).
   Trainer(LlamaModel& model, std::vector<TrainingSequence> sequences, TrainingSettings settings,
-          std::string runDir);
+          std::string runDir, std::shared_ptr<ProcessGroup> group = nullptr);
 
   void setProgressCallback(std::function<void(const TrainingProgress&)> callback) {
     progress_ = std::move(callback);
@@ -110,6 +119,7 @@ private:
   std::shared_ptr<const TrainingObjective> objective_;
   TrainingSettings settings_;
   std::string runDir_;
+  std::shared_ptr<ProcessGroup> group_; // null: a single process
   at::ScalarType computeDtype_;
   std::vector<std::pair<std::string, at::Tensor*>> modelParams_; // the trained leaves, ParameterNames order
   std::unique_ptr<AdamW> optimizer_; // over fp32 masters (the leaves themselves in f32)
@@ -130,6 +140,7 @@ private:
   std::string lastCheckpoint_;
   std::vector<std::string> damaged_; // checkpoints resume() passed over, with their errors
   bool finalCheckpoint_ = true;
+  bool leader() const { return !group_ || group_->leader(); }
   LoraConfig lora_;                      // a LoRA run's adapter config
   std::shared_ptr<LoraWeights> adapter_; // a LoRA run's adapter (on model_), else null
 };

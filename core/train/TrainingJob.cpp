@@ -70,10 +70,11 @@ Prepared prepare(const TrainingJobSpec& spec, const std::string& runDir, const T
     std::string folder = spec.model;
     if (!fs::is_directory(folder)) { // a .gguf: train its Hugging Face form (weights and tokenizer.model)
       folder = (fs::path(runDir) / "base-model").string();
-      if (!fs::exists(fs::path(folder) / "model.safetensors")) {
+      if (rt.leader() && !fs::exists(fs::path(folder) / "model.safetensors")) {
         note(rt, "converting " + spec.model + " to " + folder);
         GgufConverter::convert(spec.model, folder, "f32");
       }
+      if (rt.group) rt.group->barrier("converting " + spec.model, ProcessGroup::kLeaderPhase);
     }
     p.model = std::move(ModelLoader::load(folder, at::kFloat, device).model);
     tokenizerDir = folder;
@@ -141,8 +142,13 @@ Prepared prepare(const TrainingJobSpec& spec, const std::string& runDir, const T
 TrainingOutcome execute(const TrainingJobSpec& spec, const std::string& runDir, nlohmann::json manifest,
                         const TrainingJobRuntime& rt, bool resuming) {
   const std::string manifestPath = (fs::path(runDir) / "run.json").string();
-  const RunLock lock(runDir); // one process per run; a reader tells a live run from a dead one
+  std::optional<RunLock> lock; // one process per run; a reader tells a live run from a dead one
+  if (rt.leader()) lock.emplace(runDir);
   const int threads = configureThreads(rt.threads); // OpenBLAS's pool too: --threads 1 is one core
+  // Rank 0 alone writes run.json; the others keep it in memory.
+  auto write = [&] {
+    if (rt.leader()) JsonFile::write(manifestPath, manifest);
+  };
   try {
     Prepared p = prepare(spec, runDir, rt);
     // A run that failed before it loaded anything has no fingerprints to hold against.
@@ -161,9 +167,9 @@ TrainingOutcome execute(const TrainingJobSpec& spec, const std::string& runDir, 
     manifest["device"] = rt.device;
     manifest["threads"] = threads;
     manifest["updated"] = UtcClock::now();
-    JsonFile::write(manifestPath, manifest);
+    write();
 
-    Trainer trainer(*p.model, std::move(p.sequences), spec.settings, runDir);
+    Trainer trainer(*p.model, std::move(p.sequences), spec.settings, runDir, rt.group);
     trainer.setCompanionFiles(p.companions);
     // A LoRA checkpoint names its base: the folder the weights came from.
     trainer.setAdapterBase(
@@ -187,17 +193,18 @@ TrainingOutcome execute(const TrainingJobSpec& spec, const std::string& runDir, 
         {"step", out.step},
         {"final_loss", out.losses.empty() ? nlohmann::json() : nlohmann::json(out.losses.back())},
         {"checkpoint", fs::relative(out.checkpoint, runDir).string()}};
-    if (!out.cancelled)
+    if (!out.cancelled && rt.leader())
       manifest["result"]["model"] =
           fs::relative(TrainingJob::publishModel(runDir, out.checkpoint), runDir).string();
     manifest["updated"] = UtcClock::now();
-    JsonFile::write(manifestPath, manifest);
+    write();
     return out;
   } catch (const std::exception& e) {
+    if (!rt.leader()) note(rt, std::string("failed: ") + e.what()); // into RUN/logs/rank-K.log
     manifest["status"] = "failed";
     manifest["error"] = e.what();
     manifest["updated"] = UtcClock::now();
-    JsonFile::write(manifestPath, manifest);
+    write();
     throw;
   }
 }
@@ -340,17 +347,17 @@ TrainingOutcome TrainingJob::start(const TrainingJobSpec& given, const std::stri
     fail("", "--lora", "adapters need a pretrained --model; --init trains every weight from scratch");
   spec.settings.validate("training settings");
   const fs::path manifestPath = fs::path(runDir) / "run.json";
-  if (fs::exists(manifestPath))
+  if (rt.leader() && fs::exists(manifestPath))
     fail(manifestPath.string(), "",
          "this folder already holds a run: continue it with --resume or choose a new --out");
-  fs::create_directories(runDir);
+  if (rt.leader()) fs::create_directories(runDir);
   nlohmann::json manifest = {{"kind", "train"},
                              {"status", "starting"},
                              {"software", rt.software},
                              {"created", UtcClock::now()},
                              {"sources", specToJson(spec)},
                              {"settings", spec.settings.toJson()}};
-  JsonFile::write(manifestPath.string(), manifest);
+  if (rt.leader()) JsonFile::write(manifestPath.string(), manifest);
   return execute(spec, runDir, manifest, rt, false);
 }
 

@@ -43,6 +43,10 @@ struct TrainingJobRuntime {
   std::function<void(const TrainingProgress&)> progress;
   std::function<void(const std::string&)> log; // one-line notes (what was loaded, sizes)
   const std::atomic<bool>* cancel = nullptr;
+  // Data parallel: the job this process is a rank of (null: one process). Rank
+  // 0 alone writes the run folder (run.json, events, checkpoints, run.lock).
+  std::shared_ptr<ProcessGroup> group;
+  bool leader() const { return !group || group->leader(); }
 };
 
 class TrainingJob {

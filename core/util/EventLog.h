@@ -10,7 +10,9 @@ namespace poslab {
 
 class EventLog {
 public:
-  explicit EventLog(const std::string& path); // appends; creates the file and folder
+  // Appends; creates the file and folder. An empty path writes nothing: the
+  // log of a data-parallel rank other than 0, which must not touch the run folder.
+  explicit EventLog(const std::string& path);
   // Writes {"event": kind, ...fields}; fields must be an object (or null).
   void append(const std::string& kind, const nlohmann::json& fields = nlohmann::json::object());
   const std::string& path() const { return path_; }

@@ -24,17 +24,13 @@ namespace fs = std::filesystem;
 
 namespace {
 
-QString demo(const std::string& rel) {
-  return QString::fromStdString(resourcePath("demo/" + rel));
-}
-
 // A small R1 run on the demo: 6 questions, 8 steps, a checkpoint after each.
 QStringList distillArgs(const std::string& out) {
   return {"distill",
           "--model",
-          demo("poslab-demo-llama"),
+          demoPath("poslab-demo-llama"),
           "--data",
-          demo("train.jsonl.gz"),
+          demoPath("train.jsonl.gz"),
           "--method",
           "r1",
           "--questions",
@@ -160,9 +156,9 @@ private Q_SLOTS:
     if (const QString why = mountTmpfs(mnt, 48u << 10); !why.isEmpty()) QSKIP(qPrintable(why));
     const QStringList args = {"sweep",
                               "--model",
-                              demo("poslab-demo-llama"),
+                              demoPath("poslab-demo-llama"),
                               "--data",
-                              demo("heldout.jsonl.gz"),
+                              demoPath("heldout.jsonl.gz"),
                               "--limit",
                               "40",
                               "--threads",

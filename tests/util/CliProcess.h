@@ -1,7 +1,9 @@
 #pragma once
 // Runs poslab-cli (the POSLAB_CLI that ctest sets) as a user's script would.
+#include "tests/util/TestPaths.h"
 #include <QProcess>
 #include <QtTest/QtTest>
+
 #include <nlohmann/json.hpp>
 
 namespace poslab::test {
@@ -11,6 +13,11 @@ struct CliRun {
   QString out, err;
   nlohmann::json json() const { return nlohmann::json::parse(out.toStdString()); }
 };
+
+// A file of the committed demo (resources/demo/), as a command-line argument.
+inline QString demoPath(const std::string& rel) {
+  return QString::fromStdString(resourcePath("demo/" + rel));
+}
 
 inline QString cliPath() {
   return QString::fromLocal8Bit(qgetenv("POSLAB_CLI"));
