@@ -140,21 +140,48 @@ std::optional<DistillSet> obtainSet(Run& run, const Engine& engine, const SweepS
 }
 
 // A sweep of the current weights at the evaluation positions: eval/step-N/.
-void evaluate(Run& run, const Engine& engine, int64_t step) {
+// Data parallel, the ranks share it: rank K sweeps every N-th example into
+// eval/step-N/rank-K/, then rank 0 takes the shares into eval/step-N/ (the same
+// records one process would have written) and removes them. Returns true if
+// any rank was asked to stop meanwhile.
+bool evaluate(Run& run, const Engine& engine, int64_t step) {
   const DistillSettings& d = run.spec.distill;
-  if (d.evalData.empty()) return;
+  ProcessGroup* group = run.rt.group.get();
+  auto stopVote = [&](const std::string& what) {
+    return group ? group->anyRank(run.cancelled(), what, ProcessGroup::kLeaderPhase) : run.cancelled();
+  };
+  if (d.evalData.empty()) return stopVote("the stop check at step " + std::to_string(step));
   const fs::path dir = run.dir / "eval" / ("step-" + std::to_string(step));
   const nlohmann::json done = JsonFile::readObjectIfPresent((dir / "summary.json").string());
-  if (done.value("status", "") == "finished") return; // resumed: already evaluated
+  // Resumed: already evaluated (every rank reads the same file before rank 0 may write it).
+  if (done.value("status", "") == "finished")
+    return stopVote("the stop check at step " + std::to_string(step));
   SweepSettings s = promptSource(run.spec, d.evalData);
   s.positions = d.evalPositions;
   s.limit = static_cast<size_t>(d.evalExamples);
   s.dataFormat = "auto";
   const std::string before = run.manifest.value("status", "");
   run.status("evaluating");
-  const SweepResult r = SweepRunner(engine).run(s, dir.string(), {}, run.rt.cancel);
+  SweepShare share;
+  if (group) {
+    const auto ranks = static_cast<size_t>(group->size());
+    auto shareDir = [&](size_t k) { return (dir / ("rank-" + std::to_string(k))).string(); };
+    const SweepShare mine{static_cast<size_t>(group->rank()), ranks, {}};
+    SweepRunner(engine).run(s, shareDir(mine.index), {}, run.rt.cancel, mine);
+    const bool stop = stopVote("the evaluation at step " + std::to_string(step));
+    if (!run.leader()) return stop;
+    if (stop) { // the shares stay: they resume with the run
+      run.status(before);
+      return true;
+    }
+    for (size_t k = 0; k < ranks; ++k)
+      share.importFrom.push_back(shareDir(k));
+  }
+  const SweepResult r = SweepRunner(engine).run(s, dir.string(), {}, run.rt.cancel, share);
   run.status(before);
-  if (r.status != "finished") return;
+  if (r.status != "finished") return true;
+  for (const std::string& folder : share.importFrom)
+    fs::remove_all(folder);
   nlohmann::json positions = nlohmann::json::array();
   double mean = 0, worst = 1;
   for (const PositionSummary& p : r.summary.positions) {
@@ -170,14 +197,7 @@ void evaluate(Run& run, const Engine& engine, int64_t step) {
                               {"seconds", r.wallSeconds}});
   run.note("eval at step " + std::to_string(step) + ": mean accuracy " + std::to_string(mean) + ", worst " +
            std::to_string(worst));
-}
-
-// evaluate() by rank 0 while the other ranks wait; true if any rank was asked to stop meanwhile.
-bool evaluateTogether(Run& run, const Engine& engine, int64_t step) {
-  if (run.leader()) evaluate(run, engine, step);
-  if (!run.rt.group) return run.cancelled();
-  return run.rt.group->anyRank(run.cancelled(), "the evaluation at step " + std::to_string(step),
-                               ProcessGroup::kLeaderPhase);
+  return false;
 }
 
 MemoryPlan planFor(const Run& run, const Engine& engine, const DistillSet& set, int64_t teacherBytes) {
@@ -325,7 +345,7 @@ DistillOutcome execute(Run& run, bool resuming) {
       objective = std::make_shared<CrossEntropyObjective>(std::move(sequences), false, set->path);
     }
     // The base model's held-out sweep is step 0 (before a resume restores trained weights).
-    if (evaluateTogether(run, *engine, 0)) {
+    if (evaluate(run, *engine, 0)) {
       run.status("cancelled");
       out.status = "cancelled";
       return out;
@@ -344,11 +364,10 @@ DistillOutcome execute(Run& run, bool resuming) {
     }
     trainer.setAfterStep([&](int64_t step) {
       // A stop asked for during it is seen by the trainer's check before the next step.
-      if (d.evalEvery > 0 && step % d.evalEvery == 0 && step < t.totalSteps)
-        evaluateTogether(run, *engine, step);
+      if (d.evalEvery > 0 && step % d.evalEvery == 0 && step < t.totalSteps) evaluate(run, *engine, step);
     });
     out.training = trainer.run();
-    if (!out.training.cancelled && run.leader()) evaluate(run, *engine, out.training.step);
+    if (!out.training.cancelled) evaluate(run, *engine, out.training.step);
     out.status = out.training.cancelled || run.cancelled() ? "cancelled" : "finished";
     run.manifest["result"] = {{"step", out.training.step},
                               {"final_loss", out.training.losses.empty()

@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <set>
 
 #ifndef POSLAB_VERSION
 #define POSLAB_VERSION "dev"
@@ -214,8 +215,17 @@ void SweepRunner::openRunFolder(Run& run) const {
   run.events.emplace((run.dir / "events.jsonl").string());
 }
 
-void SweepRunner::evaluatePending(Run& run, const SweepCallbacks& callbacks,
-                                  const std::atomic<bool>* cancel) const {
+void SweepRunner::importShares(Run& run, const SweepShare& share) const {
+  std::set<std::string> wanted;
+  for (const WorkItem& w : run.work)
+    wanted.insert(w.key());
+  for (const std::string& folder : share.importFrom)
+    for (const SweepRecord& r : ExamplesLog::read((fs::path(folder) / "examples.jsonl").string()))
+      if (wanted.count(r.key()) && !run.log->has(r.key())) run.log->append(r);
+}
+
+void SweepRunner::evaluatePending(Run& run, const SweepCallbacks& callbacks, const std::atomic<bool>* cancel,
+                                  const SweepShare& share) const {
   const SweepSettings& s = run.settings;
   const PromptFactory& factory = *run.factory;
   SweepResult& result = run.result;
@@ -231,7 +241,7 @@ void SweepRunner::evaluatePending(Run& run, const SweepCallbacks& callbacks,
 
   std::vector<WorkItem> pending;
   for (const WorkItem& w : run.work)
-    if (!run.log->has(w.key())) pending.push_back(w);
+    if (!run.log->has(w.key()) && w.example % share.count == share.index) pending.push_back(w);
   for (size_t first = 0; first < pending.size(); first += s.batch) {
     if (cancel && cancel->load()) {
       result.status = "cancelled";
@@ -306,7 +316,10 @@ void SweepRunner::writeSummary(Run& run) const {
 }
 
 SweepResult SweepRunner::run(SweepSettings settings, const std::string& outDir,
-                             const SweepCallbacks& callbacks, const std::atomic<bool>* cancel) const {
+                             const SweepCallbacks& callbacks, const std::atomic<bool>* cancel,
+                             const SweepShare& share) const {
+  if (share.count == 0 || share.index >= share.count)
+    throw std::logic_error("SweepRunner: a share outside its count");
   Run run;
   run.t0 = Clock::now();
   run.settings = ExperimentPrompts::resolve(std::move(settings));
@@ -320,6 +333,7 @@ SweepResult SweepRunner::run(SweepSettings settings, const std::string& outDir,
   run.factory.emplace(ExperimentPrompts::factory(engine_.requireTokenizer(), run.settings, run.kind));
   planWork(run);
   openRunFolder(run);
+  importShares(run, share);
 
   SweepResult& result = run.result;
   SweepProgress& progress = run.progress;
@@ -334,7 +348,7 @@ SweepResult SweepRunner::run(SweepSettings settings, const std::string& outDir,
                                                              {"torn_tail_removed", result.tornTailRemoved}});
   if (callbacks.onProgress) callbacks.onProgress(progress);
 
-  evaluatePending(run, callbacks, cancel);
+  evaluatePending(run, callbacks, cancel, share);
   writeSummary(run);
   return result;
 }

@@ -11,6 +11,7 @@
 #include "core/prompt/PromptFactory.h"
 #include "core/sweep/SweepRecord.h"
 #include "core/sweep/SweepSettings.h"
+#include "core/sweep/SweepShare.h"
 #include "core/sweep/SweepSummary.h"
 
 #include <atomic>
@@ -51,8 +52,9 @@ public:
 
   // `settings` may leave task, template, docs and max_new_tokens to the model's
   // poslab_task.json (ExperimentPrompts::resolve); what was used is written to the summary.
+  // share: this process's part of a sweep split across ranks (SweepShare).
   SweepResult run(SweepSettings settings, const std::string& outDir, const SweepCallbacks& callbacks = {},
-                  const std::atomic<bool>* cancel = nullptr) const;
+                  const std::atomic<bool>* cancel = nullptr, const SweepShare& share = {}) const;
 
   // The ids that end a generation: the model's EOS ids and the tokenizer's.
   static std::vector<int32_t> stopIds(const Engine& engine);
@@ -64,7 +66,9 @@ private:
   void loadExamples(Run& run) const;  // data, random distractors, --limit; checks task and baselines
   void planWork(Run& run) const;      // the (example, position | baseline) list, in reuse order
   void openRunFolder(Run& run) const; // checks a resumable folder, writes run.json, opens the logs
-  void evaluatePending(Run& run, const SweepCallbacks& callbacks, const std::atomic<bool>* cancel) const;
+  void importShares(Run& run, const SweepShare& share) const; // the other ranks' records into the log
+  void evaluatePending(Run& run, const SweepCallbacks& callbacks, const std::atomic<bool>* cancel,
+                       const SweepShare& share) const;
   void writeSummary(Run& run) const; // summary.json, summary.csv, run.json, the closing event
 
   const Engine& engine_;

@@ -14,6 +14,7 @@
 #include "tests/util/CliProcess.h"
 #include "tests/util/FileBytes.h"
 #include "tests/util/FreePort.h"
+#include "tests/util/SlurmStandIns.h"
 #include "tests/util/TestPaths.h"
 
 #include <csignal>
@@ -126,21 +127,9 @@ QString runTorchrun(int world, const QStringList& args) {
                          : QString("torchrun exited %1: %2").arg(r.exitCode).arg(r.err.right(3000));
 }
 
-// packaging/cluster/poslab-distill.sbatch as Slurm would run it, with stand-ins
-// for srun (the tasks as local processes with Slurm's variables) and scontrol.
+// packaging/cluster/poslab-distill.sbatch as Slurm would run it (SlurmStandIns).
 QString runSbatch(int world, const QStringList& job, const std::string& out) {
-  const std::string bin = tempDir("slurm-bin");
-  const std::string srun = bin + "/srun", scontrol = bin + "/scontrol";
-  std::ofstream(srun) << "#!/bin/sh\n"
-                         "[ \"$1\" = --kill-on-bad-exit=1 ] && shift\n"
-                         "pids=; i=0\n"
-                         "while [ $i -lt \"$SLURM_NTASKS\" ]; do\n"
-                         "  SLURM_PROCID=$i SLURM_LOCALID=$i \"$@\" & pids=\"$pids $!\"; i=$((i + 1))\n"
-                         "done\n"
-                         "rc=0; for p in $pids; do wait $p || rc=1; done; exit $rc\n";
-  std::ofstream(scontrol) << "#!/bin/sh\necho 127.0.0.1\n";
-  fs::permissions(srun, fs::perms::owner_all);
-  fs::permissions(scontrol, fs::perms::owner_all);
+  const std::string bin = slurmStandIns();
   QProcess p;
   QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
   env.insert("PATH", q(bin) + ":" + env.value("PATH"));
@@ -371,6 +360,61 @@ private Q_SLOTS:
     QCOMPARE(fileBytes(fs::path(run) / "distill-set.jsonl"),
              fileBytes(r1Set_)); // one preparation, as 1 process's
     QCOMPARE(losses(run).size(), size_t(2));
+  }
+
+  void theRanksShareTheHeldOutSweeps() {
+    // Evaluations before, during and after training, each split across the ranks by example and
+    // taken in by rank 0: the same records and summaries as one process's.
+    auto args = [&](const std::string& out) {
+      return runArgs(r1Set_, "r1", out,
+                     {"--eval-data", demoPath("heldout.jsonl.gz"), "--eval-examples", "5", "--eval-positions",
+                      "0,9,19", "--eval-every", "2", "--micro-batch", "4"}) +
+             QStringList{};
+    };
+    const std::string one = tempDir("eval-one") + "/run", two = tempDir("eval-two") + "/run";
+    QStringList a1 = args(one), a2 = args(two);
+    a1[a1.indexOf("--steps") + 1] = "4";
+    a2[a2.indexOf("--steps") + 1] = "4";
+    const CliRun r = cli(a1);
+    QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+    const QString failed = runRanks(2, a2);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    for (const char* step : {"step-0", "step-2", "step-4"}) {
+      const fs::path eval = fs::path("eval") / step;
+      // Per position: the same n and correct answers. The answer log-probabilities agree to
+      // rounding only: a share batches other examples together (other padding).
+      const nlohmann::json s1 = JsonFile::readObject((fs::path(one) / eval / "summary.json").string());
+      const nlohmann::json s2 = JsonFile::readObject((fs::path(two) / eval / "summary.json").string());
+      QCOMPARE(s2.at("positions").size(), size_t(3));
+      for (size_t i = 0; i < 3; ++i) {
+        const nlohmann::json &p1 = s1.at("positions").at(i), &p2 = s2.at("positions").at(i);
+        for (const char* field : {"position", "n", "correct"})
+          QCOMPARE(p2.at(field).get<int64_t>(), p1.at(field).get<int64_t>());
+        QVERIFY(std::abs(p2.at("mean_answer_logprob").get<double>() -
+                         p1.at("mean_answer_logprob").get<double>()) < 1e-5);
+      }
+      // The records: every (example, position) once, with the same prediction, timings and log-probabilities
+      // aside.
+      auto records = [](const fs::path& file) {
+        std::vector<std::string> out;
+        std::ifstream in(file);
+        for (std::string line; std::getline(in, line);) {
+          nlohmann::json j = nlohmann::json::parse(line);
+          for (const char* rounded : {"time_s", "answer_logprob", "prefill_tokens"})
+            j.erase(rounded);
+          out.push_back(j.dump());
+        }
+        std::sort(out.begin(), out.end());
+        return out;
+      };
+      const std::vector<std::string> r1 = records(fs::path(one) / eval / "examples.jsonl");
+      QCOMPARE(r1.size(), size_t(15));
+      QCOMPARE(records(fs::path(two) / eval / "examples.jsonl"), r1);
+      QVERIFY(!fs::exists(fs::path(two) / eval / "rank-0"));
+      QVERIFY(!fs::exists(fs::path(two) / eval / "rank-1"));
+    }
+    QCOMPARE(events(two, "eval").size(), size_t(3));
+    QCOMPARE(losses(two), losses(one));
   }
 
   void nextTokenTrainingFollowsOneProcessToo() {

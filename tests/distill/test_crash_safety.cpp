@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// A small R1 run on the demo: 6 questions, 8 steps, a checkpoint after each.
+// A small R1 run on the demo: 6 questions, 24 steps, a checkpoint after each.
 QStringList distillArgs(const std::string& out) {
   return {"distill",
           "--model",
@@ -40,7 +40,7 @@ QStringList distillArgs(const std::string& out) {
           "--batch",
           "4",
           "--steps",
-          "8",
+          "24",
           "--lr",
           "2e-3",
           "--seed",
@@ -82,10 +82,21 @@ private Q_SLOTS:
     QVERIFY2(whole.exitCode == 0, qPrintable(whole.err));
 
     const std::string run = tempDir("kill-run") + "/run";
-    std::mt19937 draw(7); // the kill times: the same every time the test runs
+    std::mt19937 draw(7); // the kill moments: the same every time the test runs
     int kills = 0;
     bool finished = false;
-    // Eight kills at random moments, then a resume left to finish.
+    // Steps the run has logged so far (events.jsonl's step lines).
+    auto stepsLogged = [&] {
+      std::ifstream in(fs::path(run) / "events.jsonl");
+      int n = 0;
+      for (std::string line; std::getline(in, line);)
+        n += line.find("\"event\":\"step\"") != std::string::npos;
+      return n;
+    };
+    // Eight kills, then a resume left to finish. The moments follow the run's progress, not the
+    // clock, so they land alike on a fast machine and a loaded one: every third kill comes
+    // 50-450 ms after the start (start-up, preparing the set, loading a checkpoint), the others
+    // 0-20 ms after the run logged 1 or 2 more steps (training, writing a checkpoint).
     for (int attempt = 0; attempt <= 8 && !finished; ++attempt) {
       // Before run.json exists there is nothing to resume: start again.
       const bool started = fs::exists(fs::path(run) / "run.json");
@@ -93,11 +104,25 @@ private Q_SLOTS:
       const QStringList args =
           started ? QStringList{"distill", "--out", QString::fromStdString(run), "--resume", "--threads", "1"}
                   : distillArgs(run);
+      const int before = stepsLogged();
       QProcess p;
       p.start(cliPath(), args);
       QVERIFY(p.waitForStarted());
-      const int life = attempt < 8 ? 200 + static_cast<int>(draw() % 1500) : 600000;
-      if (p.waitForFinished(life)) {
+      std::string moment;
+      if (attempt == 8) {
+        QVERIFY(p.waitForFinished(600000));
+      } else if (attempt % 3 == 0) {
+        const int life = 50 + static_cast<int>(draw() % 400);
+        moment = std::to_string(life) + " ms after the start";
+        p.waitForFinished(life);
+      } else {
+        const int more = 1 + static_cast<int>(draw() % 2), delay = static_cast<int>(draw() % 20);
+        moment = std::to_string(delay) + " ms after " + std::to_string(more) + " more step(s)";
+        while (p.state() != QProcess::NotRunning && stepsLogged() < before + more)
+          p.waitForFinished(5);
+        p.waitForFinished(delay);
+      }
+      if (p.state() == QProcess::NotRunning) {
         QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0,
                  qPrintable(QString::fromUtf8(p.readAllStandardError())));
         finished = true;
@@ -107,7 +132,7 @@ private Q_SLOTS:
       p.waitForFinished();
       ++kills;
       const nlohmann::json state = JsonFile::readObjectIfPresent(run + "/run.json");
-      qInfo("kill %d after %d ms: status %s, checkpoints %s", kills, life,
+      qInfo("kill %d %s: status %s, checkpoints %s", kills, moment.c_str(),
             state.value("status", "none").c_str(),
             fs::exists(run + "/checkpoints/latest") ? fileBytes(run + "/checkpoints/latest").c_str()
                                                     : "none\n");

@@ -1,0 +1,56 @@
+#include "core/jobs/ClusterJob.h"
+
+#include "core/util/Error.h"
+
+#include <regex>
+
+namespace poslab {
+
+nlohmann::json ClusterJob::toJson() const {
+  return {{"launcher", launcher}, {"nodes", nodes},          {"processes_per_node", processesPerNode},
+          {"device", device},     {"time_limit", timeLimit}, {"partition", partition},
+          {"copy_data", copyData}};
+}
+
+ClusterJob ClusterJob::fromJson(const nlohmann::json& j, const std::string& source) {
+  if (!j.is_object()) fail(source, "", "is not a JSON object");
+  ClusterJob c;
+  auto field = [&](const char* name, auto& into) {
+    auto it = j.find(name);
+    if (it == j.end()) return;
+    try {
+      it->get_to(into);
+    } catch (const nlohmann::json::exception&) {
+      fail(source, name, "has the wrong type (" + std::string(it->type_name()) + ")");
+    }
+  };
+  field("launcher", c.launcher);
+  field("nodes", c.nodes);
+  field("processes_per_node", c.processesPerNode);
+  field("device", c.device);
+  field("time_limit", c.timeLimit);
+  field("partition", c.partition);
+  field("copy_data", c.copyData);
+  c.validate(source);
+  return c;
+}
+
+void ClusterJob::validate(const std::string& source) const {
+  if (launcher != "slurm" && launcher != "torchrun")
+    fail(source, "launcher", "is \"" + launcher + "\"; expected slurm or torchrun");
+  if (nodes < 1 || nodes > 4096) fail(source, "nodes", "must be from 1 to 4096");
+  if (processesPerNode < 1 || processesPerNode > 1024)
+    fail(source, "processes_per_node", "must be from 1 to 1024");
+  if (device != "cuda" && device != "cpu")
+    fail(source, "device", "is \"" + device + "\"; expected cuda or cpu");
+  // Slurm's forms: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS.
+  static const std::regex time(R"(\d+(:\d{1,2}){0,2}|\d+-\d{1,2}(:\d{1,2}){0,2})");
+  if (!std::regex_match(timeLimit, time))
+    fail(source, "time_limit",
+         "is \"" + timeLimit + "\"; expected Slurm's form, e.g. 24:00:00 or 2-00:00:00");
+  static const std::regex name(R"([A-Za-z0-9_.,-]*)");
+  if (!std::regex_match(partition, name))
+    fail(source, "partition", "is \"" + partition + "\"; not a partition name");
+}
+
+} // namespace poslab
