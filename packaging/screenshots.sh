@@ -42,6 +42,7 @@ mkdir -p "$runs"
   >/dev/null 2>&1
 shot train --view train --section curves --screenshot "$out/train.png"
 shot train --view train --section "before / after" --screenshot "$out/train-before-after.png"
+shot train --view train --section "all positions" --screenshot "$out/train-all-positions.png"
 shot train --view train --section attention --screenshot "$out/train-attention-mass.png"
 shot train --view train --section checkpoints --screenshot "$out/train-checkpoints.png"
 shot train --view train --section dialog --screenshot "$out/train-dialog.png"

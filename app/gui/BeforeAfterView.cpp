@@ -1,12 +1,14 @@
 #include "app/gui/BeforeAfterView.h"
 
 #include "app/gui/AttentionMatrixFile.h"
+#include "app/gui/FullSweepRunner.h"
 #include "app/gui/JobMonitor.h"
 #include "app/gui/RunComparer.h"
 #include "app/gui/SweepCurves.h"
 #include "widgets/AttentionMassHeatmap.h"
 #include "widgets/SweepPlot.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
 #include <QFileInfo>
@@ -76,6 +78,27 @@ BeforeAfterView::BeforeAfterView(QWidget* parent) : QWidget(parent) {
   note_->setWordWrap(true);
   top->addWidget(note_, 1);
   layout->addLayout(top);
+  auto* fullRow = new QHBoxLayout;
+  fullSweep_ = new QPushButton(tr("Sweep this checkpoint vs base at all positions"), accuracyPage);
+  fullSweep_->setToolTip(tr("The job evaluates at a few gold positions; this sweeps the base and the after "
+                            "step's checkpoint at every one (poslab-cli sweep in the background, on the "
+                            "job's held-out data and prompt settings; kept in the run's eval folders)"));
+  fullRow->addWidget(fullSweep_);
+  fullRow->addWidget(new QLabel(tr("over"), accuracyPage));
+  fullExamples_ = new QSpinBox(accuracyPage);
+  fullExamples_->setRange(1, 100000);
+  fullExamples_->setValue(100);
+  fullExamples_->setSuffix(tr(" examples"));
+  fullExamples_->setToolTip(tr("The first held-out examples, each at every gold position"));
+  fullRow->addWidget(fullExamples_);
+  allPositions_ = new QCheckBox(tr("Show all positions"), accuracyPage);
+  allPositions_->setToolTip(tr("Compare the sweeps at all positions instead of the job's own evaluation "
+                               "(once the after step is swept at all positions over these examples)"));
+  fullRow->addWidget(allPositions_);
+  fullNote_ = new QLabel(accuracyPage);
+  fullNote_->setWordWrap(true);
+  fullRow->addWidget(fullNote_, 1);
+  layout->addLayout(fullRow);
   auto* split = new QHBoxLayout;
   plot_ = new SweepPlot(this);
   split->addWidget(plot_, 2);
@@ -136,7 +159,12 @@ BeforeAfterView::BeforeAfterView(QWidget* parent) : QWidget(parent) {
     QStringList better, worse;
     for (const PairedPositionTest& t : c.positions)
       if (t.pValue < c.alpha) (t.direction > 0 ? better : worse) << QString::number(t.position + 1);
-    note_->setText(tr("Held-out, identical examples. McNemar p < %1: better at %2; worse at %3.")
+    const QString scope =
+        showsAllPositions()
+            ? tr("Every gold position, the first %1 held-out examples.").arg(fullExamples_->value())
+            : tr("The job's held-out evaluation.");
+    note_->setText(tr("%1 McNemar p < %2 on the paired examples: better at %3; worse at %4.")
+                       .arg(scope)
                        .arg(c.alpha)
                        .arg(better.isEmpty() ? tr("none") : better.join(", "),
                             worse.isEmpty() ? tr("none") : worse.join(", ")));
@@ -144,6 +172,29 @@ BeforeAfterView::BeforeAfterView(QWidget* parent) : QWidget(parent) {
   });
   connect(comparer_, &RunComparer::failed, this, [this](const QString& why) { note_->setText(why); });
   connect(step_, &QComboBox::currentIndexChanged, this, [this] { show(afterStep()); });
+
+  fullRunner_ = new FullSweepRunner(this);
+  connect(fullSweep_, &QPushButton::clicked, this, [this] { sweepAllPositions(fullExamples_->value()); });
+  connect(allPositions_, &QCheckBox::toggled, this, [this](bool on) {
+    wantAll_ = on;
+    showSweeps();
+  });
+  // Another count of examples names other folders: shown if those are swept.
+  connect(fullExamples_, &QSpinBox::valueChanged, this, [this] {
+    const bool was = showsAllPositions();
+    updateFullSweepBox();
+    if (was || showsAllPositions()) showSweeps();
+  });
+  connect(fullRunner_, &FullSweepRunner::finished, this, [this](bool ok, const QString& error) {
+    const QDir run(QString::fromStdString(job_.runDir));
+    fullNote_->setText(
+        ok ? tr("Kept in %1 and %2.")
+                 .arg(run.relativeFilePath(sweeping_.value(0)), run.relativeFilePath(sweeping_.value(1)))
+           : error);
+    wantAll_ = wantAll_ || ok;
+    showSweeps();
+    Q_EMIT fullSweepDone(ok, error);
+  });
 }
 
 long long BeforeAfterView::afterStep() const {
@@ -160,6 +211,17 @@ bool BeforeAfterView::showStep(long long step) {
 void BeforeAfterView::setJob(const JobSnapshot& job) {
   const bool otherRun = job.runDir != job_.runDir;
   job_ = job;
+  // The job's own evaluation's count of examples, once run.json tells it, unless
+  // another count was chosen for this job; its evaluation is shown first.
+  const nlohmann::json none, distill = job.runJson.is_object() ? job.runJson.value("distill", none) : none;
+  const nlohmann::json count = distill.is_object() ? distill.value("eval_examples", none) : none;
+  const int examples = count.is_number_integer() ? count.get<int>() : 100;
+  if (otherRun || (examples != jobExamples_ && fullExamples_->value() == jobExamples_)) {
+    const QSignalBlocker block(fullExamples_);
+    fullExamples_->setValue(examples);
+  }
+  jobExamples_ = examples;
+  if (otherRun) wantAll_ = false;
   QList<long long> steps;
   bool hasBase = false;
   for (const JobEval& e : job.evals) {
@@ -186,8 +248,7 @@ void BeforeAfterView::setJob(const JobSnapshot& job) {
   show(afterStep());
 }
 
-void BeforeAfterView::show(long long step) {
-  plot_->clear();
+void BeforeAfterView::show(long long) {
   if (attentionRunning_ == 0) { // another step: the attention mass shown was the last step's
     baseMass_->setMatrix({});
     afterMass_->setMatrix({});
@@ -195,23 +256,27 @@ void BeforeAfterView::show(long long step) {
     afterMassTitle_->clear();
     attentionNote_->clear();
   }
+  if (!fullRunner_->isRunning()) fullNote_->clear();
+  showSweeps();
+}
+
+void BeforeAfterView::showSweeps() {
+  plot_->clear();
   comparison_ = PairedComparison();
   baseRun_.clear();
   afterRun_.clear();
-  const auto after = std::find_if(job_.evals.begin(), job_.evals.end(),
-                                  [&](const JobEval& e) { return e.step == step && step > 0; });
-  const auto base =
-      std::find_if(job_.evals.begin(), job_.evals.end(), [](const JobEval& e) { return e.step == 0; });
-  if (after == job_.evals.end() || base == job_.evals.end()) {
+  updateFullSweepBox();
+  const long long step = afterStep();
+  QStringList dirs{evalFolder(0), step > 0 ? evalFolder(step) : QString()};
+  if (dirs[0].isEmpty() || dirs[1].isEmpty()) {
     note_->setText(tr("The job has no held-out evaluation after its base yet (--eval-data, --eval-every)."));
     fillTable();
     return;
   }
-  const QDir run(QString::fromStdString(job_.runDir));
+  if (showsAllPositions()) dirs = fullSweepFolders();
   QString error;
-  auto a = SweepCurves::fromRunFolder(run.filePath(QString::fromStdString(base->path)), &error);
-  auto b = a ? SweepCurves::fromRunFolder(run.filePath(QString::fromStdString(after->path)), &error)
-             : std::nullopt;
+  auto a = SweepCurves::fromRunFolder(dirs[0], &error);
+  auto b = a ? SweepCurves::fromRunFolder(dirs[1], &error) : std::nullopt;
   if (!a || !b) {
     note_->setText(error);
     fillTable();
@@ -221,11 +286,39 @@ void BeforeAfterView::show(long long step) {
   b->label = afterLabel(step);
   plot_->setCurve(*a);
   plot_->setCurve(*b);
-  baseRun_ = run.filePath(QString::fromStdString(base->path));
-  afterRun_ = run.filePath(QString::fromStdString(after->path));
+  baseRun_ = dirs[0];
+  afterRun_ = dirs[1];
   note_->setText(tr("Comparing…"));
   fillTable();
   comparer_->compare(baseRun_, afterRun_);
+}
+
+QString BeforeAfterView::evalFolder(long long step) const {
+  for (const JobEval& e : job_.evals)
+    if (e.step == step)
+      return QDir(QString::fromStdString(job_.runDir)).filePath(QString::fromStdString(e.path));
+  return {};
+}
+
+QStringList BeforeAfterView::fullSweepFolders() const {
+  if (job_.runDir.empty() || afterStep() <= 0) return {};
+  const QString run = QString::fromStdString(job_.runDir);
+  return {FullSweepRunner::folder(run, 0, fullExamples_->value()),
+          FullSweepRunner::folder(run, afterStep(), fullExamples_->value())};
+}
+
+bool BeforeAfterView::showsAllPositions() const {
+  return allPositions_->isChecked();
+}
+
+void BeforeAfterView::updateFullSweepBox() {
+  const QStringList folders = fullSweepFolders();
+  const bool swept = folders.size() == 2 && FullSweepRunner::isFinished(folders[0]) &&
+                     FullSweepRunner::isFinished(folders[1]);
+  const QSignalBlocker block(allPositions_);
+  allPositions_->setEnabled(swept);
+  allPositions_->setChecked(swept && wantAll_);
+  fullSweep_->setEnabled(!fullRunner_->isRunning() && afterStep() > 0);
 }
 
 void BeforeAfterView::fillTable() {
@@ -273,6 +366,32 @@ QString BeforeAfterView::modelAt(long long step, QString* why) const {
   return {};
 }
 
+void BeforeAfterView::sweepAllPositions(int examples) {
+  if (fullRunner_->isRunning()) return;
+  // The job's evaluation of the base: its settings are the sweeps' (same prompts, paired examples).
+  const QString evalRun = evalFolder(0);
+  QString why;
+  if (evalRun.isEmpty() || afterStep() <= 0)
+    why = tr("The job has no held-out evaluation after its base yet (--eval-data, --eval-every).");
+  const QStringList models{why.isEmpty() ? modelAt(0, &why) : QString(),
+                           why.isEmpty() ? modelAt(afterStep(), &why) : QString()};
+  {
+    const QSignalBlocker block(fullExamples_);
+    fullExamples_->setValue(examples);
+  }
+  sweeping_ = fullSweepFolders();
+  if (!why.isEmpty() || !fullRunner_->start(evalRun, models, sweeping_, examples, &why)) {
+    fullNote_->setText(why);
+    Q_EMIT fullSweepDone(false, why);
+    return;
+  }
+  fullSweep_->setEnabled(false);
+  fullNote_->setText(tr("Sweeping the base and step %1 at every gold position over %2 examples (poslab-cli "
+                        "sweep in the background)…")
+                         .arg(afterStep())
+                         .arg(examples));
+}
+
 void BeforeAfterView::computeAttention(int examples) {
   if (attentionRunning_ > 0 || baseRun_.isEmpty()) return;
   QString why;
@@ -287,8 +406,10 @@ void BeforeAfterView::computeAttention(int examples) {
   const nlohmann::json prompt = r.value("prompt", nlohmann::json::object());
   const nlohmann::json distill = r.value("distill", nlohmann::json::object());
   const QString heldOut = QString::fromStdString(distill.value("eval_data", std::string()));
-  attentionFiles_ = {QDir(baseRun_).filePath(QStringLiteral("attention-mass-%1.json").arg(examples)),
-                     QDir(afterRun_).filePath(QStringLiteral("attention-mass-%1.json").arg(examples))};
+  // Beside the job's evaluation of each, whichever sweeps are compared.
+  attentionFiles_ = {
+      QDir(evalFolder(0)).filePath(QStringLiteral("attention-mass-%1.json").arg(examples)),
+      QDir(evalFolder(afterStep())).filePath(QStringLiteral("attention-mass-%1.json").arg(examples))};
   attention_->setEnabled(false);
   inner_->setCurrentIndex(1);
   for (int i = 0; i < 2; ++i) {

@@ -5,11 +5,15 @@
 // positions where they differ significantly starred (exact McNemar on the
 // paired examples, RunComparer), and the paper's Table 1 columns: mean over
 // positions, worst position and the gap best - worst, before, after and the change.
+// The job evaluates at a few positions only; "Sweep this checkpoint vs base at
+// all positions" sweeps both at every gold position (FullSweepRunner) and the
+// same comparison is then shown for those two sweeps.
 #include "core/jobs/JobSnapshot.h"
 #include "widgets/PairedComparison.h"
 
 #include <QWidget>
 
+class QCheckBox;
 class QComboBox;
 class QLabel;
 class QPushButton;
@@ -20,6 +24,7 @@ class QTableWidget;
 namespace poslab {
 
 class AttentionMassHeatmap;
+class FullSweepRunner;
 class RunComparer;
 class SweepPlot;
 
@@ -49,14 +54,34 @@ public:
   // The attention-matrix file shown on the left (0) or right (1), "" before any.
   QString attentionFile(int side) const { return attentionFiles_.value(side); }
   QTableWidget* summaryTable() const { return table_; }
+
+  // The base and the after step's checkpoint swept at every gold position over
+  // the first `examples` held-out examples, in the background (kept in the run
+  // folder, read back when there); shown when both are done.
+  void sweepAllPositions(int examples);
+  QPushButton* fullSweepButton() const { return fullSweep_; }
+  QSpinBox* fullSweepExamples() const { return fullExamples_; }
+  // Checked: the sweeps at all positions are compared (when the after step has them).
+  QCheckBox* allPositionsBox() const { return allPositions_; }
+  // True while the comparison shown is of the sweeps at all positions.
+  bool showsAllPositions() const;
   const PairedComparison& comparison() const { return comparison_; }
 
 Q_SIGNALS:
   void comparisonShown();
   void attentionShown(bool ok);
+  // A sweepAllPositions() ended (`error` says why when !ok).
+  void fullSweepDone(bool ok, const QString& error);
 
 private:
   void show(long long step);
+  // The comparison of the after step: the job's evaluation or the sweeps at all positions.
+  void showSweeps();
+  // <run>/eval/step-N: the job's evaluation at `step` ("" when it has none).
+  QString evalFolder(long long step) const;
+  // The base's and the after step's sweeps at all positions (for the examples chosen).
+  QStringList fullSweepFolders() const;
+  void updateFullSweepBox();
   void fillTable();
   // The model folder that was evaluated at `step` (0: the base), "" with `why`.
   QString modelAt(long long step, QString* why) const;
@@ -80,6 +105,14 @@ private:
   QLabel* afterMassTitle_ = nullptr;
   QStringList attentionFiles_; // base, after: what the running computation writes
   int attentionRunning_ = 0;
+  QPushButton* fullSweep_ = nullptr;
+  QSpinBox* fullExamples_ = nullptr;
+  QCheckBox* allPositions_ = nullptr;
+  QLabel* fullNote_ = nullptr;
+  FullSweepRunner* fullRunner_ = nullptr;
+  QStringList sweeping_; // the folders of the sweeps running (base, after)
+  int jobExamples_ = 0;  // the job's --eval-examples (100 until run.json says)
+  bool wantAll_ = false; // the box's choice; it is unchecked while the step has no such sweeps
 };
 
 } // namespace poslab

@@ -69,7 +69,7 @@ QString statusColor(JobStatus s) {
 
 } // namespace
 
-JobPage::JobPage(QWidget* parent) : QWidget(parent) {
+JobPage::JobPage(QWidget* parent) : QWidget(parent), openUrl_(&QDesktopServices::openUrl) {
   auto* layout = new QVBoxLayout(this);
   title_ = new QLabel(this);
   title_->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -433,7 +433,7 @@ void JobPage::deleteSelected() {
 
 void JobPage::showSelectedInFolder() {
   if (const JobCheckpoint* c = selected())
-    QDesktopServices::openUrl(QUrl::fromLocalFile(
+    openUrl_(QUrl::fromLocalFile(
         QDir(QString::fromStdString(job_.runDir)).filePath(QString::fromStdString(c->path))));
 }
 

@@ -8,6 +8,7 @@
 #include "core/jobs/JobSnapshot.h"
 
 #include <QWidget>
+#include <functional>
 
 class QLabel;
 class QPlainTextEdit;
@@ -15,6 +16,7 @@ class QProgressBar;
 class QPushButton;
 class QTableWidget;
 class QTabWidget;
+class QUrl;
 
 namespace poslab {
 
@@ -37,6 +39,15 @@ public:
   EvalCurvesPlot* evalPlot() const { return eval_; }
   MatrixHeatmap* klHeatmap() const { return kl_; }
   QTableWidget* checkpointTable() const { return checkpoints_; }
+  // The checkpoint table's actions (enabled for a selected checkpoint on disk).
+  QPushButton* openButton() const { return open_; }
+  QPushButton* pinButton() const { return pin_; }
+  QPushButton* deleteButton() const { return delete_; }
+  QPushButton* showFolderButton() const { return showFolder_; }
+  QPushButton* exportButton() const { return export_; }
+  // How "Show in folder" opens a folder: QDesktopServices::openUrl unless set
+  // (a test records the URL instead of starting a file manager).
+  void setUrlOpener(std::function<bool(const QUrl&)> opener) { openUrl_ = std::move(opener); }
   BeforeAfterView* beforeAfter() const { return beforeAfter_; }
   QTabWidget* sections() const { return tabs_; }
   QLabel* statusLabel() const { return status_; }
@@ -91,6 +102,7 @@ private:
   QPushButton* export_ = nullptr;
   QPlainTextEdit* settings_ = nullptr;
   QPlainTextEdit* log_ = nullptr;
+  std::function<bool(const QUrl&)> openUrl_;
   size_t shownLogLines_ = 0;
   std::string shownRun_;
 };

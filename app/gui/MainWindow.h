@@ -1,14 +1,11 @@
 #pragma once
-// PosLab's main window: opens a model (showing its memory estimate before the
-// weights load), lets the user pick device and dtype, and hosts the views.
+// PosLab's main window: assembles the views (each a controller of its own
+// work), the model dock, the menus, the tool bar and the status bar. Opening
+// a model is ModelController's, the export bundle BundleExportController's,
+// and the lab views' traffic with the engine EngineViewLinks'.
 #include "app/gui/BundleExporter.h"
 #include "app/gui/FingerprintCache.h"
-#include "core/engine/Engine.h"
-#include "widgets/GenerationStats.h"
-#include "widgets/ModelSummary.h"
 
-#include <QElapsedTimer>
-#include <QFutureWatcher>
 #include <QMainWindow>
 #include <QStringList>
 #include <QVector>
@@ -17,12 +14,8 @@
 class QAction;
 class QCloseEvent;
 class QDragEnterEvent;
+class QDockWidget;
 class QDropEvent;
-class QComboBox;
-class QLabel;
-class QMenu;
-class QProgressBar;
-class QPushButton;
 class QTabWidget;
 
 namespace poslab {
@@ -30,9 +23,12 @@ namespace poslab {
 class ExportablePlot;
 
 class AggregatePanel;
+class BundleExportController;
 class DepthPanel;
 class EngineController;
+class EngineViewLinks;
 class GenerationView;
+class ModelController;
 class SweepPanel;
 class TrainPanel;
 class ExplorerPanel;
@@ -65,10 +61,8 @@ public:
   // for a view without one; File → Export Figure and right-click on a plot export it.
   const ExportablePlot* currentFigure() const;
   EngineController* engine() const { return engine_; }
+  ModelController* models() const { return models_; }
   QStringList recentModels() const;
-  LoadOptions loadOptions() const;
-
-  static constexpr int kMaxRecent = 8;
 
 Q_SIGNALS:
   // For scripted use (screenshot mode, tests): a model is ready / a generation ended.
@@ -103,34 +97,21 @@ protected:
   void dropEvent(QDropEvent* event) override;
 
 private:
+  void createViews();
+  void createModelDock();
   void createActions();
   void createMenus();
   void createToolBar();
-  void chooseModelFile();
-  void chooseModelFolder();
-  void reloadModel();
-  void computeChanged();
-  void addComputeChoices(bool cuda);
-  void rememberRecent(const QString& path);
-  void rebuildRecentMenu();
-  void updateActions();
-  void showAbout();
-  void chooseBundleFolder();
-  void continueBundleExport();
-  void onLoadCancelled();
   void connectViews();
-
-  void onInspected(const poslab::ModelSummary& estimate);
-  void onUnloaded();
-  void onLoaded(const poslab::ModelSummary& summary);
-  void onLoadFailed(const QString& message);
-  void onLoadProgress(qint64 bytesDone, qint64 bytesTotal);
-  void onGenerate(const QString& prompt, int maxNewTokens, bool stopAtEndOfText);
-  void onGenerationFinished(const poslab::GenerationStats& stats);
-  void onGenerationFailed(const QString& message);
+  void showAbout();
+  void showMessage(const QString& text);
 
   EngineController* engine_ = nullptr;
+  ModelController* models_ = nullptr;
+  BundleExportController* bundles_ = nullptr;
+  EngineViewLinks* links_ = nullptr;
   ModelInfoPanel* panel_ = nullptr;
+  QDockWidget* dock_ = nullptr;
   GenerationView* view_ = nullptr;
   SweepPanel* sweep_ = nullptr;
   ExplorerPanel* explorer_ = nullptr;
@@ -138,27 +119,11 @@ private:
   DepthPanel* depth_ = nullptr;
   TrainPanel* train_ = nullptr;
   QTabWidget* tabs_ = nullptr;
-  QPushButton* cancelLoad_ = nullptr;
   QAction* openData_ = nullptr;
   QAction* exportBundle_ = nullptr;
   QAction* exportFigure_ = nullptr;
-  QComboBox* compute_ = nullptr;
-  QLabel* modelLabel_ = nullptr;
-  QProgressBar* busyBar_ = nullptr;
-  QProgressBar* loadBar_ = nullptr; // weights read while a model loads (replaces busyBar_ then)
-  QElapsedTimer loadClock_;         // since the load's first byte, for MiB/s
-  QMenu* recentMenu_ = nullptr;
-  QAction* openFile_ = nullptr;
-  QAction* openFolder_ = nullptr;
-  QAction* reload_ = nullptr;
   QAction* quit_ = nullptr;
-  QString loadedPath_;  // the model in memory ("" when none)
-  QString pendingPath_; // the model being opened
-  ModelSummary loaded_; // what the panel shows again if opening another model fails
   std::shared_ptr<FingerprintCache> fingerprints_ = std::make_shared<FingerprintCache>();
-  QFutureWatcher<void>* bundleWatcher_ = nullptr;
-  QString bundleFolder_; // the export in progress ("" when none)
-  int bundleRounds_ = 0; // fingerprinting rounds of that export
 };
 
 } // namespace poslab

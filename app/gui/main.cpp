@@ -26,6 +26,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QSpinBox>
 #include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
@@ -134,9 +135,20 @@ void runScreenshot(poslab::MainWindow& window, const QString& file, const QStrin
         QTabWidget* sections = train->page()->sections();
         for (int i = 0; i < sections->count(); ++i)
           if (sections->tabText(i).compare(section, Qt::CaseInsensitive) == 0) sections->setCurrentIndex(i);
+        poslab::BeforeAfterView* beforeAfter = train->page()->beforeAfter();
+        if (section == "all positions") { // base vs the newest step at every position, then the comparison
+          sections->setCurrentWidget(beforeAfter);
+          QObject::connect(beforeAfter, &poslab::BeforeAfterView::fullSweepDone, &window,
+                           [beforeAfter, save, fail](bool ok, const QString& error) {
+                             if (!ok) return fail(error);
+                             QObject::connect(beforeAfter, &poslab::BeforeAfterView::comparisonShown,
+                                              beforeAfter, save, Qt::SingleShotConnection);
+                           });
+          beforeAfter->sweepAllPositions(beforeAfter->fullSweepExamples()->value());
+          return;
+        }
         if (section != "attention") return save();
         // Before / after's attention mass (Fig. 7) over 10 held-out examples.
-        poslab::BeforeAfterView* beforeAfter = train->page()->beforeAfter();
         sections->setCurrentWidget(beforeAfter);
         QObject::connect(beforeAfter, &poslab::BeforeAfterView::attentionShown, &window,
                          [save, fail](bool ok) {
@@ -223,8 +235,8 @@ int main(int argc, char** argv) {
       "FILE");
   const QCommandLineOption section("section",
                                    "With --view train: the job page's section (curves, \"before / after\", "
-                                   "attention, checkpoints, settings, "
-                                   "log) or dialog.",
+                                   "\"all positions\" (before / after swept at every position), "
+                                   "attention, checkpoints, settings, log) or dialog.",
                                    "NAME", "curves");
   parser.addOptions({screenshot, prompt, tokens, limit, docs, view, depthDocs, examples, palette,
                      compareOption, tokenLayer, figure, section});

@@ -14,7 +14,7 @@
 #include "app/gui/SweepPanel.h"
 #include "app/gui/TrainPanel.h"
 #include "core/jobs/JobLauncher.h"
-#include "core/sweep/SweepComparison.h"
+#include "tests/gui/BeforeAfterChecks.h"
 #include "tests/gui/GuiTestSettings.h"
 #include "tests/gui/LabWindow.h"
 #include "tests/util/TestPaths.h"
@@ -218,53 +218,7 @@ private Q_SLOTS:
     QTRY_VERIFY_WITH_TIMEOUT(shown.count() >= 1, 30'000);
     QCOMPARE(view->baseRun(), QDir(run_).filePath("eval/step-0"));
     QCOMPARE(view->afterRun(), QDir(run_).filePath("eval/step-60"));
-    const auto summary = [](const QString& dir) {
-      std::ifstream in(QDir(dir).filePath("summary.json").toStdString());
-      return nlohmann::json::parse(in);
-    };
-    const auto base = summary(view->baseRun()), after = summary(view->afterRun());
-    view->plot()->replotNow();
-    double means[2] = {0, 0}, worst[2] = {1, 1};
-    int i = 0;
-    for (const auto& [label, s] :
-         {std::pair{QString("base (step 0)"), base}, std::pair{QString("step 60"), after}}) {
-      const QVector<QPointF> drawn = view->plot()->drawnAccuracy(label);
-      QCOMPARE(drawn.size(), qsizetype(s["positions"].size()));
-      for (const auto& p : s["positions"]) {
-        const double a = p["accuracy"].get<double>();
-        means[i] += a / static_cast<double>(s["positions"].size());
-        worst[i] = std::min(worst[i], a);
-        const bool found = std::any_of(drawn.begin(), drawn.end(), [&](const QPointF& d) {
-          return std::abs(d.y() - 100 * a) < 1e-9 &&
-                 std::abs(d.x() - (p["position"].get<double>() + 1)) < 0.3;
-        });
-        QVERIFY2(found, qPrintable(label));
-      }
-      ++i;
-    }
-    QTableWidget* table = view->summaryTable();
-    QCOMPARE(table->item(0, 0)->text(), QString::number(100 * means[0], 'f', 1) + " %");
-    QCOMPARE(table->item(0, 1)->text(), QString::number(100 * means[1], 'f', 1) + " %");
-    QCOMPARE(table->item(1, 0)->text(), QString::number(100 * worst[0], 'f', 1) + " %");
-    QCOMPARE(table->item(1, 1)->text(), QString::number(100 * worst[1], 'f', 1) + " %");
-    // The stars are core's paired test of the two folders' examples.
-    const SweepComparison want =
-        SweepComparison::ofRuns(view->baseRun().toStdString(), view->afterRun().toStdString());
-    QCOMPARE(view->comparison().runB, QString("step 60"));
-    qsizetype compared = 0;
-    for (const PositionComparison& row : want.rows) {
-      if (!row.position) continue; // baselines: no position to star
-      const auto& shownRows = view->comparison().positions;
-      const auto it = std::find_if(shownRows.begin(), shownRows.end(), [&](const PairedPositionTest& t) {
-        return t.position == static_cast<int>(*row.position);
-      });
-      QVERIFY(it != shownRows.end());
-      QCOMPARE(it->pValue, row.test.pValue);
-      QCOMPARE(it->onlyA, static_cast<int>(row.test.b));
-      QCOMPARE(it->onlyB, static_cast<int>(row.test.c));
-      ++compared;
-    }
-    QCOMPARE(compared, qsizetype(3)); // positions 1, 10, 20
+    test::verifyBeforeAfter(view, "step 60", 3); // positions 1, 10, 20
   }
 
   void attentionMassBeforeAndAfter() {
