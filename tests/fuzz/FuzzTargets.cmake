@@ -10,7 +10,8 @@ set(POSLAB_FUZZ_TARGETS
   gguf_vocab:poslab_tokenizer
   model_config:poslab_engine
   run_folder:poslab_jobs
-  chat_template:poslab_engine)
+  chat_template:poslab_engine
+  results_json:poslab_gui)
 
 # The libFuzzer build (POSLAB_FUZZ=ON) compiles each target's parser sources
 # itself over the torch-free libraries: clang 14 cannot compile Debian's
@@ -45,3 +46,8 @@ set(POSLAB_FUZZ_BUILD_run_folder "" poslab_jobs)
 set(POSLAB_FUZZ_BUILD_chat_template
   core/chat/ChatTemplate.cpp core/chat/ChatTemplateDetector.cpp core/engine/ChatTemplateLoader.cpp
   ${POSLAB_FUZZ_BPE_SOURCES})
+# The GUI's readers of summary.json and aggregate.json need only Qt Core
+# (tests/fuzz/CMakeLists.txt finds it for the fuzz build, which has no GUI).
+set(POSLAB_FUZZ_BUILD_results_json
+  app/gui/SweepCurves.cpp app/gui/DepthGrids.cpp app/gui/AttentionMatrixFile.cpp app/gui/AggregateStore.cpp
+  app/gui/WorkspaceId.cpp poslab_util Qt6::Core)
