@@ -3,6 +3,7 @@
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
 
+#include <climits>
 #include <cmath>
 
 namespace poslab {
@@ -36,6 +37,17 @@ std::vector<float> values(const nlohmann::json& a, const std::string& file, cons
   return out;
 }
 
+// matrix.<key> as a whole number, 0 when absent. Not JsonFile::readField: its
+// get<size_t>() of a float like 1e300 is undefined (UBSan in the results_json
+// fuzz build).
+size_t count(const nlohmann::json& m, const char* key, const std::string& file) {
+  auto it = m.find(key);
+  if (it == m.end()) return 0;
+  if (!it->is_number_unsigned())
+    fail(file, std::string("matrix.") + key, "expected a whole number, found " + it->dump());
+  return it->get<size_t>();
+}
+
 } // namespace
 
 std::optional<AttentionMassGrid> AttentionMatrixFile::read(const QString& path, QString* error) {
@@ -46,10 +58,9 @@ std::optional<AttentionMassGrid> AttentionMatrixFile::read(const QString& path, 
       fail(file, "format", "is not \"poslab-attention-matrix\" (poslab-cli attention --aggregate)");
     if (!j.contains("matrix") || !j.at("matrix").is_object()) fail(file, "matrix", "is missing");
     const nlohmann::json& m = j.at("matrix");
-    size_t documents = 0, positions = 0, layers = 0;
-    JsonFile::readField(m, "documents", documents, file);
-    JsonFile::readField(m, "positions", positions, file);
-    JsonFile::readField(m, "layers", layers, file);
+    const size_t documents = count(m, "documents", file);
+    const size_t positions = count(m, "positions", file);
+    const size_t layers = count(m, "layers", file);
     if (documents == 0 || documents > 100000) fail(file, "matrix.documents", "must be 1 to 100000");
     if (positions != documents) fail(file, "matrix.positions", "must equal matrix.documents");
     if (layers > 10000) fail(file, "matrix.layers", "must be at most 10000");
@@ -65,11 +76,17 @@ std::optional<AttentionMassGrid> AttentionMatrixFile::read(const QString& path, 
     for (size_t d = 0; d < documents; ++d)
       for (size_t p = 0; p < positions; ++p)
         g.mass[static_cast<qsizetype>(p * documents + d)] = mass[d * positions + p];
-    std::vector<int> counts;
-    JsonFile::readField(m, "counts", counts, file);
-    if (!counts.empty() && counts.size() != positions)
-      fail(file, "matrix.counts", "needs one count per position");
-    g.counts = QVector<int>(counts.begin(), counts.end());
+    if (auto c = m.find("counts"); c != m.end()) {
+      if (!c->is_array() || (!c->empty() && c->size() != positions))
+        fail(file, "matrix.counts", "needs one count per position");
+      for (size_t p = 0; p < c->size(); ++p) {
+        const nlohmann::json& n = (*c)[p];
+        if (!n.is_number_unsigned() || n.get<uint64_t>() > INT_MAX)
+          fail(file, "matrix.counts[" + std::to_string(p) + "]",
+               "expected a whole number, found " + n.dump());
+        g.counts << static_cast<int>(n.get<uint64_t>());
+      }
+    }
     if (layers > 0 && m.contains("mass_per_layer")) {
       const std::vector<float> per =
           values(m.at("mass_per_layer"), file, "matrix.mass_per_layer", {layers, documents, positions});

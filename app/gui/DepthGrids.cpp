@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 #include <algorithm>
+#include <climits>
 #include <map>
 
 namespace poslab {
@@ -26,15 +27,28 @@ std::optional<int> DepthGrids::documentCount(const QString& runDir, QString* err
   try {
     const nlohmann::json j = JsonFile::readObject(path);
     const nlohmann::json settings = j.value("settings", nlohmann::json::object());
+    // Counts and positions past INT_MAX, or floats, would overflow or convert
+    // with undefined behaviour (UBSan in the results_json fuzz build).
     for (const char* key : {"docs", "random_distractors"})
-      if (settings.contains(key) && settings[key].is_number_unsigned() && settings[key].get<size_t>() > 0)
+      if (settings.contains(key) && settings[key].is_number_unsigned() && settings[key].get<size_t>() > 0) {
+        if (settings[key].get<size_t>() > INT_MAX)
+          fail(path, std::string("settings.") + key, settings[key].dump() + " is out of range");
         return static_cast<int>(settings[key].get<size_t>());
+      }
     if (!j.contains("positions") || !j["positions"].is_array() || j["positions"].empty())
       fail(path, "positions", "no positions, so the number of documents is unknown");
     int most = 0;
-    for (const auto& row : j["positions"])
-      most = std::max(most, row.value("position", 0) + 1);
-    return most;
+    for (size_t i = 0; i < j["positions"].size(); ++i) {
+      const nlohmann::json& row = j["positions"][i];
+      if (!row.is_object()) fail(path, "positions[" + std::to_string(i) + "]", "expected an object");
+      if (!row.contains("position")) continue; // counts as position 0
+      const nlohmann::json& position = row.at("position");
+      if (!position.is_number_integer() || position.get<int64_t>() < 0 || position.get<int64_t>() >= INT_MAX)
+        fail(path, "positions[" + std::to_string(i) + "].position",
+             "expected a document index, found " + position.dump());
+      most = std::max(most, static_cast<int>(position.get<int64_t>()) + 1);
+    }
+    return std::max(most, 1);
   } catch (const Error& e) {
     if (error) *error = QString::fromStdString(e.what());
     return std::nullopt;

@@ -5,6 +5,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <climits>
 
 namespace poslab {
 
@@ -34,12 +35,20 @@ std::optional<SweepCurve> SweepCurves::fromRunFolder(const QString& runDir, QStr
   const std::string path = QDir(runDir).filePath("summary.json").toStdString();
   try {
     const nlohmann::json j = JsonFile::readObject(path);
+    // A count as a whole number an int holds: a float like 1e300 converted to
+    // int is undefined (UBSan in the results_json fuzz build).
+    auto whole = [&](const nlohmann::json& r, const char* name, const std::string& where) {
+      const nlohmann::json& v = r.at(name);
+      if (!v.is_number_integer() || v.get<int64_t>() < 0 || v.get<int64_t>() > INT_MAX)
+        fail(path, where + "." + name, "expected a whole number, found " + v.dump());
+      return static_cast<int>(v.get<int64_t>());
+    };
     auto row = [&](const nlohmann::json& r, const std::string& where) {
       SweepPoint p;
       try {
-        p.position = r.value("position", -1);
-        p.n = r.at("n").get<int>();
-        p.correct = r.at("correct").get<int>();
+        p.position = r.contains("position") ? whole(r, "position", where) : -1;
+        p.n = whole(r, "n", where);
+        p.correct = whole(r, "correct", where);
         p.accuracy = r.at("accuracy").get<double>();
         p.ciLow = r.at("ci_low").get<double>();
         p.ciHigh = r.at("ci_high").get<double>();

@@ -26,7 +26,7 @@ std::string ChatTemplateLoader::templateText(const std::string& modelPath) {
   // Newer configs hold a list of named templates; "default" is the chat one.
   if (it->is_array())
     for (const auto& t : *it)
-      if (t.is_object() && t.value("name", "") == "default" && t.contains("template") &&
+      if (t.is_object() && t.contains("name") && t["name"] == "default" && t.contains("template") &&
           t["template"].is_string())
         return t["template"].get<std::string>();
   fail(config.string(), "chat_template", "expected a string or a list with a \"default\" template");

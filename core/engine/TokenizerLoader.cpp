@@ -8,8 +8,10 @@
 #include "core/weights/GgufFile.h"
 #include "core/weights/WeightSource.h"
 
+#include <cstdint>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <utility>
 
 namespace poslab {
 
@@ -18,22 +20,34 @@ using Json = nlohmann::json;
 
 namespace {
 
-// "bos_token": "<s>" or {"content": "<s>", ...}
-std::optional<int32_t> tokenId(const Json& cfg, const char* key, const Tokenizer& tok) {
+// "bos_token": "<s>" or {"content": "<s>", ...}; anything else is an error
+// naming the file, not an exception from inside the JSON library.
+std::optional<int32_t> tokenId(const Json& cfg, const char* key, const Tokenizer& tok, const fs::path& file) {
   auto it = cfg.find(key);
   if (it == cfg.end() || it->is_null()) return std::nullopt;
-  std::string text = it->is_string() ? it->get<std::string>() : it->value("content", std::string());
-  return tok.pieceToId(text);
+  if (it->is_string()) return tok.pieceToId(it->get<std::string>());
+  if (!it->is_object()) fail(file.string(), key, "expected a token text or {\"content\": ...}");
+  if (it->contains("content") && !it->at("content").is_string())
+    fail(file.string(), std::string(key) + ".content", "expected a token text");
+  return tok.pieceToId(it->value("content", std::string()));
 }
 
-std::vector<int64_t> ids(const Json& cfg, const char* key) {
+// An id the tokenizer can hold (int32; -1 says "none"); which ids exist is
+// the vocabulary's business.
+int64_t checkedId(int64_t id, const char* key, const fs::path& file) {
+  if (id < -1 || id > INT32_MAX)
+    fail(file.string(), key, "token id " + std::to_string(id) + " is out of range");
+  return id;
+}
+
+std::vector<int64_t> ids(const Json& cfg, const char* key, const fs::path& file) {
   auto it = cfg.find(key);
   if (it == cfg.end() || it->is_null()) return {};
-  if (it->is_number_integer()) return {it->get<int64_t>()};
+  if (it->is_number_integer()) return {checkedId(it->get<int64_t>(), key, file)};
   std::vector<int64_t> out;
   if (it->is_array())
     for (const Json& v : *it)
-      if (v.is_number_integer()) out.push_back(v.get<int64_t>());
+      if (v.is_number_integer()) out.push_back(checkedId(v.get<int64_t>(), key, file));
   return out;
 }
 
@@ -42,21 +56,24 @@ std::vector<int64_t> ids(const Json& cfg, const char* key) {
 // the ids that end generation.
 void applyFolderSettings(const fs::path& dir, Tokenizer& tok) {
   SpecialTokens s = tok.specialTokens();
-  const Json tc = JsonFile::readObjectIfPresent(dir / "tokenizer_config.json");
+  const fs::path tcFile = dir / "tokenizer_config.json";
+  const Json tc = JsonFile::readObjectIfPresent(tcFile);
   const Json gen = JsonFile::readObjectIfPresent(dir / "generation_config.json");
   const Json model = JsonFile::readObjectIfPresent(dir / "config.json");
-  if (auto id = tokenId(tc, "bos_token", tok)) s.bos = *id;
-  if (auto id = tokenId(tc, "eos_token", tok)) s.eos = *id;
-  if (auto id = tokenId(tc, "unk_token", tok)) s.unk = *id;
-  if (auto id = tokenId(tc, "pad_token", tok)) s.pad = *id;
+  if (auto id = tokenId(tc, "bos_token", tok, tcFile)) s.bos = *id;
+  if (auto id = tokenId(tc, "eos_token", tok, tcFile)) s.eos = *id;
+  if (auto id = tokenId(tc, "unk_token", tok, tcFile)) s.unk = *id;
+  if (auto id = tokenId(tc, "pad_token", tok, tcFile)) s.pad = *id;
   if (tc.contains("add_bos_token") && tc["add_bos_token"].is_boolean())
     s.addBos = tc["add_bos_token"].get<bool>();
   if (tc.contains("add_eos_token") && tc["add_eos_token"].is_boolean())
     s.addEos = tc["add_eos_token"].get<bool>();
-  for (const Json* cfg : {&model, &gen}) {
-    auto bos = ids(*cfg, "bos_token_id");
+  const std::pair<const Json*, fs::path> idSources[] = {{&model, dir / "config.json"},
+                                                        {&gen, dir / "generation_config.json"}};
+  for (const auto& [cfg, file] : idSources) {
+    auto bos = ids(*cfg, "bos_token_id", file);
     if (!bos.empty() && !tc.contains("bos_token")) s.bos = static_cast<int32_t>(bos.front());
-    auto eos = ids(*cfg, "eos_token_id");
+    auto eos = ids(*cfg, "eos_token_id", file);
     if (!eos.empty()) {
       if (!tc.contains("eos_token")) s.eos = static_cast<int32_t>(eos.front());
       for (int64_t e : eos)

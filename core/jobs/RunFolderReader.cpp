@@ -10,6 +10,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <stdexcept>
 #include <sys/stat.h>
 
 namespace poslab {
@@ -34,9 +35,18 @@ double num(const nlohmann::json& e, const char* key, double otherwise = 0) {
   return it != e.end() && it->is_number() ? it->get<double>() : otherwise;
 }
 
+// A float out of long long's range would make the conversion undefined (UBSan
+// in the run_folder fuzz build: "step": 1e300); it is refused by name instead, and
+// the callers turn that into a line in problems.
 long long integer(const nlohmann::json& e, const char* key, long long otherwise = 0) {
   auto it = e.find(key);
-  return it != e.end() && it->is_number() ? it->get<long long>() : otherwise;
+  if (it == e.end() || !it->is_number()) return otherwise;
+  if (it->is_number_float()) {
+    const double x = it->get<double>();
+    if (!(x >= -0x1p63 && x < 0x1p63))
+      throw std::out_of_range(std::string(key) + ": " + it->dump() + " is out of range");
+  }
+  return it->get<long long>();
 }
 
 std::string text(const nlohmann::json& e, const char* key) {
@@ -161,14 +171,18 @@ void RunFolderReader::readRunJson(bool& changed) {
   snap_.device = text(r, "device");
   if (auto m = r.find("model"); m != r.end() && m->is_object()) snap_.model = text(*m, "path");
   if (auto d = r.find("data"); d != r.end() && d->is_object()) snap_.data = text(*d, "path");
-  if (auto d = r.find("distill"); d != r.end() && d->is_object()) {
-    snap_.method = text(*d, "method");
-    snap_.totalQuestions = integer(*d, "questions", snap_.totalQuestions);
-  } else if (snap_.kind == "train") {
-    snap_.method = "next-token";
+  try {
+    if (auto d = r.find("distill"); d != r.end() && d->is_object()) {
+      snap_.method = text(*d, "method");
+      snap_.totalQuestions = integer(*d, "questions", snap_.totalQuestions);
+    } else if (snap_.kind == "train") {
+      snap_.method = "next-token";
+    }
+    if (auto s = r.find("settings"); s != r.end() && s->is_object() && snap_.totalSteps == 0)
+      snap_.totalSteps = integer(*s, "total_steps");
+  } catch (const std::out_of_range& e) {
+    runJsonProblem_ = std::string("run.json: ") + e.what();
   }
-  if (auto s = r.find("settings"); s != r.end() && s->is_object() && snap_.totalSteps == 0)
-    snap_.totalSteps = integer(*s, "total_steps");
 }
 
 void RunFolderReader::readEvents(bool& changed) {
@@ -363,10 +377,14 @@ void RunFolderReader::scanCheckpoints(bool& changed) {
 
 void RunFolderReader::joinCheckpoints() {
   std::map<long long, JobCheckpoint> rows = onDisk_;
-  for (auto& [step, c] : rows)
-    c.damaged = std::any_of(damaged_.begin(), damaged_.end(), [&](const std::string& error) {
-      return error.find(fs::path(c.path).filename().string()) != std::string::npos;
+  // The lambdas capture plain names, not structured bindings: clang 14 (the
+  // fuzz build, tests/fuzz/) cannot capture those yet.
+  for (auto& row : rows) {
+    const std::string folder = fs::path(row.second.path).filename().string();
+    row.second.damaged = std::any_of(damaged_.begin(), damaged_.end(), [&](const std::string& error) {
+      return error.find(folder) != std::string::npos;
     });
+  }
   // Written and since pruned by --keep-checkpoints: listed, so the table shows
   // every checkpoint the run made and says where each went.
   for (const auto& [step, written] : checkpointEvents_) {
@@ -379,7 +397,9 @@ void RunFolderReader::joinCheckpoints() {
     rows[step] = c;
   }
   snap_.checkpoints.clear();
-  for (auto& [step, c] : rows) {
+  for (auto& row : rows) {
+    const long long step = row.first;
+    JobCheckpoint& c = row.second;
     auto s = std::find_if(snap_.steps.begin(), snap_.steps.end(),
                           [&](const JobStep& x) { return x.step == step; });
     if (s != snap_.steps.end()) c.loss = s->loss;
@@ -444,7 +464,9 @@ void RunFolderReader::summarise() {
   }
   snap_.tokensPerS = tokens / static_cast<double>(n);
   if (snap_.totalSteps > snap_.step && JobStatusName::active(snap_.status))
-    snap_.etaS = stepS / static_cast<double>(n) * static_cast<double>(snap_.totalSteps - snap_.step);
+    // In double: the two come from files, and their difference may not fit a long long.
+    snap_.etaS = stepS / static_cast<double>(n) *
+                 (static_cast<double>(snap_.totalSteps) - static_cast<double>(snap_.step));
   else if (snap_.totalSteps <= snap_.step)
     snap_.etaS = 0;
 }

@@ -45,6 +45,20 @@ double numberOr(const Json& j, const char* key, double fallback, const std::stri
   return it->get<double>();
 }
 
+bool boolOr(const Json& j, const char* key, bool fallback, const std::string& file) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  if (!it->is_boolean()) fail(file, key, "expected true or false, found " + it->dump());
+  return it->get<bool>();
+}
+
+std::string textOr(const Json& j, const char* key, const std::string& fallback, const std::string& file) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return fallback;
+  if (!it->is_string()) fail(file, key, "expected a string, found " + it->dump());
+  return it->get<std::string>();
+}
+
 std::vector<int64_t> idList(const Json& j, const char* key, const std::string& file) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return {};
@@ -64,13 +78,12 @@ RopeScaling parseRopeScaling(const Json& j, const std::string& file) {
   if (it == j.end() || it->is_null()) return s;
   if (!it->is_object()) fail(file, "rope_scaling", "expected an object");
   // HF renamed "type" to "rope_type" (transformers 4.43); accept both.
-  std::string type;
-  if (it->contains("rope_type"))
-    type = (*it)["rope_type"].get<std::string>();
-  else if (it->contains("type"))
-    type = (*it)["type"].get<std::string>();
-  else
-    fail(file, "rope_scaling.rope_type", "missing");
+  auto typeIt = it->find("rope_type");
+  if (typeIt == it->end()) typeIt = it->find("type");
+  if (typeIt == it->end() || typeIt->is_null()) fail(file, "rope_scaling.rope_type", "missing");
+  if (!typeIt->is_string())
+    fail(file, "rope_scaling.rope_type", "expected a string, found " + typeIt->dump());
+  const std::string type = typeIt->get<std::string>();
   if (type == "default") return s;
   s.factor = numberOr(*it, "factor", 1.0, file);
   if (type == "linear") {
@@ -124,13 +137,13 @@ ModelConfig ModelConfig::fromHuggingFaceJson(const std::string& path) {
     c.rmsNormEps = numberOr(j, "rms_norm_eps", 1e-6, path);
     c.ropeTheta = numberOr(j, "rope_theta", 10000.0, path);
     c.ropeScaling = parseRopeScaling(j, path);
-    c.tieWordEmbeddings = j.value("tie_word_embeddings", false);
+    c.tieWordEmbeddings = boolOr(j, "tie_word_embeddings", false, path);
     // Qwen2 always has q/k/v biases; Llama-family configs may say so explicitly.
-    c.attentionBias = c.family == "qwen2" || j.value("attention_bias", false);
-    bool slidingUsed = c.family == "mistral" || j.value("use_sliding_window", false);
+    c.attentionBias = boolOr(j, "attention_bias", false, path) || c.family == "qwen2";
+    bool slidingUsed = boolOr(j, "use_sliding_window", false, path) || c.family == "mistral";
     if (slidingUsed && j.contains("sliding_window") && !j["sliding_window"].is_null())
       c.slidingWindow = requireInt(j, "sliding_window", path);
-    c.storedDtype = j.value("torch_dtype", std::string("float32"));
+    c.storedDtype = textOr(j, "torch_dtype", "float32", path);
     auto bos = idList(j, "bos_token_id", path);
     c.bosTokenId = bos.empty() ? -1 : bos.front();
     c.eosTokenIds = idList(j, "eos_token_id", path);

@@ -4,6 +4,7 @@
 // studies group by folder name, and the depth view reopens a saved study.
 #include "app/gui/DepthGrids.h"
 #include "app/gui/DepthPanel.h"
+#include "app/gui/SweepCurves.h"
 #include "tests/gui/RunFolderData.h"
 #include "tests/util/TestPaths.h"
 #include "widgets/DepthHeatmap.h"
@@ -42,6 +43,47 @@ private Q_SLOTS:
     QString error;
     QVERIFY(!DepthGrids::documentCount(workspace_ + "/runs/none", &error));
     QVERIFY2(error.contains("summary.json"), qPrintable(error));
+  }
+
+  // A number an int cannot hold is refused with the file and field, not
+  // converted with undefined behaviour (UBSan in the results_json fuzz build,
+  // tests/fuzz/corpus/results_json/bug-summary-*).
+  void outOfRangeNumbersNameTheField_data() {
+    QTest::addColumn<QString>("summary");
+    QTest::addColumn<QString>("curveError"); // SweepCurves::fromRunFolder, after "<run>/summary.json: "
+    QTest::addColumn<QString>("countError"); // DepthGrids::documentCount; "" when it reads a count
+    const QString rest = R"("correct": 1, "accuracy": 1, "ci_low": 0, "ci_high": 1)";
+    QTest::newRow("n 1e300") << R"({"positions": [{"position": 0, "n": 1e300, )" + rest + "}]}"
+                             << "positions[0].n: expected a whole number, found 1e+300"
+                             << "";
+    QTest::newRow("position past int")
+        << R"({"positions": [{"position": 2147483647, "n": 1, )" + rest + "}]}"
+        << ""
+        << "positions[0].position: expected a document index, found 2147483647";
+    QTest::newRow("position a float") << R"({"positions": [{"position": -1e300, "n": 1, )" + rest + "}]}"
+                                      << "positions[0].position: expected a whole number, found -1e+300"
+                                      << "positions[0].position: expected a document index, found -1e+300";
+    QTest::newRow("docs past int") << R"({"settings": {"docs": 4294967296}, "positions": []})"
+                                   << ""
+                                   << "settings.docs: 4294967296 is out of range";
+  }
+  void outOfRangeNumbersNameTheField() {
+    QFETCH(QString, summary);
+    QFETCH(QString, curveError);
+    QFETCH(QString, countError);
+    const QString run = QString::fromStdString(test::tempDir("depth-grids-range"));
+    std::ofstream((run + "/summary.json").toStdString()) << summary.toStdString();
+    const QString file = run + "/summary.json: ";
+    // expected "": the reader succeeds; else its error after the file name.
+    auto check = [&](bool read, const QString& error, const QString& expected) {
+      if (expected.isEmpty())
+        QVERIFY2(read, qPrintable(error));
+      else
+        QCOMPARE(read ? QString("read") : error, file + expected);
+    };
+    QString curveGot, countGot;
+    check(SweepCurves::fromRunFolder(run, &curveGot).has_value(), curveGot, curveError);
+    check(DepthGrids::documentCount(run, &countGot).has_value(), countGot, countError);
   }
 
   void gridHoldsTheRunsCounts() {

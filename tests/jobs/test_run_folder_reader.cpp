@@ -213,6 +213,42 @@ private Q_SLOTS:
     QCOMPARE(r.snapshot().problems.size(), size_t{1});
     QVERIFY(QString::fromStdString(r.snapshot().problems[0]).startsWith("run.json: "));
   }
+
+  // A number too large for a step or a count is a problem naming the file and
+  // field, not an undefined float-to-integer conversion (UBSan in the
+  // run_folder fuzz build, tests/fuzz/corpus/run_folder/bug-*).
+  void anIntegerOutOfRangeIsAProblem_data() {
+    QTest::addColumn<QString>("runJson");
+    QTest::addColumn<QString>("events");
+    QTest::addColumn<QString>("problem");
+    QTest::newRow("events step") << R"({"kind": "train", "status": "finished"})"
+                                 << R"({"event": "step", "unix_time": 1, "step": 1e300})"
+                                 << "events.jsonl: line 1: step: 1e+300 is out of range";
+    QTest::newRow("eval position")
+        << R"({"kind": "train", "status": "finished"})"
+        << R"({"event": "eval", "step": 2, "positions": [{"position": -1e19, "n": 3}]})"
+        << "events.jsonl: line 1: position: -1e+19 is out of range";
+    QTest::newRow("run.json total_steps")
+        << R"({"kind": "train", "status": "finished", "settings": {"total_steps": 9.3e18}})"
+        << ""
+        << "run.json: total_steps: 9.3e+18 is out of range";
+    QTest::newRow("run.json questions")
+        << R"({"kind": "distill", "status": "finished", "distill": {"questions": 1e20}})"
+        << ""
+        << "run.json: questions: 1e+20 is out of range";
+  }
+  void anIntegerOutOfRangeIsAProblem() {
+    QFETCH(QString, runJson);
+    QFETCH(QString, events);
+    QFETCH(QString, problem);
+    const std::string run = tempDir("out-of-range");
+    std::ofstream(run + "/run.json") << runJson.toStdString();
+    if (!events.isEmpty()) append(run, events.toStdString() + "\n");
+    RunFolderReader r(run);
+    r.refresh();
+    QCOMPARE(r.snapshot().problems.size(), size_t{1});
+    QCOMPARE(QString::fromStdString(r.snapshot().problems[0]), problem);
+  }
 };
 
 QTEST_GUILESS_MAIN(TestRunFolderReader)
