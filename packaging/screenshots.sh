@@ -46,6 +46,7 @@ shot train --view train --section "all positions" --screenshot "$out/train-all-p
 shot train --view train --section attention --screenshot "$out/train-attention-mass.png"
 shot train --view train --section checkpoints --screenshot "$out/train-checkpoints.png"
 shot train --view train --section dialog --screenshot "$out/train-dialog.png"
+shot train --view train --section cluster --screenshot "$out/train-cluster-job.png"
 
 stories=../shared/models/stories260K/stories260K.gguf
 nq=../shared/data/lost-in-the-middle/qa_data/nq-open-oracle.jsonl.gz

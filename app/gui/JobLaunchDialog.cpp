@@ -1,5 +1,7 @@
 #include "app/gui/JobLaunchDialog.h"
 
+#include "app/gui/ClusterJobDialog.h"
+
 #include "core/engine/DeviceMemory.h"
 
 #include <QApplication>
@@ -176,6 +178,19 @@ JobLaunchDialog::JobLaunchDialog(const JobSettings& initial, const QString& prog
   auto* buttons = new QDialogButtonBox(this);
   auto* save = buttons->addButton(tr("Save settings…"), QDialogButtonBox::ResetRole);
   auto* load = buttons->addButton(tr("Load settings…"), QDialogButtonBox::ResetRole);
+  clusterButton_ = buttons->addButton(tr("Cluster job…"), QDialogButtonBox::ResetRole);
+  clusterButton_->setToolTip(
+      tr("Write this job as a folder to run on a cluster (Slurm or torchrun, data parallel)"));
+  connect(clusterButton_, &QPushButton::clicked, this, [this] {
+    auto* cluster = new ClusterJobDialog(settings(), this);
+    cluster->setAttribute(Qt::WA_DeleteOnClose);
+    connect(cluster, &QDialog::accepted, this, [this, cluster] {
+      clusterRunDir_ = cluster->runDir();
+      accept(); // the job goes to the cluster: nothing starts here
+    });
+    cluster->open();
+    Q_EMIT clusterDialogOpened(cluster);
+  });
   planButton_ = buttons->addButton(tr("Plan"), QDialogButtonBox::AcceptRole);
   planButton_->setToolTip(
       tr("Prepare the set and report the memory plan, then stop: “Start training” on the job "

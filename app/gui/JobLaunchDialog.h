@@ -38,10 +38,17 @@ public:
   QComboBox* methodBox() const { return method_; }
   QPushButton* startButton() const { return start_; }
   QPushButton* planButton() const { return planButton_; }
+  QPushButton* clusterButton() const { return clusterButton_; }
+  // After "Cluster job…" wrote a job folder: its run/ (the dialog was accepted
+  // without starting anything); empty otherwise.
+  QString clusterRunDir() const { return clusterRunDir_; }
 
   // Defaults for a model: the demo preset and the demo's train/held-out files
   // when `model` is the bundled demo (a new demo job changes no option).
   static JobSettings defaultsFor(const QString& model, const QString& heldOutData);
+
+Q_SIGNALS:
+  void clusterDialogOpened(QDialog* dialog); // (tests drive it)
 
 private:
   void updateCommand();
@@ -64,6 +71,8 @@ private:
   QLabel* error_ = nullptr;
   QPushButton* start_ = nullptr;
   QPushButton* planButton_ = nullptr;
+  QPushButton* clusterButton_ = nullptr;
+  QString clusterRunDir_;
 };
 
 } // namespace poslab

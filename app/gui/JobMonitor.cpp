@@ -1,5 +1,6 @@
 #include "app/gui/JobMonitor.h"
 
+#include "core/jobs/FollowedRuns.h"
 #include "core/jobs/JobLauncher.h"
 #include "core/jobs/JobQueue.h"
 #include "core/jobs/JobSettings.h"
@@ -12,6 +13,7 @@
 #include <QFileInfo>
 #include <QTimer>
 #include <algorithm>
+#include <optional>
 #include <set>
 
 namespace poslab {
@@ -39,6 +41,20 @@ QString JobMonitor::runsFolder() const {
 }
 QString JobMonitor::queuePath() const {
   return QDir(workspace_).filePath(QStringLiteral("jobs/queue.json"));
+}
+QString JobMonitor::followedPath() const {
+  return QDir(workspace_).filePath(QStringLiteral("jobs/followed.json"));
+}
+
+bool JobMonitor::follow(const QString& runDir, QString* error) {
+  try {
+    FollowedRuns(followedPath().toStdString()).add(runDir.toStdString());
+  } catch (const std::exception& e) {
+    if (error) *error = QString::fromUtf8(e.what());
+    return false;
+  }
+  poll();
+  return true;
 }
 
 QString JobMonitor::cliProgram() {
@@ -130,9 +146,19 @@ void JobMonitor::poll() {
   if (workspace_.isEmpty()) return;
   bool listChanged = false;
   std::set<std::string> listed, present;
+  // The workspace's runs, and the folders followed from elsewhere (cluster jobs).
+  std::vector<std::string> dirs;
   const QDir runs(runsFolder());
-  for (const QString& name : runs.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
-    const std::string dir = runs.filePath(name).toStdString();
+  for (const QString& name : runs.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+    dirs.push_back(runs.filePath(name).toStdString());
+  std::optional<std::string> followedError;
+  try {
+    for (const std::string& dir : FollowedRuns(followedPath().toStdString()).read())
+      if (QFileInfo(QString::fromStdString(dir)).isDir()) dirs.push_back(dir);
+  } catch (const Error& e) {
+    followedError = e.what();
+  }
+  for (const std::string& dir : dirs) {
     listed.insert(dir);
     auto it = readers_.find(dir);
     if (it == readers_.end()) {
@@ -140,7 +166,7 @@ void JobMonitor::poll() {
       if (!RunFolderReader::isTrainingRun(dir)) {
         // A sweep's (or a study's) folder: its run.json says so for good, so it is
         // not read again every poll. A folder without one may still become a job.
-        if (QFileInfo::exists(runs.filePath(name + "/run.json"))) others_.insert(dir);
+        if (QFileInfo::exists(QString::fromStdString(dir + "/run.json"))) others_.insert(dir);
         continue;
       }
       it = readers_.emplace(dir, std::make_unique<RunFolderReader>(dir)).first;
@@ -183,6 +209,13 @@ void JobMonitor::poll() {
     s.id = "queue";
     s.status = JobStatus::Failed;
     s.statusDetail = e.what();
+    next.push_back(std::move(s));
+  }
+  if (followedError) { // the same for the followed list: shown, kept, not rewritten
+    JobSnapshot s;
+    s.id = "followed";
+    s.status = JobStatus::Failed;
+    s.statusDetail = *followedError;
     next.push_back(std::move(s));
   }
   std::vector<JobSnapshot> runsNow;

@@ -33,6 +33,11 @@ public:
   QString workspace() const { return workspace_; }
   QString runsFolder() const;
   QString queuePath() const;
+  // <workspace>/jobs/followed.json: run folders followed from elsewhere (FollowedRuns).
+  QString followedPath() const;
+  // Follows a run folder outside the workspace from now on (a cluster job's run/,
+  // which may not exist yet); false with the reason when the list cannot be written.
+  bool follow(const QString& runDir, QString* error = nullptr);
   // $POSLAB_CLI, else poslab-cli beside this executable.
   static QString cliProgram();
 

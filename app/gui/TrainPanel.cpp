@@ -6,6 +6,8 @@
 #include "app/gui/ProgressText.h"
 
 #include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QInputDialog>
@@ -35,7 +37,11 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
   resume_->setToolTip(tr("Continue from the last checkpoint, exactly (--resume)"));
   extend_ = new QPushButton(tr("Extend…"), this);
   extend_->setToolTip(tr("Resume with more steps"));
-  for (QPushButton* b : {newJob_, cancel_, resume_, extend_})
+  follow_ = new QPushButton(tr("Follow run folder…"), this);
+  follow_->setToolTip(
+      tr("Show a run from elsewhere beside this workspace's: a cluster job's run/ on a shared "
+         "file system, or one copied back"));
+  for (QPushButton* b : {newJob_, cancel_, resume_, extend_, follow_})
     bar->addWidget(b);
   summary_ = new QLabel(this);
   bar->addWidget(summary_, 1);
@@ -73,6 +79,12 @@ TrainPanel::TrainPanel(QWidget* parent) : QWidget(parent) {
     if (!resumeSelected(0, &error)) Q_EMIT message(tr("Resume: %1").arg(error));
   });
   connect(extend_, &QPushButton::clicked, this, &TrainPanel::extendSelected);
+  connect(follow_, &QPushButton::clicked, this, [this] {
+    const QString dir = QFileDialog::getExistingDirectory(this, tr("Follow a run folder"));
+    if (dir.isEmpty()) return;
+    QString error;
+    if (!monitor_->follow(dir, &error)) Q_EMIT message(tr("Follow: %1").arg(error));
+  });
   connect(table_, &QTableWidget::itemSelectionChanged, this, &TrainPanel::showSelected);
   connect(monitor_, &JobMonitor::jobsChanged, this, &TrainPanel::rebuildTable);
   connect(monitor_, &JobMonitor::jobUpdated, this, [this](const QString& dir) {
@@ -195,6 +207,15 @@ JobLaunchDialog* TrainPanel::openLaunchDialog() {
   dialog->setAttribute(Qt::WA_DeleteOnClose);
   connect(dialog, &QDialog::accepted, this, [this, dialog] {
     QString error;
+    if (const QString cluster = dialog->clusterRunDir(); !cluster.isEmpty()) {
+      if (!monitor_->follow(cluster, &error))
+        Q_EMIT message(tr("Wrote the cluster job, but cannot follow its run: %1").arg(error));
+      else
+        Q_EMIT message(
+            tr("Wrote the cluster job in %1: run its submit.sh on the cluster; %2 is followed here.")
+                .arg(QDir::toNativeSeparators(QFileInfo(cluster).path()), QDir::toNativeSeparators(cluster)));
+      return;
+    }
     const QString run = launch(dialog->settings(), dialog->planFirst(), &error, dialog->runDir());
     if (run.isEmpty())
       Q_EMIT message(tr("The job could not start: %1").arg(error));

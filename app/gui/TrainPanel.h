@@ -66,6 +66,7 @@ private:
   QPushButton* cancel_ = nullptr;
   QPushButton* resume_ = nullptr;
   QPushButton* extend_ = nullptr;
+  QPushButton* follow_ = nullptr;
   QLabel* summary_ = nullptr;
   std::function<QString()> modelSource_, dataSource_;
 };

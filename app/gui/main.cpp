@@ -26,6 +26,7 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFileInfo>
+#include <QPushButton>
 #include <QSpinBox>
 #include <QTabWidget>
 #include <QTimer>
@@ -124,9 +125,18 @@ void runScreenshot(poslab::MainWindow& window, const QString& file, const QStrin
       QTimer::singleShot(1500, &window, [&window, save, fail, file, section] {
         poslab::TrainPanel* train = window.trainPanel();
         train->monitor()->poll();
-        if (section == "dialog") {
+        if (section == "dialog" || section == "cluster") { // the launch dialog, or its "Cluster job…" dialog
           poslab::JobLaunchDialog* dialog = train->openLaunchDialog();
-          QTimer::singleShot(400, dialog, [dialog, file, fail] {
+          QObject::connect(dialog, &poslab::JobLaunchDialog::clusterDialogOpened, dialog,
+                           [file, fail](QDialog* c) {
+                             QTimer::singleShot(400, c, [c, file, fail] {
+                               if (!c->grab().save(file))
+                                 return fail(QStringLiteral("cannot write %1").arg(file));
+                               QCoreApplication::exit(0);
+                             });
+                           });
+          QTimer::singleShot(400, dialog, [dialog, file, fail, section] {
+            if (section == "cluster") return dialog->clusterButton()->click();
             if (!dialog->grab().save(file)) return fail(QStringLiteral("cannot write %1").arg(file));
             QCoreApplication::exit(0);
           });

@@ -1,6 +1,11 @@
 // JobMonitor under the failures it can observe in a workspace: a corrupt
 // events line, a run folder deleted under it, a damaged queue file, a job
 // that dies. Each becomes a status or a message; nothing throws, nothing is lost.
+// And runs from elsewhere: a run folder outside the workspace (a cluster job's
+// run/) is followed once asked, and the launch dialog's "Cluster job…" writes a
+// job folder whose run/ the panel then follows.
+#include "app/gui/ClusterJobDialog.h"
+#include "app/gui/JobLaunchDialog.h"
 #include "app/gui/JobMonitor.h"
 #include "app/gui/JobPage.h"
 #include "app/gui/TrainPanel.h"
@@ -12,6 +17,8 @@
 #include "tests/util/TestPaths.h"
 
 #include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
 #include <QTableWidget>
 #include <QtTest/QtTest>
 #include <filesystem>
@@ -42,6 +49,75 @@ private:
 
 private Q_SLOTS:
   void init() { workspace_ = test::isolatedWorkspace("test_job_monitor", "job-monitor"); }
+
+  void aRunFolderFromElsewhereIsFollowed() {
+    TrainPanel panel;
+    panel.setWorkspace(workspace_);
+    QCOMPARE(panel.jobTable()->rowCount(), 0);
+    // Not there yet (the cluster has not started the job): followed, listed once it appears.
+    const std::string elsewhere = test::tempDir("followed-elsewhere") + "/job/run";
+    QString error;
+    QVERIFY2(panel.monitor()->follow(QString::fromStdString(elsewhere), &error), qPrintable(error));
+    QCOMPARE(panel.jobTable()->rowCount(), 0);
+    fs::create_directories(elsewhere);
+    JsonFile::write(elsewhere + "/run.json", nlohmann::json{{"kind", "distill"},
+                                                            {"status", "training"},
+                                                            {"device", "cuda"},
+                                                            {"distill", {{"method", "r1"}}},
+                                                            {"settings", {{"total_steps", 40}}}});
+    panel.monitor()->poll();
+    QCOMPARE(panel.jobTable()->rowCount(), 1);
+    QVERIFY(panel.selectRun(QString::fromStdString(elsewhere)));
+    // A second panel on the same workspace (the GUI reopened) follows it too.
+    TrainPanel again;
+    again.setWorkspace(workspace_);
+    QCOMPARE(again.jobTable()->rowCount(), 1);
+  }
+
+  void aDamagedFollowedListIsShownAndKept() {
+    const std::string list = (fs::path(workspace_.toStdString()) / "jobs" / "followed.json").string();
+    fs::create_directories(fs::path(list).parent_path());
+    std::ofstream(list) << R"({"runs": [3]})";
+    TrainPanel panel;
+    panel.setWorkspace(workspace_);
+    QCOMPARE(panel.jobTable()->rowCount(), 1);
+    QVERIFY(panel.jobTable()->item(0, 2)->text().contains("failed"));
+    QString error;
+    QVERIFY(!panel.monitor()->follow("/somewhere/run", &error));
+    QVERIFY2(error.contains("followed.json: runs[0]: is not a folder path"), qPrintable(error));
+    QCOMPARE(test::fileBytes(list), std::string(R"({"runs": [3]})")); // not rewritten
+  }
+
+  void theLaunchDialogWritesAClusterJob() {
+    const QString model = QString::fromStdString(test::resourcePath("demo/poslab-demo-llama"));
+    const QString heldOut = QString::fromStdString(test::resourcePath("demo/heldout.jsonl.gz"));
+    JobLaunchDialog launch(JobLaunchDialog::defaultsFor(model, heldOut), "poslab-cli", "/tmp/runs/distill-%1");
+    QDialog* opened = nullptr;
+    connect(&launch, &JobLaunchDialog::clusterDialogOpened, this, [&](QDialog* d) { opened = d; });
+    launch.show();
+    launch.clusterButton()->click();
+    auto* cluster = qobject_cast<ClusterJobDialog*>(opened);
+    QVERIFY(cluster);
+    // A folder that is not empty is refused in the dialog, which stays open.
+    const std::string parent = test::tempDir("cluster-dialog");
+    std::ofstream(parent + "/mine.txt") << "x";
+    cluster->folderField()->setText(QString::fromStdString(parent));
+    cluster->accept();
+    QVERIFY(cluster->isVisible());
+    auto* error = cluster->findChild<QLabel*>("clusterJobError");
+    QVERIFY2(error->text().contains("is not empty"), qPrintable(error->text()));
+    QCOMPARE(test::fileBytes(parent + "/mine.txt"), std::string("x"));
+    // A new folder: written, and the launch dialog closes with the run to follow, nothing started.
+    const std::string folder = parent + "/job";
+    cluster->folderField()->setText(QString::fromStdString(folder));
+    cluster->accept();
+    QCOMPARE(launch.result(), int(QDialog::Accepted));
+    QCOMPARE(launch.clusterRunDir(), QString::fromStdString(folder + "/run"));
+    for (const char* f : {"submit.sh", "poslab-distill.sbatch", "poslab-torchrun.sh", "job.json", "README.txt",
+                          "data/train.jsonl.gz", "data/heldout.jsonl.gz"})
+      QVERIFY2(fs::is_regular_file(fs::path(folder) / f), f);
+    QVERIFY(test::fileBytes(folder + "/submit.sh").find("--preset demo") != std::string::npos);
+  }
 
   void aCorruptEventLineIsShownNotThrown() {
     const std::string run = fakeRun(workspace_, "distill-a", "finished");
