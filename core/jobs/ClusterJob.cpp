@@ -1,6 +1,7 @@
 #include "core/jobs/ClusterJob.h"
 
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 
 #include <regex>
 
@@ -15,22 +16,13 @@ nlohmann::json ClusterJob::toJson() const {
 ClusterJob ClusterJob::fromJson(const nlohmann::json& j, const std::string& source) {
   if (!j.is_object()) fail(source, "", "is not a JSON object");
   ClusterJob c;
-  auto field = [&](const char* name, auto& into) {
-    auto it = j.find(name);
-    if (it == j.end()) return;
-    try {
-      it->get_to(into);
-    } catch (const nlohmann::json::exception&) {
-      fail(source, name, "has the wrong type (" + std::string(it->type_name()) + ")");
-    }
-  };
-  field("launcher", c.launcher);
-  field("nodes", c.nodes);
-  field("processes_per_node", c.processesPerNode);
-  field("device", c.device);
-  field("time_limit", c.timeLimit);
-  field("partition", c.partition);
-  field("copy_data", c.copyData);
+  JsonFile::readField(j, "launcher", c.launcher, source);
+  JsonFile::readField(j, "nodes", c.nodes, source);
+  JsonFile::readField(j, "processes_per_node", c.processesPerNode, source);
+  JsonFile::readField(j, "device", c.device, source);
+  JsonFile::readField(j, "time_limit", c.timeLimit, source);
+  JsonFile::readField(j, "partition", c.partition, source);
+  JsonFile::readField(j, "copy_data", c.copyData, source);
   c.validate(source);
   return c;
 }

@@ -214,7 +214,7 @@ LoraConfig LoraConfig::fromJson(const nlohmann::json& j, const std::string& sour
     c.targets = {"q_proj", "v_proj"}; // PEFT's mapping for llama, mistral and qwen2
   } else if (target->is_string() && target->get<std::string>() == "all-linear") {
     for (LoraTarget t : kAllLoraTargets)
-      c.targets.push_back(LoraWeights::moduleName(t));
+      c.targets.push_back(loraModuleName(t));
   } else {
     readModules(*target, "target_modules", source, c.targets, c.targetRegex);
   }
@@ -278,12 +278,12 @@ std::vector<std::string> LoraConfig::targetsFromShortNames(const std::string& li
     start = comma + 1;
     if (name == "all") {
       for (LoraTarget t : kAllLoraTargets)
-        out.push_back(LoraWeights::moduleName(t));
+        out.push_back(loraModuleName(t));
       continue;
     }
     const std::string module = name + "_proj";
     const bool known = std::any_of(kAllLoraTargets.begin(), kAllLoraTargets.end(),
-                                   [&](LoraTarget t) { return module == LoraWeights::moduleName(t); });
+                                   [&](LoraTarget t) { return module == loraModuleName(t); });
     if (!known) fail("", field, "'" + name + "' is not one of q, k, v, o, gate, up, down, all");
     if (std::find(out.begin(), out.end(), module) == out.end()) out.push_back(module);
   }

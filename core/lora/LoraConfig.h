@@ -10,7 +10,7 @@
 // Anything that would change the computation and is not supported here (DoRA,
 // biases, modules_to_save, rank/alpha patterns, embedding or lm_head targets,
 // other peft_types) is refused naming the file and the field.
-#include "core/model/LoraWeights.h"
+#include "core/model/LoraTarget.h"
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -36,7 +36,7 @@ struct LoraConfig {
   // s in W + s·B·A: alpha / r, or alpha / √r with rsLoRA.
   double scale() const;
   // PEFT's matching for the projection t of decoder layer `layer`.
-  bool adapts(int64_t layer, LoraTarget t) const { return matches(LoraWeights::modulePath(layer, t)); }
+  bool adapts(int64_t layer, LoraTarget t) const { return matches(loraModulePath(layer, t)); }
   bool matches(const std::string& modulePath) const;
   // Refuses targets that match modules other than the seven projections, or
   // nothing at all, or layers the base does not have. `source` names the file.

@@ -25,7 +25,7 @@ std::string configPath(const std::string& dir) {
 } // namespace
 
 std::string PeftAdapter::tensorName(int64_t layer, LoraTarget t, bool a) {
-  return "base_model.model." + LoraWeights::modulePath(layer, t) + (a ? ".lora_A.weight" : ".lora_B.weight");
+  return "base_model.model." + loraModulePath(layer, t) + (a ? ".lora_A.weight" : ".lora_B.weight");
 }
 
 bool PeftAdapter::isAdapterFolder(const std::string& path) {
@@ -110,7 +110,7 @@ LoraConfig checkFolder(const std::string& dir, const ModelConfig& mc,
         if (v->shape != want)
           fail(file.string(), "tensor '" + name + "'",
                "shape " + shapeText(v->shape) + " but r = " + std::to_string(c.r) + " and the base's " +
-                   LoraWeights::moduleName(t) + " need " + shapeText(want));
+                   loraModuleName(t) + " need " + shapeText(want));
         if (v->dtype != DType::F32 && v->dtype != DType::BF16 && v->dtype != DType::F16)
           fail(file.string(), "tensor '" + name + "'",
                std::string("dtype ") + dtypeName(v->dtype) + " is not a float");

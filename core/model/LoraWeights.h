@@ -7,6 +7,7 @@
 // Applied unmerged by LlamaModel (the base stays shared and can be switched
 // back on), or merged into the weights (mergeInto): the same logits to rounding.
 // core/lora reads and writes them as PEFT folders.
+#include "core/model/LoraTarget.h"
 #include "core/model/ModelWeights.h"
 
 #include <ATen/ATen.h>
@@ -15,12 +16,6 @@
 #include <vector>
 
 namespace poslab {
-
-enum class LoraTarget { Q, K, V, O, Gate, Up, Down };
-inline constexpr size_t kLoraTargets = 7;
-inline constexpr std::array<LoraTarget, kLoraTargets> kAllLoraTargets{
-    LoraTarget::Q,    LoraTarget::K,  LoraTarget::V,   LoraTarget::O,
-    LoraTarget::Gate, LoraTarget::Up, LoraTarget::Down};
 
 struct LoraPair {
   at::Tensor a; // [r, in]
@@ -49,11 +44,6 @@ struct LoraWeights {
   // Every A and B, layer by layer, A before B, in LoraTarget order.
   std::vector<at::Tensor*> all();
   int64_t parameterCount() const;
-
-  // "q_proj", ..., "down_proj": Hugging Face's module names.
-  static const char* moduleName(LoraTarget t);
-  // "model.layers.3.self_attn.q_proj": the module's path in transformers' LlamaForCausalLM.
-  static std::string modulePath(int64_t layer, LoraTarget t);
 };
 
 } // namespace poslab

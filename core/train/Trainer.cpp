@@ -71,7 +71,7 @@ Trainer::Trainer(LlamaModel& model, std::shared_ptr<const TrainingObjective> obj
     lora_.targets = settings_.loraTargets;
     if (lora_.targets.empty())
       for (LoraTarget t : kAllLoraTargets)
-        lora_.targets.push_back(LoraWeights::moduleName(t));
+        lora_.targets.push_back(loraModuleName(t));
     adapter_ = LoraInitializer::create(lora_, model_, settings_.seed);
     model_.setAdapter(adapter_);
     model_.setAdapterEnabled(true);

@@ -3,8 +3,11 @@
 // every loader reports "config.json: not valid JSON (...)" the same way.
 #include "core/util/Error.h"
 
+#include <cmath>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <type_traits>
 
 namespace poslab {
 
@@ -26,6 +29,19 @@ public:
   static void readField(const nlohmann::json& j, const char* key, T& out, const std::string& source) {
     auto it = j.find(key);
     if (it == j.end()) return;
+    // An integral field given as a float must be a whole number within T's range:
+    // nlohmann's get<T>() would convert 1e300 or 2.5 with undefined behaviour.
+    if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+      if (it->is_number_float()) {
+        const double v = it->get<double>();
+        const double end = std::ldexp(1.0, std::numeric_limits<T>::digits); // 2^63 for int64: exact
+        const double low = std::is_signed_v<T> ? -end : 0.0;
+        if (!(v == std::floor(v) && v >= low && v < end))
+          fail(source, key, "is " + it->dump() + "; expected a whole number that fits");
+        out = static_cast<T>(v);
+        return;
+      }
+    }
     try {
       out = it->get<T>();
     } catch (const nlohmann::json::exception&) {

@@ -172,11 +172,16 @@ private Q_SLOTS:
   }
 
   void clusterJsonFieldsAreChecked() {
-    try {
-      ClusterJob::fromJson({{"nodes", "two"}}, "job.json");
-      QFAIL("accepted");
-    } catch (const Error& e) {
-      QVERIFY2(QString(e.what()).startsWith("job.json: nodes: has the wrong type (string)"), e.what());
+    for (const auto& [json, message] :
+         {std::pair{R"({"nodes": "two"})", "job.json: nodes: has the wrong type (string)"},
+          std::pair{R"({"processes_per_node": 1e300})", "job.json: processes_per_node: is 1e+300"},
+          std::pair{R"({"nodes": 0})", "job.json: nodes: must be from 1 to 4096"}}) {
+      try {
+        ClusterJob::fromJson(nlohmann::json::parse(json), "job.json");
+        QFAIL(json);
+      } catch (const Error& e) {
+        QVERIFY2(QString(e.what()).startsWith(message), e.what());
+      }
     }
   }
 };

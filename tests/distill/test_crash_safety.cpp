@@ -210,6 +210,37 @@ private Q_SLOTS:
     QVERIFY(summary);
     QCOMPARE(records, size_t(40 * 20));
   }
+
+  void fullDiskStopsTheAggregateWriterAndKeepsTheOldFile() {
+    const std::string mnt = tempDir("full-aggregate") + "/mnt";
+    if (const QString why = mountTmpfs(mnt, 256u << 10); !why.isEmpty()) QSKIP(qPrintable(why));
+    const QString out = QString::fromStdString(mnt + "/aggregate.json");
+    auto aggregate = [&](const char* examples) {
+      return cli({"attention", "--aggregate", "--model", demoPath("poslab-demo-llama"), "--data",
+                  demoPath("heldout.jsonl.gz"), "--examples", examples, "--threads", "1", "--out", out});
+    };
+    const CliRun first = aggregate("1");
+    QVERIFY2(first.exitCode == 0, qPrintable(first.err));
+    const std::string before = fileBytes(out.toStdString());
+    // Fill the disk to the last few bytes, then ask for the file again.
+    {
+      std::ofstream filler(mnt + "/filler", std::ios::binary);
+      const std::string block(4096, 'x');
+      while (filler.write(block.data(), static_cast<std::streamsize>(block.size())))
+        ;
+    }
+    const CliRun full = aggregate("2");
+    const std::string after = fileBytes(out.toStdString());
+    ::umount(mnt.c_str());
+    QVERIFY2(full.exitCode != 0, "an aggregate on a full disk succeeded");
+    // After the progress lines, one error line naming the file.
+    const QStringList errors =
+        full.err.split('\n', Qt::SkipEmptyParts).filter(QRegularExpression("^poslab-cli: "));
+    QCOMPARE(errors.size(), qsizetype(1));
+    QVERIFY2(errors[0].contains("aggregate.json") && errors[0].contains("No space left on device"),
+             qPrintable(full.err));
+    QCOMPARE(after, before); // the earlier file is whole: written beside, renamed only when complete
+  }
 };
 
 QTEST_GUILESS_MAIN(TestCrashSafety)

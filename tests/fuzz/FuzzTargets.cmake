@@ -16,8 +16,7 @@ set(POSLAB_FUZZ_TARGETS
 # The libFuzzer build (POSLAB_FUZZ=ON) compiles each target's parser sources
 # itself over the torch-free libraries: clang 14 cannot compile Debian's
 # LibTorch headers as C++20 (c10::IValue incomplete inside std::vector), and
-# these parsers do not need them. peft_config is left out of it: LoraConfig.h
-# reaches the LibTorch headers through LoraWeights.h (its corpus is replayed).
+# these parsers do not need them.
 set(POSLAB_FUZZ_GGUF_SOURCES
   core/weights/GgufFile.cpp core/weights/GgufReader.cpp core/weights/MappedFile.cpp core/weights/TensorView.cpp)
 set(POSLAB_FUZZ_BPE_SOURCES
@@ -34,6 +33,7 @@ set(POSLAB_FUZZ_BUILD_dataset "" poslab_data)
 set(POSLAB_FUZZ_BUILD_safetensors
   core/weights/SafetensorsFile.cpp core/weights/MappedFile.cpp core/weights/TensorView.cpp poslab_util)
 set(POSLAB_FUZZ_BUILD_gguf ${POSLAB_FUZZ_GGUF_SOURCES} poslab_util)
+set(POSLAB_FUZZ_BUILD_peft_config core/lora/LoraConfig.cpp core/model/LoraTarget.cpp poslab_util)
 set(POSLAB_FUZZ_BUILD_distill_set core/distill/DistillSet.cpp core/distill/DistillInstance.cpp poslab_data)
 set(POSLAB_FUZZ_BUILD_tokenizer_json ${POSLAB_FUZZ_BPE_SOURCES})
 set(POSLAB_FUZZ_BUILD_sentencepiece
