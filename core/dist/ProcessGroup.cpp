@@ -14,6 +14,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <thread>
 #include <unistd.h>
 
 namespace poslab {
@@ -189,7 +190,15 @@ std::string ProcessGroup::peers() {
       who >> host >> pid;
       const int64_t done = std::stoll(text(c10d_->store->get(seqKey(r))));
       std::string state;
-      if (host == host_) state = localProcessState(pid);
+      if (host == host_) {
+        // A peer killed a moment ago may still be tearing down (its sockets close
+        // before it becomes a zombie): give its state up to a second to settle.
+        state = localProcessState(pid);
+        for (int i = 0; i < 50 && state == "running"; ++i) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));
+          state = localProcessState(pid);
+        }
+      }
       if (state != "dead")
         state += std::string(state.empty() ? "" : ", ") + "in collective #" + std::to_string(done) +
                  " (this rank: #" + std::to_string(collectives_) + ")";
