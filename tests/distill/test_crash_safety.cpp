@@ -94,9 +94,10 @@ private Q_SLOTS:
       return n;
     };
     // Eight kills, then a resume left to finish. The moments follow the run's progress, not the
-    // clock, so they land alike on a fast machine and a loaded one: every third kill comes
-    // 50-450 ms after the start (start-up, preparing the set, loading a checkpoint), the others
-    // 0-20 ms after the run logged 1 or 2 more steps (training, writing a checkpoint).
+    // clock, so they land alike on a fast machine and a loaded one: the first while run.json says
+    // the set is being prepared, every third after it 50-450 ms after the start (start-up,
+    // loading a checkpoint), the others 0-20 ms after the run logged 1 or 2 more steps (training,
+    // writing the checkpoint that follows a step).
     for (int attempt = 0; attempt <= 8 && !finished; ++attempt) {
       // Before run.json exists there is nothing to resume: start again.
       const bool started = fs::exists(fs::path(run) / "run.json");
@@ -111,6 +112,13 @@ private Q_SLOTS:
       std::string moment;
       if (attempt == 8) {
         QVERIFY(p.waitForFinished(600000));
+      } else if (attempt == 0) { // preparing the distill set (the teacher's generation)
+        const int delay = static_cast<int>(draw() % 5);
+        moment = std::to_string(delay) + " ms after run.json said preparing";
+        while (p.state() != QProcess::NotRunning &&
+               JsonFile::readObjectIfPresent(run + "/run.json").value("status", "") != "preparing")
+          p.waitForFinished(1);
+        p.waitForFinished(delay);
       } else if (attempt % 3 == 0) {
         const int life = 50 + static_cast<int>(draw() % 400);
         moment = std::to_string(life) + " ms after the start";
@@ -136,6 +144,8 @@ private Q_SLOTS:
             state.value("status", "none").c_str(),
             fs::exists(run + "/checkpoints/latest") ? fileBytes(run + "/checkpoints/latest").c_str()
                                                     : "none\n");
+      if (attempt == 0)
+        QCOMPARE(state.value("status", ""), std::string("preparing")); // killed mid-preparation
       try {
         checkLatestIsIntact(run);
       } catch (const std::exception& e) {
