@@ -3,12 +3,12 @@
 #include "app/gui/AggregatePanel.h"
 #include "app/gui/AggregateStore.h"
 #include "app/gui/BeforeAfterView.h"
+#include "app/gui/BundleRunSource.h"
 #include "app/gui/DepthPanel.h"
 #include "app/gui/ExplorerPanel.h"
 #include "app/gui/JobPage.h"
 #include "app/gui/SweepPanel.h"
 #include "app/gui/TrainPanel.h"
-#include "core/util/JsonFile.h"
 #include "widgets/AttentionHeatmap.h"
 #include "widgets/AttentionMassHeatmap.h"
 #include "widgets/DepthHeatmap.h"
@@ -18,31 +18,9 @@
 #include "widgets/SweepPlot.h"
 
 #include <QDir>
-#include <QFileInfo>
 #include <QJsonArray>
-#include <QJsonDocument>
 
 namespace poslab {
-
-namespace {
-
-QJsonObject toQt(const nlohmann::json& j) {
-  return QJsonDocument::fromJson(QByteArray::fromStdString(j.dump())).object();
-}
-
-} // namespace
-
-QJsonObject BundleSources::runSource(const QString& runDir) {
-  QJsonObject out{{"run", QFileInfo(runDir).fileName()}};
-  try {
-    const nlohmann::json j = JsonFile::readObject(QDir(runDir).filePath("summary.json").toStdString());
-    for (const char* key : {"settings", "model", "data"})
-      if (j.contains(key)) out[key] = toQt(j[key]);
-  } catch (const std::exception& e) {
-    out["error"] = QString::fromStdString(e.what());
-  }
-  return out;
-}
 
 QVector<BundleFigure> BundleSources::collect(const LabViews& views, const LoadedModel& loaded,
                                              const FingerprintCache& fingerprints,
@@ -53,13 +31,13 @@ QVector<BundleFigure> BundleSources::collect(const LabViews& views, const Loaded
   if (!plot->runs().isEmpty()) {
     QJsonArray sources;
     for (const QString& run : plot->runs())
-      if (plot->isRunVisible(run)) sources.append(runSource(QDir(runs).filePath(run)));
+      if (plot->isRunVisible(run)) sources.append(BundleRunSource::read(QDir(runs).filePath(run)));
     figures.append({"accuracy_vs_position", plot, QJsonObject{{"kind", "sweep"}, {"runs", sources}}});
   }
   if (!views.depth->shownStudy().isEmpty()) {
     QJsonArray sources;
     for (const QString& dir : views.depth->shownRuns())
-      sources.append(runSource(dir));
+      sources.append(BundleRunSource::read(dir));
     figures.append({"depth_vs_documents", views.depth->heatmap(),
                     QJsonObject{{"kind", "depth"}, {"study", views.depth->shownStudy()}, {"runs", sources}}});
   }
@@ -76,7 +54,7 @@ QVector<BundleFigure> BundleSources::collect(const LabViews& views, const Loaded
   };
   // Explorer figures (and an aggregate not kept yet) come from the model in memory and the dataset.
   const auto engineSource = [&loaded, &fingerprint](const SweepSettings& settings, const QString& kind) {
-    QJsonObject source{{"kind", kind}, {"settings", toQt(settings.toJson())}};
+    QJsonObject source{{"kind", kind}, {"settings", BundleRunSource::toQt(settings.toJson())}};
     QString error;
     const QString dataPath = QString::fromStdString(settings.dataPath);
     source["model"] =
@@ -127,8 +105,9 @@ QVector<BundleFigure> BundleSources::collect(const LabViews& views, const Loaded
   // fingerprints (run.json) as their source.
   const JobSnapshot& job = views.train->page()->snapshot();
   if (!job.steps.empty() || !job.evals.empty()) {
-    const QJsonObject source{
-        {"kind", "training"}, {"run", QString::fromStdString(job.runDir)}, {"run_json", toQt(job.runJson)}};
+    const QJsonObject source{{"kind", "training"},
+                             {"run", QString::fromStdString(job.runDir)},
+                             {"run_json", BundleRunSource::toQt(job.runJson)}};
     const BeforeAfterView* beforeAfter = views.train->page()->beforeAfter();
     for (const auto& [figure, stem] : views.train->page()->figures()) {
       if (figure == beforeAfter->plot()) {
@@ -136,7 +115,8 @@ QVector<BundleFigure> BundleSources::collect(const LabViews& views, const Loaded
         if (beforeAfter->baseRun().isEmpty()) continue;
         QJsonObject both = source;
         both["kind"] = "before_after";
-        both["runs"] = QJsonArray{runSource(beforeAfter->baseRun()), runSource(beforeAfter->afterRun())};
+        both["runs"] = QJsonArray{BundleRunSource::read(beforeAfter->baseRun()),
+                                  BundleRunSource::read(beforeAfter->afterRun())};
         figures.append({stem, figure, both});
         continue;
       }

@@ -34,9 +34,6 @@ public:
   static QVector<BundleFigure> collect(const LabViews& views, const LoadedModel& loaded,
                                        const FingerprintCache& fingerprints,
                                        QVector<FingerprintCache::Request>* missing);
-  // A sweep run folder as its summary.json records it (settings, model and data
-  // with their fingerprints); the run id names the folder.
-  static QJsonObject runSource(const QString& runDir);
 };
 
 } // namespace poslab

@@ -6,6 +6,7 @@
 #include "core/engine/ModelFingerprint.h"
 #include "core/sweep/ExperimentPrompts.h"
 #include "core/sweep/SweepRunner.h"
+#include "core/sweep/SweepSummary.h"
 #include "core/train/CrossEntropyObjective.h"
 #include "core/train/TargetLogits.h"
 #include "core/util/Error.h"
@@ -152,15 +153,14 @@ bool evaluate(Run& run, const Engine& engine, int64_t step) {
   };
   if (d.evalData.empty()) return stopVote("the stop check at step " + std::to_string(step));
   const fs::path dir = run.dir / "eval" / ("step-" + std::to_string(step));
-  const nlohmann::json done = JsonFile::readObjectIfPresent((dir / "summary.json").string());
   // Resumed: already evaluated (every rank reads the same file before rank 0 may write it).
-  if (done.value("status", "") == "finished")
+  if (SweepSummary::finishedIn(dir.string()))
     return stopVote("the stop check at step " + std::to_string(step));
   SweepSettings s = promptSource(run.spec, d.evalData);
   s.positions = d.evalPositions;
   s.limit = static_cast<size_t>(d.evalExamples);
   s.dataFormat = "auto";
-  const std::string before = run.manifest.value("status", "");
+  const std::string before = JsonFile::valueOr(run.manifest, "status", std::string(), run.manifestPath);
   run.status("evaluating");
   SweepShare share;
   if (group) {
@@ -430,11 +430,12 @@ DistillOutcome DistillJob::resume(const std::string& runDir, std::optional<int64
   std::optional<RunLock> lock;
   if (rt.leader()) lock.emplace(runDir);
   nlohmann::json manifest = JsonFile::readObject(manifestPath);
-  if (manifest.value("kind", "") != "distill") fail(manifestPath, "kind", "is not \"distill\"");
+  if (JsonFile::valueOr(manifest, "kind", std::string(), manifestPath) != "distill")
+    fail(manifestPath, "kind", "is not \"distill\"");
   DistillJobSpec spec = specFromManifest(manifest, manifestPath);
   // A stopped --prepare-only run finishes its preparation; a prepared one goes on to train.
-  spec.prepareOnly =
-      manifest.value("prepare_only", false) && !fs::exists(fs::path(runDir) / "distill-set.jsonl");
+  spec.prepareOnly = JsonFile::valueOr(manifest, "prepare_only", false, manifestPath) &&
+                     !fs::exists(fs::path(runDir) / "distill-set.jsonl");
   // A run stopped during preparation has no resolved total yet: its epochs still decide.
   spec.stepsGiven = manifest.contains("memory_plan");
   if (totalSteps) {

@@ -139,12 +139,13 @@ long long JobLauncher::start(const std::string& program, const std::vector<std::
 
 long long JobLauncher::owner(const std::string& runDir) {
   try {
-    if (auto lock = RunLock::inspect(runDir); lock && lock->alive) return lock->info.value("pid", 0LL);
+    if (auto lock = RunLock::inspect(runDir); lock && lock->alive)
+      return JsonFile::valueOr(lock->info, "pid", 0LL, (fs::path(runDir) / "run.lock").string());
     // Started and not yet holding the lock (it takes it before anything else).
-    const nlohmann::json launch =
-        JsonFile::readObjectIfPresent((fs::path(runDir) / "logs" / "launch.json").string());
-    const long long pid = launch.value("pid", 0LL);
-    return launchedAlive(pid, launch.value("program", "")) ? pid : 0;
+    const std::string file = (fs::path(runDir) / "logs" / "launch.json").string();
+    const nlohmann::json launch = JsonFile::readObjectIfPresent(file);
+    const long long pid = JsonFile::valueOr(launch, "pid", 0LL, file);
+    return launchedAlive(pid, JsonFile::valueOr(launch, "program", std::string(), file)) ? pid : 0;
   } catch (const std::exception&) {
     return 0;
   }

@@ -1,6 +1,9 @@
 #include "core/sweep/SweepRecord.h"
 
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
+
+#include <type_traits>
 
 namespace poslab {
 
@@ -29,36 +32,43 @@ nlohmann::ordered_json SweepRecord::toJson() const {
 }
 
 SweepRecord SweepRecord::fromJson(const nlohmann::json& j, const std::string& file, size_t line) {
-  const std::string where = "line " + std::to_string(line);
-  if (!j.is_object()) fail(file, where, "expected a JSON object");
-  auto need = [&](const char* key) -> const nlohmann::json& {
-    auto it = j.find(key);
-    if (it == j.end()) fail(file, where + ": " + key, "missing");
-    return *it;
+  const std::string where = file + ": line " + std::to_string(line);
+  if (!j.is_object()) fail(where, "", "expected a JSON object");
+  // Every field through JsonFile's checks: a wrong type or a number that does
+  // not fit (a position of -1 or 1e300) is one line naming it, never a wrapped value.
+  auto read = [&](const char* key, auto& out) { JsonFile::readField(j, key, out, where); };
+  auto need = [&](const char* key, auto& out) {
+    if (!j.contains(key)) fail(where, key, "missing");
+    read(key, out);
+  };
+  // A required field that may be null (a baseline has no position; a decoded
+  // task no forced answer).
+  auto nullable = [&](const char* key, auto& out) {
+    if (!j.contains(key)) fail(where, key, "missing");
+    if (j[key].is_null()) return;
+    typename std::decay_t<decltype(out)>::value_type v{};
+    read(key, v);
+    out = v;
   };
   SweepRecord r;
-  try {
-    r.example = need("example").get<size_t>();
-    r.id = j.value("id", std::to_string(r.example));
-    const auto& pos = need("position");
-    if (!pos.is_null()) r.position = pos.get<size_t>();
-    r.baseline = j.value("baseline", std::string());
-    if (!r.position && r.baseline != "closed_book" && r.baseline != "oracle")
-      fail(file, where + ": baseline", "a record without a position must be closed_book or oracle");
-    r.prediction = need("prediction").get<std::string>();
-    r.score = need("score").get<double>();
-    r.exactMatch = j.value("exact_match", 0.0);
-    const auto& lp = need("answer_logprob");
-    if (!lp.is_null()) r.answerLogprob = lp.get<double>();
-    r.answerTokens = j.value("answer_tokens", int64_t(0));
-    r.promptTokens = need("prompt_tokens").get<int64_t>();
-    r.prefillTokens = j.value("prefill_tokens", r.promptTokens);
-    r.decodeTokens = j.value("decode_tokens", int64_t(0));
-    r.stopReason = j.value("stop_reason", std::string());
-    r.timeSeconds = need("time_s").get<double>();
-  } catch (const nlohmann::json::exception& e) {
-    fail(file, where, std::string("wrong type (") + e.what() + ")");
-  }
+  need("example", r.example);
+  r.id = std::to_string(r.example);
+  read("id", r.id);
+  nullable("position", r.position);
+  read("baseline", r.baseline);
+  if (!r.position && r.baseline != "closed_book" && r.baseline != "oracle")
+    fail(where, "baseline", "a record without a position must be closed_book or oracle");
+  need("prediction", r.prediction);
+  need("score", r.score);
+  read("exact_match", r.exactMatch);
+  nullable("answer_logprob", r.answerLogprob);
+  read("answer_tokens", r.answerTokens);
+  need("prompt_tokens", r.promptTokens);
+  r.prefillTokens = r.promptTokens;
+  read("prefill_tokens", r.prefillTokens);
+  read("decode_tokens", r.decodeTokens);
+  read("stop_reason", r.stopReason);
+  need("time_s", r.timeSeconds);
   return r;
 }
 

@@ -1,8 +1,10 @@
 #include "core/sweep/SweepSummary.h"
 
 #include "core/sweep/SweepTally.h"
+#include "core/util/JsonFile.h"
 
 #include <cstdio>
+#include <filesystem>
 
 namespace poslab {
 
@@ -56,6 +58,11 @@ std::string SweepSummary::csv() const {
   if (closedBook) line("closed_book", *closedBook);
   if (oracle) line("oracle", *oracle);
   return out;
+}
+
+bool SweepSummary::finishedIn(const std::string& dir) {
+  const std::string path = (std::filesystem::path(dir) / "summary.json").string();
+  return JsonFile::valueOr(JsonFile::readObjectIfPresent(path), "status", std::string(), path) == "finished";
 }
 
 } // namespace poslab

@@ -31,6 +31,11 @@ struct SweepSummary {
   nlohmann::ordered_json baselinesJson() const;
   // summary.csv: the positions rows, then the baselines with their name in `position`.
   std::string csv() const;
+
+  // Whether the sweep in `dir` ended: its summary.json says "status": "finished".
+  // No summary is false; one that cannot be read, or whose status is not a
+  // string, is poslab::Error naming the file (and the field).
+  static bool finishedIn(const std::string& dir);
 };
 
 } // namespace poslab

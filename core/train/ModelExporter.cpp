@@ -64,10 +64,13 @@ Source locate(const ExportRequest& r) {
 
 int64_t stepOf(const Source& s) {
   const fs::path state = s.folder / "trainer_state.json";
-  if (fs::exists(state)) return JsonFile::readObject(state.string()).value("step", int64_t(-1));
+  if (fs::exists(state))
+    return JsonFile::valueOr(JsonFile::readObject(state.string()), "step", int64_t(-1), state.string());
   if (s.run.empty()) return -1;
-  const nlohmann::json run = JsonFile::readObject((s.run / "run.json").string());
-  return run.value("result", nlohmann::json::object()).value("step", int64_t(-1));
+  const std::string runJson = (s.run / "run.json").string();
+  const nlohmann::json run = JsonFile::readObject(runJson);
+  return JsonFile::valueOr(JsonFile::valueOr(run, "result", nlohmann::json::object(), runJson), "step",
+                           int64_t(-1), runJson + ": result");
 }
 
 void copyCompanions(const fs::path& from, const fs::path& to) {
@@ -110,7 +113,10 @@ ExportResult ModelExporter::run(const ExportRequest& r) {
         const ModelConfig base = ModelLoader::readConfig(*WeightSource::open(result.base));
         LoadedAdapter a = PeftAdapter::load(s.folder.string(), base, at::kCPU);
         // The base as the run was given it (a path or a hub name), as PEFT writes it.
-        const std::string given = run.value("model", nlohmann::json::object()).value("path", "");
+        const std::string runJson = (s.run / "run.json").string();
+        const std::string given =
+            JsonFile::valueOr(JsonFile::valueOr(run, "model", nlohmann::json::object(), runJson), "path",
+                              std::string(), runJson + ": model");
         if (!given.empty()) a.config.baseModel = given;
         PeftAdapter::write(temp.string(), a.config, *a.weights, dtype);
         result.tensors = static_cast<int64_t>(a.weights->all().size());

@@ -366,7 +366,8 @@ TrainingOutcome TrainingJob::resume(const std::string& runDir, std::optional<int
   const std::string manifestPath = (fs::path(runDir) / "run.json").string();
   if (!fs::exists(manifestPath)) fail(manifestPath, "", "missing: there is no run to resume in " + runDir);
   nlohmann::json manifest = JsonFile::readObject(manifestPath);
-  if (manifest.value("kind", "") != "train") fail(manifestPath, "kind", "is not \"train\"");
+  if (JsonFile::valueOr(manifest, "kind", std::string(), manifestPath) != "train")
+    fail(manifestPath, "kind", "is not \"train\"");
   TrainingJobSpec spec = specFromJson(manifest, manifestPath);
   if (totalSteps) {
     spec.settings.totalSteps = *totalSteps;

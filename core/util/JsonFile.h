@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 namespace poslab {
 
@@ -41,12 +42,26 @@ public:
         out = static_cast<T>(v);
         return;
       }
+      // An integer must fit too: get<T>() would wrap -1 into a size_t of 2^64 - 1.
+      const bool fits = it->is_number_unsigned()  ? std::in_range<T>(it->get<uint64_t>())
+                        : it->is_number_integer() ? std::in_range<T>(it->get<int64_t>())
+                                                  : true;
+      if (!fits) fail(source, key, "is " + it->dump() + "; expected a whole number that fits");
     }
     try {
       out = it->get<T>();
     } catch (const nlohmann::json::exception&) {
       fail(source, key, std::string("has the wrong type (") + it->type_name() + ")");
     }
+  }
+
+  // j[key] when present, else `fallback`, checked as readField() checks: unlike
+  // nlohmann's value(), a wrong type is an error naming `source` and the key,
+  // not a type_error that names neither.
+  template <class T>
+  static T valueOr(const nlohmann::json& j, const char* key, T fallback, const std::string& source) {
+    readField(j, key, fallback, source);
+    return fallback;
   }
 };
 

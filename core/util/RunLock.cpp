@@ -61,10 +61,14 @@ RunLock::RunLock(const std::string& runDir) : path_(path(runDir)) {
     const nlohmann::json info = readInfo(path_);
     ::close(fd_);
     fd_ = -1;
+    // The owner's words as written, whatever their type: this message must not throw.
+    auto said = [&](const char* key) {
+      const auto it = info.find(key);
+      return it == info.end() ? std::string("?") : it->is_string() ? it->get<std::string>() : it->dump();
+    };
     fail(path_, "",
-         "the run is owned by a live process (pid " + info.value("pid", nlohmann::json("?")).dump() + " on " +
-             info.value("host", std::string("?")) + " since " + info.value("started", std::string("?")) +
-             "); wait for it or stop it first");
+         "the run is owned by a live process (pid " + said("pid") + " on " + said("host") + " since " +
+             said("started") + "); wait for it or stop it first");
   }
   const std::string text = nlohmann::json{{"pid", static_cast<int64_t>(::getpid())},
                                           {"host", hostName()},

@@ -2,19 +2,25 @@
 // SIGKILL at random moments -- while it prepares its set, trains, or writes a
 // checkpoint -- continues with --resume every time and ends with the weights of
 // a run never interrupted, and after every kill `latest` names a checkpoint
-// that passes its manifest. A full disk (a small tmpfs) ends a distill run and
-// a sweep with a non-zero exit naming the file; what was written before stays
-// intact, and the sweep completes once there is room again.
+// that passes its manifest. Kills are also forced inside the checkpoint write
+// itself: strace's fault injection delivers SIGKILL on entry to a chosen call
+// of fsync, rename, mkdir or unlinkat (in a half-written checkpoint folder, at
+// the rename that publishes it, at the update of `latest`, while pruning). A
+// full disk (a small tmpfs) ends a distill run and a sweep with a non-zero
+// exit naming the file; what was written before stays intact, and the sweep
+// completes once there is room again.
 #include "core/train/CheckpointStore.h"
 #include "core/util/JsonFile.h"
 #include "tests/util/CliProcess.h"
 #include "tests/util/FileBytes.h"
 #include "tests/util/TestPaths.h"
 
+#include <QStandardPaths>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sys/mount.h>
 
@@ -71,16 +77,47 @@ void checkLatestIsIntact(const std::string& run) {
   CheckpointStore::verify((fs::path(run) / "checkpoints" / name).string()); // throws when torn
 }
 
+// The uninterrupted run both kill tests end against, made once.
+const std::string& straightRun() {
+  static const std::string run = [] {
+    const std::string dir = tempDir("kill-straight") + "/run";
+    const CliRun whole = cli(distillArgs(dir));
+    if (whole.exitCode != 0) qFatal("the uninterrupted run failed: %s", qPrintable(whole.err));
+    return dir;
+  }();
+  return run;
+}
+
+// The resumed run's arguments, or the first run's when there is nothing to resume yet.
+QStringList resumeOrStart(const std::string& run) {
+  if (fs::exists(fs::path(run) / "run.json"))
+    return {"distill", "--out", QString::fromStdString(run), "--resume", "--threads", "1"};
+  fs::remove_all(run);
+  return distillArgs(run);
+}
+
+// Where a kill forced at a traced call landed, from the call strace logged last
+// (the one it killed on entry; "= ?" because it never returned).
+QString landing(const QString& call) {
+  // (A plain string: moc misreads a raw string with quotes in it.)
+  static const QRegularExpression publish("rename\\(\"[^\"]*/checkpoints/\\.tmp-step-[0-9]+-[0-9]+\", ");
+  if (call.contains(publish)) return "publishing a complete checkpoint (the folder's rename)";
+  if (call.contains("/checkpoints/.tmp-step-"))
+    return call.startsWith("unlinkat(") ? "removing a half-written checkpoint an earlier kill left"
+                                        : "inside a checkpoint being written";
+  if (call.contains("/checkpoints/latest") || call.contains("/checkpoints>)")) // its rename, made durable
+    return "updating latest";
+  if (call.contains(QRegularExpression("/checkpoints/step-[0-9]+"))) return "pruning an old checkpoint";
+  return "elsewhere";
+}
+
 } // namespace
 
 class TestCrashSafety : public QObject {
   Q_OBJECT
 private Q_SLOTS:
   void killNineAnywhereThenResumeEndsExact() {
-    const std::string straight = tempDir("kill-straight") + "/run";
-    const CliRun whole = cli(distillArgs(straight));
-    QVERIFY2(whole.exitCode == 0, qPrintable(whole.err));
-
+    const std::string& straight = straightRun();
     const std::string run = tempDir("kill-run") + "/run";
     std::mt19937 draw(7); // the kill moments: the same every time the test runs
     int kills = 0;
@@ -99,12 +136,7 @@ private Q_SLOTS:
     // loading a checkpoint), the others 0-20 ms after the run logged 1 or 2 more steps (training,
     // writing the checkpoint that follows a step).
     for (int attempt = 0; attempt <= 8 && !finished; ++attempt) {
-      // Before run.json exists there is nothing to resume: start again.
-      const bool started = fs::exists(fs::path(run) / "run.json");
-      if (!started) fs::remove_all(run);
-      const QStringList args =
-          started ? QStringList{"distill", "--out", QString::fromStdString(run), "--resume", "--threads", "1"}
-                  : distillArgs(run);
+      const QStringList args = resumeOrStart(run);
       const int before = stepsLogged();
       QProcess p;
       p.start(cliPath(), args);
@@ -159,6 +191,81 @@ private Q_SLOTS:
     for (const auto& e : fs::directory_iterator(fs::path(run) / "checkpoints"))
       QVERIFY2(!e.path().filename().string().starts_with(".tmp-"), e.path().c_str());
     qInfo("%d kills", kills);
+  }
+
+  // SIGKILL forced inside checkpoint writes rather than timed near them: strace
+  // kills the process on entry to the K-th fsync, rename, mkdir or unlinkat it
+  // makes (the calls CheckpointStore::save, AtomicFile and pruning make, the
+  // same sequence every step). Each kill's landing is read from strace's log.
+  void killNineInsideCheckpointWritesThenResumeEndsExact() {
+    const QString strace = QStandardPaths::findExecutable("strace");
+    QVERIFY2(!strace.isEmpty(), "strace is missing (packaging/debian-packages.txt lists it for the tests)");
+    const std::string& straight = straightRun();
+    const std::string run = tempDir("kill-in-write") + "/run";
+    const QString log = QString::fromStdString(tempDir("kill-in-write-log") + "/strace.log");
+    std::mt19937 draw(11); // the kill points: the same every time the test runs
+    // A checkpoint write makes 1 mkdir, 12 fsyncs and 7 renames: 5 files, then
+    // the folder (publishing it), then `latest`. Before the first one a resumed
+    // run renames run.json twice, a new run 5 times (run.json, the set).
+    // Pruning makes about 10 unlinkats per old checkpoint. "publish" and
+    // "latest" aim at the 6th and 7th rename of the 1st-3rd checkpoint written.
+    const char* plan[] = {"fsync",  "publish", "unlinkat", "latest", "fsync", "mkdir",
+                          "rename", "publish", "unlinkat", "latest", "fsync", "rename"};
+    std::map<QString, int> landed;
+    int kills = 0;
+    for (const char* aim : plan) {
+      const bool fresh = !fs::exists(fs::path(run) / "run.json");
+      const unsigned before = fresh ? 5 : 2, checkpoint = draw() % 3;
+      const std::string what = aim;
+      const QString call = what == "publish" || what == "latest" ? "rename" : aim;
+      const unsigned k = what == "publish"    ? before + 7 * checkpoint + 6
+                         : what == "latest"   ? before + 7 * checkpoint + 7
+                         : what == "rename"   ? 1 + draw() % 21
+                         : what == "fsync"    ? 1 + draw() % 36
+                         : what == "unlinkat" ? 1 + draw() % 30
+                                              : 1 + draw() % 3; // mkdir
+      QStringList args{"-y", "-qq",           "-o", log,
+                       "-e", "trace=" + call, "-e", QString("inject=%1:signal=KILL:when=%2").arg(call).arg(k),
+                       "--", cliPath()};
+      args += resumeOrStart(run);
+      QProcess p;
+      p.start(strace, args);
+      QVERIFY(p.waitForStarted());
+      QVERIFY(p.waitForFinished(600000));
+      QFile f(log);
+      QVERIFY(f.open(QIODevice::ReadOnly));
+      const QStringList lines = QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+      if (!lines.isEmpty() && !lines.last().contains("killed by SIGKILL")) {
+        // Fewer than K such calls before the run ended: it finished.
+        QVERIFY2(p.exitCode() == 0, qPrintable(QString::fromUtf8(p.readAllStandardError())));
+        break;
+      }
+      QVERIFY2(lines.size() >= 2, qPrintable(lines.join('\n')));
+      const QString killedAt = QString(lines[lines.size() - 2]).replace(QString::fromStdString(run), "RUN");
+      const QString where = landing(killedAt);
+      ++landed[where];
+      ++kills;
+      qInfo("kill %d at %s #%u (%s), %s: %s", kills, qPrintable(call), k, aim, qPrintable(where),
+            qPrintable(killedAt));
+      try {
+        checkLatestIsIntact(run);
+      } catch (const std::exception& e) {
+        QFAIL(qPrintable(QString("after kill %1 (%2): %3").arg(kills).arg(killedAt, e.what())));
+      }
+    }
+    const CliRun rest = cli(resumeOrStart(run));
+    QVERIFY2(rest.exitCode == 0, qPrintable(rest.err));
+    QCOMPARE(fileBytes(fs::path(run) / "model" / "model.safetensors"),
+             fileBytes(fs::path(straight) / "model" / "model.safetensors"));
+    for (const auto& e : fs::directory_iterator(fs::path(run) / "checkpoints"))
+      QVERIFY2(!e.path().filename().string().starts_with(".tmp-"), e.path().c_str());
+    // Every stage of a checkpoint write was hit (the draws are fixed, the calls
+    // the same every run: a failure here means the write's sequence changed).
+    for (const char* stage :
+         {"inside a checkpoint being written", "publishing a complete checkpoint (the folder's rename)",
+          "updating latest", "pruning an old checkpoint"})
+      QVERIFY2(landed[stage] > 0, stage);
+    QVERIFY2(kills == 12, qPrintable(QString("only %1 kills").arg(kills)));
   }
 
   void fullDiskStopsADistillRunAndKeepsTheLastCheckpoint() {

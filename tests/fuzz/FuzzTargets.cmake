@@ -10,6 +10,7 @@ set(POSLAB_FUZZ_TARGETS
   gguf_vocab:poslab_tokenizer
   model_config:poslab_engine
   run_folder:poslab_jobs
+  sweep_records:poslab_sweep
   chat_template:poslab_engine
   results_json:poslab_gui)
 
@@ -43,11 +44,14 @@ set(POSLAB_FUZZ_BUILD_gguf_vocab ${POSLAB_FUZZ_ALL_TOKENIZER_SOURCES})
 set(POSLAB_FUZZ_BUILD_model_config
   core/model/ModelConfig.cpp core/engine/TokenizerLoader.cpp ${POSLAB_FUZZ_ALL_TOKENIZER_SOURCES})
 set(POSLAB_FUZZ_BUILD_run_folder "" poslab_jobs)
+set(POSLAB_FUZZ_BUILD_sweep_records
+  core/sweep/ExamplesLog.cpp core/sweep/SweepRecord.cpp core/sweep/SweepComparison.cpp core/sweep/SweepSummary.cpp
+  core/sweep/SweepTally.cpp poslab_eval)
 set(POSLAB_FUZZ_BUILD_chat_template
   core/chat/ChatTemplate.cpp core/chat/ChatTemplateDetector.cpp core/engine/ChatTemplateLoader.cpp
   ${POSLAB_FUZZ_BPE_SOURCES})
 # The GUI's readers of summary.json and aggregate.json need only Qt Core
 # (tests/fuzz/CMakeLists.txt finds it for the fuzz build, which has no GUI).
 set(POSLAB_FUZZ_BUILD_results_json
-  app/gui/SweepCurves.cpp app/gui/DepthGrids.cpp app/gui/AttentionMatrixFile.cpp app/gui/AggregateStore.cpp
+  app/gui/SweepCurves.cpp app/gui/DepthGrids.cpp app/gui/BundleRunSource.cpp app/gui/AttentionMatrixFile.cpp app/gui/AggregateStore.cpp
   app/gui/WorkspaceId.cpp poslab_util Qt6::Core)

@@ -4,8 +4,10 @@
 // PNG that loads at the promised size, CSV with the figure's rows, JSON that
 // parses; a bad figure name or no figure at all is refused with a reason. An
 // export draws one figure per event-loop turn, reporting progress, and writes
-// exactly the files PlotExporter draws for each figure.
+// exactly the files PlotExporter draws for each figure. A cited run carries
+// its summary's settings, model and data, or the reason it could not be read.
 #include "app/gui/BundleExporter.h"
+#include "app/gui/BundleRunSource.h"
 #include "app/gui/DepthGrids.h"
 #include "app/gui/SweepCurves.h"
 #include "tests/gui/RunFolderData.h"
@@ -15,6 +17,7 @@
 #include "widgets/PlotExporter.h"
 #include "widgets/SweepPlot.h"
 
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QJsonArray>
@@ -187,6 +190,29 @@ private Q_SLOTS:
     QVERIFY(!BundleExporter::write(QString::fromStdString(test::tempDir("bundle-bad")),
                                    {{"../escape", &plot, {}}}, &error));
     QVERIFY2(error.contains("../escape"), qPrintable(error));
+  }
+
+  // A run the manifest cites: summary.json's settings, model and data as they
+  // are (any JSON type), or one line naming the file that could not be read.
+  void citesARunAsItsSummarySays() {
+    const QString dir = QString::fromStdString(test::tempDir("bundle-run-source") + "/sweep-7");
+    QVERIFY(QDir().mkpath(dir));
+    QFile f(dir + "/summary.json");
+    QVERIFY(f.open(QIODevice::WriteOnly));
+    f.write(R"({"settings": {"docs": 20}, "model": "by hand", "data": [1], "status": "finished"})");
+    f.close();
+    QJsonObject cited = BundleRunSource::read(dir);
+    QCOMPARE(cited["run"].toString(), QString("sweep-7"));
+    QCOMPARE(cited["settings"].toObject()["docs"].toInt(), 20);
+    QCOMPARE(cited["model"].toString(), QString("by hand"));
+    QCOMPARE(cited["data"].toArray().size(), qsizetype(1));
+    QVERIFY(!cited.contains("error") && !cited.contains("status"));
+    QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+    f.write("{\"settings\": {");
+    f.close();
+    cited = BundleRunSource::read(dir);
+    QVERIFY2(cited["error"].toString().startsWith(dir + "/summary.json: not valid JSON"),
+             qPrintable(cited["error"].toString()));
   }
 };
 

@@ -66,7 +66,15 @@ private Q_SLOTS:
     QTest::newRow("missing field") << "{\"example\": 1, \"position\": 0}\n"
                                    << "line 1: prediction: missing";
     QTest::newRow("wrong type") << QString(good).replace("\"score\":1.0", "\"score\":\"yes\"") + "\n"
-                                << "line 1: wrong type";
+                                << "line 1: score: has the wrong type (string)";
+    // Numbers that do not fit their field are refused by name, never wrapped:
+    // a position of -1 would have become 2^64 - 1 (fuzz target sweep_records).
+    QTest::newRow("negative position") << QString(good).replace("\"position\":2", "\"position\":-1") + "\n"
+                                       << "line 1: position: is -1; expected a whole number that fits";
+    QTest::newRow("huge example") << QString(good).replace("\"example\":1", "\"example\":1e300") + "\n"
+                                  << "line 1: example: is 1e+300; expected a whole number that fits";
+    QTest::newRow("record not an object") << "[1, 2]\n"
+                                          << "line 1: expected a JSON object";
     QTest::newRow("no position, no baseline")
         << QString(good).replace("\"position\":2", "\"position\":null") + "\n"
         << "line 1: baseline: a record without a position";

@@ -1,7 +1,7 @@
-// JsonFile::readField: a value of the wrong type, or an integral field given
+// JsonFile::readField and valueOr: a value of the wrong type, or an integral field given
 // as a float that is not a whole number within the type's range (1e300, 2.5,
-// 2^63 for int64), is one line naming the source and the key -- never
-// nlohmann's conversion, which is undefined for them (found by the fuzzers).
+// 2^63 for int64) or as an integer outside it (-1 for a size_t), is one line naming the source and the key --
+// never nlohmann's conversion, which is undefined for them (found by the fuzzers).
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
 
@@ -49,7 +49,28 @@ private Q_SLOTS:
     QVERIFY(refusal<size_t>(R"({"n": -1.0})").startsWith("settings.json: n: is "));
     QVERIFY(refusal<int>(R"({"n": 2.5})").startsWith("settings.json: n: is 2.5"));
     QCOMPARE(refusal<int>(R"({"n": "two"})"), QString("settings.json: n: has the wrong type (string)"));
+    QCOMPARE(refusal<size_t>(R"({"n": -1})"),
+             QString("settings.json: n: is -1; expected a whole number that fits"));
+    QVERIFY(refusal<int>(R"({"n": 3000000000})").startsWith("settings.json: n: is 3000000000"));
+    QVERIFY(refusal<int64_t>(R"({"n": 18446744073709551615})").startsWith("settings.json: n: is "));
+    QVERIFY(refusal<uint64_t>(R"({"n": 18446744073709551615})").isEmpty());
     QVERIFY(refusal<double>(R"({"n": 1e300})").isEmpty()); // a double field takes it
+  }
+
+  // valueOr is readField with a fallback: nlohmann's value() would throw a
+  // type_error naming neither the file nor the key ("summary.json" status 5).
+  void valueOrFallsBackOnlyWhenAbsent() {
+    const auto j = nlohmann::json::parse(R"({"status": "finished", "pid": 12, "bad": 5})");
+    QCOMPARE(JsonFile::valueOr(j, "status", std::string(), "summary.json"), std::string("finished"));
+    QCOMPARE(JsonFile::valueOr(j, "absent", std::string("none"), "summary.json"), std::string("none"));
+    QCOMPARE(JsonFile::valueOr(j, "pid", 0LL, "launch.json"), 12LL);
+    QCOMPARE(JsonFile::valueOr(nlohmann::json::array(), "status", std::string("x"), "f"), std::string("x"));
+    try {
+      (void)JsonFile::valueOr(j, "bad", std::string(), "eval/step-10/summary.json");
+      QFAIL("a number read as a string");
+    } catch (const Error& e) {
+      QCOMPARE(QString(e.what()), QString("eval/step-10/summary.json: bad: has the wrong type (number)"));
+    }
   }
 };
 
