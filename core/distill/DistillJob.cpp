@@ -15,6 +15,8 @@
 #include "core/util/RunLock.h"
 #include "core/util/UtcClock.h"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 
@@ -99,18 +101,31 @@ TrainingSequence studentSequence(const DistillInstance& d) {
   return s;
 }
 
-// The distill set of the run: already in the folder, given, or prepared now (resumably).
-std::optional<DistillSet> obtainSet(Run& run, const Engine& engine, const SweepSettings& prompts,
-                                    PreparationReport& report) {
-  const std::string file = (run.dir / "distill-set.jsonl").string();
-  if (fs::exists(file)) return DistillSet::read(file);
-  if (!run.spec.set.empty()) {
-    DistillSet set = DistillSet::read(run.spec.set);
-    set.check(engine.model().config().vocabSize, engine.model().config().maxPositions);
-    set.write(file);
-    run.events->append("set", {{"source", run.spec.set}, {"instances", set.instances.size()}});
-    return DistillSet::read(file);
+// The logs of a data-parallel preparation's shares: RUN/prepare/rank-K.jsonl,
+// every rank's of any earlier session too (sorted by name).
+fs::path shareLog(const fs::path& runDir, size_t rank) {
+  return runDir / "prepare" / ("rank-" + std::to_string(rank) + ".jsonl");
+}
+std::vector<std::string> shareLogs(const fs::path& runDir) {
+  std::vector<std::string> logs;
+  if (!fs::is_directory(runDir / "prepare")) return logs;
+  for (const auto& e : fs::directory_iterator(runDir / "prepare")) {
+    const std::string name = e.path().filename().string();
+    if (e.is_regular_file() && name.starts_with("rank-") && name.ends_with(".jsonl"))
+      logs.push_back(e.path().string());
   }
+  std::sort(logs.begin(), logs.end());
+  return logs;
+}
+
+// Prepares the set into RUN/distill-set.jsonl (resumably) and returns it; nullopt when stopped.
+// Data parallel, rank K decides its share of the questions into prepare/rank-K.jsonl
+// (PreparationShare), then rank 0 takes the shares into prepare.jsonl -- the lines one
+// process would have written -- builds the set from it as one process would, and removes
+// the shares. A stop asked for on any rank keeps the shares: they resume with the run,
+// with any number of processes. The other ranks return nullopt and read the set later.
+std::optional<DistillSet> prepareSet(Run& run, const Engine& engine, const SweepSettings& prompts,
+                                     PreparationReport& report) {
   run.status("preparing");
   const LoadedDataset data = ExperimentPrompts::loadExamples(prompts);
   int32_t eos = engine.requireTokenizer().specialTokens().eos;
@@ -129,15 +144,75 @@ std::optional<DistillSet> obtainSet(Run& run, const Engine& engine, const SweepS
         thisRun > 0 ? r.seconds / static_cast<double>(thisRun) * static_cast<double>(total - r.questions) : 0;
     if (run.rt.progress) run.rt.progress(p);
   };
-  std::optional<DistillSet> set =
-      builder.prepare(data.examples, (run.dir / "prepare.jsonl").string(), report, progress, run.rt.cancel);
+  const std::string whole = (run.dir / "prepare.jsonl").string();
+  std::optional<DistillSet> set;
+  if (ProcessGroup* group = run.rt.group.get()) {
+    const auto t0 = std::chrono::steady_clock::now();
+    const auto rank = static_cast<size_t>(group->rank());
+    const std::string mine = shareLog(run.dir, rank).string();
+    fs::create_directories(fs::path(mine).parent_path());
+    PreparationShare share{rank, static_cast<size_t>(group->size()), {whole}};
+    for (const std::string& other : shareLogs(run.dir))
+      if (other != mine) share.importFrom.push_back(other);
+    PreparationReport own; // rank 0's progress bar shows its share
+    const bool finished = builder.prepareShare(data.examples, mine, share, own, progress, run.rt.cancel);
+    run.note("share " + std::to_string(share.index) + " of " + std::to_string(share.count) +
+             " of the questions: " + std::to_string(own.questions - own.resumed) + " decided now, " +
+             std::to_string(own.resumed) + " read back");
+    // The stop vote, and how many questions the shares decided in this session.
+    // The ranks finish their shares at different times: a leader-phase bound.
+    const std::vector<double> votes = group->allReduceSum(
+        {!finished || run.cancelled() ? 1.0 : 0.0, static_cast<double>(own.questions - own.resumed)},
+        "preparing the distill set", ProcessGroup::kLeaderPhase);
+    if (votes[0] > 0) { // the shares stay: they resume with the run
+      report = own;
+      return std::nullopt;
+    }
+    if (!run.leader()) return std::nullopt;
+    set = builder.prepare(data.examples, whole, report, {}, run.rt.cancel, shareLogs(run.dir));
+    // What the merge read back includes what the shares decided just now.
+    report.resumed -= std::llround(votes[1]);
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  } else {
+    // One process takes in the shares a data-parallel session left.
+    set = builder.prepare(data.examples, whole, report, progress, run.rt.cancel, shareLogs(run.dir));
+  }
   if (!set) return std::nullopt;
-  set->write(file);
+  // prepare.jsonl now holds every question: the shares go before the set is written.
+  fs::remove_all(run.dir / "prepare");
+  set->write((run.dir / "distill-set.jsonl").string());
   run.manifest["preparation"] = report.toJson();
   run.events->append("prepared", report.toJson());
   run.note("prepared " + std::to_string(report.instances) + " instances from " + std::to_string(report.kept) +
            " questions (" + std::to_string(report.dropped) + " dropped: the teacher answered wrong)");
-  return DistillSet::read(file);
+  return set;
+}
+
+// The distill set of the run: already in the folder, given, or prepared now (resumably).
+// Every rank returns it, or nullopt when a stop was asked for.
+std::optional<DistillSet> obtainSet(Run& run, const Engine& engine, const SweepSettings& prompts,
+                                    PreparationReport& report) {
+  const std::string file = (run.dir / "distill-set.jsonl").string();
+  // Every rank looks before rank 0 may write it: that comes after a collective they all enter.
+  if (fs::exists(file)) return DistillSet::read(file);
+  std::optional<DistillSet> set;
+  if (run.spec.set.empty()) {
+    set = prepareSet(run, engine, prompts, report);
+  } else if (run.leader()) { // a given set: rank 0 copies it in
+    DistillSet given = DistillSet::read(run.spec.set);
+    given.check(engine.model().config().vocabSize, engine.model().config().maxPositions);
+    given.write(file);
+    run.events->append("set", {{"source", run.spec.set}, {"instances", given.instances.size()}});
+    set = std::move(given);
+  }
+  if (ProcessGroup* group = run.rt.group.get()) {
+    // The others wait for rank 0 to write the set (no set there: the ranks stopped).
+    if (group->anyRank(run.leader() && !set, "writing the distill set", ProcessGroup::kLeaderPhase))
+      return std::nullopt;
+  } else if (!set) {
+    return std::nullopt;
+  }
+  return DistillSet::read(file); // the instances as the file holds them, whoever wrote it
 }
 
 // A sweep of the current weights at the evaluation positions: eval/step-N/.
@@ -248,14 +323,8 @@ DistillOutcome execute(Run& run, bool resuming) {
                               {"chat_template", prompts.chatTemplate},
                               {"docs", prompts.docs},
                               {"max_new_tokens", prompts.maxNewTokens}};
-    // Rank 0 prepares (or copies) the set; the others read it once it is there.
-    std::optional<DistillSet> set;
-    if (run.leader()) set = obtainSet(run, *engine, prompts, out.preparation);
-    if (run.rt.group) {
-      const bool ready = !run.rt.group->anyRank(run.leader() && !set, "preparing the distill set",
-                                                ProcessGroup::kLeaderPhase);
-      if (ready && !run.leader()) set = DistillSet::read((run.dir / "distill-set.jsonl").string());
-    }
+    // The ranks share the preparation; rank 0 writes the set (or copies a given one).
+    std::optional<DistillSet> set = obtainSet(run, *engine, prompts, out.preparation);
     if (!set) {
       run.events->append("cancel", {{"phase", "preparing"}, {"questions", out.preparation.questions}});
       run.status("cancelled");

@@ -6,7 +6,9 @@
 // the base on held-out data (eval/step-0), train with checkpoints and periodic
 // evaluation (eval/step-N), and publish the final model in <run>/model.
 // Every phase is resumable: `resume()` continues preparation or training from
-// what the folder holds. Files: DESIGN.md "Training runs, jobs and processes".
+// what the folder holds. Data parallel, the ranks share the preparation and
+// the evaluations, and rank 0 alone writes the run's files from their shares
+// (docs/DISTRIBUTED.md). Files: DESIGN.md "Training runs, jobs and processes".
 #include "core/distill/DistillSetBuilder.h"
 #include "core/distill/DistillSettings.h"
 #include "core/train/MemoryPlan.h"

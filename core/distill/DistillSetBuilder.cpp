@@ -11,6 +11,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <stdexcept>
 
 namespace poslab {
 
@@ -21,6 +22,57 @@ nlohmann::json PreparationReport::toJson() const {
           {"resumed", resumed},          {"instances", instances}, {"student_positions", studentPositions},
           {"stop_reasons", stopReasons}, {"seconds", seconds}};
 }
+
+void PreparationReport::count(const nlohmann::json& line) {
+  ++questions;
+  // In the line, so that questions read back count as the ones decided now
+  // (lines written before it was recorded have none).
+  if (line.contains("stop_reason")) ++stopReasons[line.at("stop_reason").get<std::string>()];
+  if (!line.value("kept", false)) {
+    ++dropped;
+    return;
+  }
+  ++kept;
+  for (const auto& i : line.at("instances")) {
+    ++instances;
+    const int64_t p = i.at("gold_position").is_array() ? i.at("gold_position")[0].get<int64_t>()
+                                                       : i.at("gold_position").get<int64_t>();
+    if (static_cast<int64_t>(studentPositions.size()) <= p)
+      studentPositions.resize(static_cast<size_t>(p) + 1, 0);
+    ++studentPositions[static_cast<size_t>(p)];
+  }
+}
+
+namespace {
+
+// The lines of a prepare log by question. A log of this process's (own) loses
+// a half-written last line (a kill); another's is read up to its last whole
+// line, because its rank may be appending to it right now.
+std::map<int64_t, nlohmann::json> readLog(const std::string& path, bool own) {
+  std::map<int64_t, nlohmann::json> lines;
+  if (!fs::exists(path)) return lines;
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  const std::string text = buffer.str();
+  size_t good = 0, begin = 0, number = 0;
+  while (begin < text.size()) {
+    const size_t end = text.find('\n', begin);
+    if (end == std::string::npos) break;
+    ++number;
+    try {
+      const nlohmann::json j = nlohmann::json::parse(text.substr(begin, end - begin));
+      lines.emplace(j.at("question").get<int64_t>(), j);
+    } catch (const nlohmann::json::exception& e) {
+      fail(path, "line " + std::to_string(number), std::string("unreadable (") + e.what() + ")");
+    }
+    good = begin = end + 1;
+  }
+  if (own && good < text.size()) fs::resize_file(path, good);
+  return lines;
+}
+
+} // namespace
 
 DistillSetBuilder::DistillSetBuilder(const LlamaModel& teacher, const Tokenizer& tokenizer,
                                      SweepSettings prompts, DistillSettings settings, uint64_t seed,
@@ -70,8 +122,7 @@ std::vector<std::pair<size_t, size_t>> DistillSetBuilder::studentPairs(const Ret
   return others;
 }
 
-nlohmann::json DistillSetBuilder::decide(const RetrievalExample& ex, int64_t question,
-                                         PreparationReport& report) const {
+nlohmann::json DistillSetBuilder::decide(const RetrievalExample& ex, int64_t question) const {
   const TaskKind kind = ex.kind;
   const bool twoHop = kind == TaskKind::TwoHop;
   const std::string where = "example " + std::to_string(ex.index);
@@ -114,9 +165,9 @@ nlohmann::json DistillSetBuilder::decide(const RetrievalExample& ex, int64_t que
     const TeacherResponse r = TeacherResponder(teacher_, tokenizer_, o)
                                   .respond({teacherPrompt.encoding.ids}, {static_cast<uint64_t>(ex.index)})
                                   .front();
-    ++report.stopReasons[r.stopReason];
     const bool right = TaskResponse::score(ex, r.text) > 0;
     line["response_text"] = r.text;
+    line["stop_reason"] = r.stopReason;
     if (!right || r.ids.empty()) {
       line["kept"] = false;
       line["reason"] = r.ids.empty() ? "empty teacher response" : "wrong teacher answer";
@@ -185,76 +236,80 @@ nlohmann::json DistillSetBuilder::decide(const RetrievalExample& ex, int64_t que
   return line;
 }
 
-std::optional<DistillSet>
-DistillSetBuilder::prepare(const std::vector<RetrievalExample>& examples, const std::string& prepareLog,
-                           PreparationReport& report,
-                           const std::function<void(const PreparationReport&, int64_t)>& progress,
-                           const std::atomic<bool>* cancel) const {
+bool DistillSetBuilder::decideShare(const std::vector<RetrievalExample>& examples,
+                                    const std::string& prepareLog, const PreparationShare& share,
+                                    Decided& decided, PreparationReport& report, const Progress& progress,
+                                    const std::atomic<bool>* cancel) const {
+  if (share.count == 0 || share.index >= share.count)
+    throw std::logic_error("DistillSetBuilder: a share outside its count");
   const auto t0 = std::chrono::steady_clock::now();
   const std::vector<size_t> order = questionOrder(examples.size());
-  std::map<int64_t, nlohmann::json> decided;
+  std::vector<size_t> mine; // the share's examples, in the drawn order
+  for (size_t j = share.index; j < order.size(); j += share.count)
+    mine.push_back(order[j]);
 
-  // What an earlier session decided; a half-written last line (a kill) is cut off.
-  if (fs::exists(prepareLog)) {
-    std::ifstream in(prepareLog, std::ios::binary);
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    const std::string text = buffer.str();
-    size_t good = 0, begin = 0;
-    while (begin < text.size()) {
-      const size_t end = text.find('\n', begin);
-      if (end == std::string::npos) break;
-      try {
-        const nlohmann::json j = nlohmann::json::parse(text.substr(begin, end - begin));
-        decided[j.at("question").get<int64_t>()] = j;
-      } catch (const nlohmann::json::exception& e) {
-        fail(prepareLog, "line " + std::to_string(decided.size() + 1),
-             std::string("unreadable (") + e.what() + ")");
-      }
-      good = begin = end + 1;
-    }
-    if (good < text.size()) fs::resize_file(prepareLog, good);
-    report.resumed = static_cast<int64_t>(decided.size());
-  }
+  // What earlier sessions decided: this log's lines, then the others' (the first of a question wins).
+  const Decided logged = readLog(prepareLog, true);
+  Decided taken;
+  for (const std::string& other : share.importFrom)
+    if (other != prepareLog) taken.merge(readLog(other, false));
   std::ofstream log(prepareLog, std::ios::app);
   if (!log) fail(prepareLog, "", "cannot be written");
-
-  auto countLine = [&](const nlohmann::json& line) {
-    ++report.questions;
-    if (line.value("kept", false)) {
-      ++report.kept;
-      for (const auto& i : line.at("instances")) {
-        ++report.instances;
-        const int64_t p = i.at("gold_position").is_array() ? i.at("gold_position")[0].get<int64_t>()
-                                                           : i.at("gold_position").get<int64_t>();
-        if (static_cast<int64_t>(report.studentPositions.size()) <= p)
-          report.studentPositions.resize(static_cast<size_t>(p) + 1, 0);
-        ++report.studentPositions[static_cast<size_t>(p)];
-      }
-    } else {
-      ++report.dropped;
-    }
-  };
-  for (const auto& [q, line] : decided)
-    countLine(line);
-  const auto total = static_cast<int64_t>(order.size());
-  if (progress) progress(report, total);
-  for (size_t q : order) {
-    const auto question = static_cast<int64_t>(examples[q].index);
-    if (decided.count(question)) continue;
-    if (cancel && cancel->load()) return std::nullopt;
-    nlohmann::json line = decide(examples[q], question, report);
+  auto append = [&](const nlohmann::json& line) {
     log << line.dump() << '\n';
     log.flush();
     if (!log) fail(prepareLog, "", "write failed (disk full?)");
-    countLine(line);
+  };
+  for (size_t e : mine) {
+    const auto question = static_cast<int64_t>(examples[e].index);
+    if (const auto it = logged.find(question); it != logged.end()) {
+      decided[question] = it->second;
+    } else if (const auto other = taken.find(question); other != taken.end()) {
+      append(other->second); // this log then holds its share whole: the others may go
+      decided[question] = other->second;
+    } else {
+      continue;
+    }
+    report.count(decided[question]);
+    ++report.resumed;
+  }
+
+  const auto total = static_cast<int64_t>(mine.size());
+  if (progress) progress(report, total);
+  for (size_t e : mine) {
+    const auto question = static_cast<int64_t>(examples[e].index);
+    if (decided.count(question)) continue;
+    if (cancel && cancel->load()) return false;
+    nlohmann::json line = decide(examples[e], question);
+    append(line);
+    report.count(line);
     decided[question] = std::move(line);
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (progress) progress(report, total);
   }
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return true;
+}
 
+bool DistillSetBuilder::prepareShare(const std::vector<RetrievalExample>& examples,
+                                     const std::string& prepareLog, const PreparationShare& share,
+                                     PreparationReport& report, const Progress& progress,
+                                     const std::atomic<bool>* cancel) const {
+  Decided decided;
+  return decideShare(examples, prepareLog, share, decided, report, progress, cancel);
+}
+
+std::optional<DistillSet> DistillSetBuilder::prepare(const std::vector<RetrievalExample>& examples,
+                                                     const std::string& prepareLog, PreparationReport& report,
+                                                     const Progress& progress,
+                                                     const std::atomic<bool>* cancel,
+                                                     const std::vector<std::string>& importFrom) const {
+  Decided decided;
+  if (!decideShare(examples, prepareLog, {0, 1, importFrom}, decided, report, progress, cancel))
+    return std::nullopt;
+  // The set in the drawn order, whichever order the lines were decided in.
   DistillSet set;
-  for (size_t q : order) {
+  for (size_t q : questionOrder(examples.size())) {
     const nlohmann::json& line = decided.at(static_cast<int64_t>(examples[q].index));
     if (!line.value("kept", false)) continue;
     for (const auto& i : line.at("instances"))
@@ -264,7 +319,6 @@ DistillSetBuilder::prepare(const std::vector<RetrievalExample>& examples, const 
     fail(prepareLog, "",
          "no question was kept (" + std::to_string(report.dropped) +
              " dropped: the teacher answered none right); check the model, data and prompt");
-  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return set;
 }
 

@@ -15,8 +15,11 @@
 // Preparation is resumable: each question's outcome (kept with its instances,
 // or dropped with the reason) is one line of <run>/prepare.jsonl, appended as
 // it is decided, so a killed preparation loses at most the question at hand.
+// Data parallel, each rank decides its share of the questions into a log of
+// its own (PreparationShare), and one process then takes the shares in.
 #include "core/distill/DistillSet.h"
 #include "core/distill/DistillSettings.h"
+#include "core/distill/PreparationShare.h"
 #include "core/prompt/PromptFactory.h"
 #include "core/sweep/SweepSettings.h"
 
@@ -33,12 +36,14 @@ struct PreparationReport {
   int64_t questions = 0;                      // questions decided (resumed ones included)
   int64_t kept = 0;                           //
   int64_t dropped = 0;                        // wrong teacher answers (r1, seqkd)
-  int64_t resumed = 0;                        // questions read back from prepare.jsonl
+  int64_t resumed = 0;                        // questions read back from the logs
   int64_t instances = 0;                      //
   std::vector<int64_t> studentPositions;      // histogram over 0-based gold positions of the instances
   std::map<std::string, int64_t> stopReasons; // of the teacher responses
   double seconds = 0;                         // this session's preparation time
   nlohmann::json toJson() const;
+  // Counts one line of a prepare log (a decided question).
+  void count(const nlohmann::json& line);
 };
 
 class DistillSetBuilder {
@@ -47,12 +52,18 @@ public:
   DistillSetBuilder(const LlamaModel& teacher, const Tokenizer& tokenizer, SweepSettings prompts,
                     DistillSettings settings, uint64_t seed, std::vector<int32_t> stopIds, int32_t eos);
 
-  // Prepares from `examples` into prepareLog (resuming what it holds). nullopt when cancelled.
-  std::optional<DistillSet>
-  prepare(const std::vector<RetrievalExample>& examples, const std::string& prepareLog,
-          PreparationReport& report,
-          const std::function<void(const PreparationReport&, int64_t total)>& progress = {},
-          const std::atomic<bool>* cancel = nullptr) const;
+  using Progress = std::function<void(const PreparationReport&, int64_t total)>;
+  // Prepares from `examples` into prepareLog (resuming what it holds, and
+  // taking in the lines of importFrom). nullopt when cancelled.
+  std::optional<DistillSet> prepare(const std::vector<RetrievalExample>& examples,
+                                    const std::string& prepareLog, PreparationReport& report,
+                                    const Progress& progress = {}, const std::atomic<bool>* cancel = nullptr,
+                                    const std::vector<std::string>& importFrom = {}) const;
+  // Decides the questions of `share` into prepareLog (the same resumption);
+  // the report counts that share's questions alone. false when cancelled.
+  bool prepareShare(const std::vector<RetrievalExample>& examples, const std::string& prepareLog,
+                    const PreparationShare& share, PreparationReport& report, const Progress& progress = {},
+                    const std::atomic<bool>* cancel = nullptr) const;
 
   // The student positions of one question: K distinct positions other than the teacher's.
   std::vector<size_t> studentPositions(const RetrievalExample& example, size_t positions) const;
@@ -63,8 +74,12 @@ public:
   std::vector<size_t> questionOrder(size_t examples) const;
 
 private:
+  using Decided = std::map<int64_t, nlohmann::json>; // question -> its line of the prepare log
+  bool decideShare(const std::vector<RetrievalExample>& examples, const std::string& prepareLog,
+                   const PreparationShare& share, Decided& decided, PreparationReport& report,
+                   const Progress& progress, const std::atomic<bool>* cancel) const;
   // One question's instances, or the reason it was dropped.
-  nlohmann::json decide(const RetrievalExample& example, int64_t question, PreparationReport& report) const;
+  nlohmann::json decide(const RetrievalExample& example, int64_t question) const;
   PromptFactory factoryFor(uint64_t shuffleSeed, TaskKind kind) const;
 
   const LlamaModel& teacher_;

@@ -448,7 +448,16 @@ void RunFolderReader::resolveStatus() {
   } else if (snap_.status == JobStatus::Failed) {
     snap_.statusDetail = lastError_;
   }
-  if (snap_.status == JobStatus::Preparing) snap_.preparedQuestions = countLines(dir / "prepare.jsonl");
+  if (snap_.status == JobStatus::Preparing) {
+    // Data parallel, the ranks decide their shares into prepare/rank-K.jsonl and
+    // rank 0 then copies them into prepare.jsonl: the larger count is the progress.
+    // (The folder goes away when rank 0 is done with it: a listing that fails counts nothing.)
+    long long shares = 0;
+    std::error_code ec;
+    for (fs::directory_iterator it(dir / "prepare", ec), end; !ec && it != end; it.increment(ec))
+      if (it->path().extension() == ".jsonl") shares += countLines(it->path());
+    snap_.preparedQuestions = std::max(countLines(dir / "prepare.jsonl"), shares);
+  }
 }
 
 void RunFolderReader::summarise() {

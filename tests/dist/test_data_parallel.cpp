@@ -6,7 +6,9 @@
 // 1e-5 over 10 steps; bf16 within its rounding), only rank 0 writes the run
 // folder, a run checkpointed by 2 processes resumes with 1 and the other way
 // round, and a rank that dies or hangs ends the job within --dist-timeout with
-// a message naming it while the last checkpoint stays good for --resume.
+// a message naming it while the last checkpoint stays good for --resume. The
+// ranks share the preparation of the distill set and give one process's set
+// byte for byte, also when a stopped preparation resumes with 2 processes or 1.
 #include "core/train/CheckpointStore.h"
 #include "core/util/JsonFile.h"
 #include "core/weights/SafetensorsFile.h"
@@ -17,6 +19,7 @@
 #include "tests/util/SlurmStandIns.h"
 #include "tests/util/TestPaths.h"
 
+#include <algorithm>
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -150,9 +153,9 @@ QString runSbatch(int world, const QStringList& job, const std::string& out) {
                                  .arg(QString::fromUtf8(p.readAllStandardError()));
 }
 
-std::vector<nlohmann::json> events(const std::string& run, const std::string& kind) {
+std::vector<nlohmann::json> events(const fs::path& run, const std::string& kind) {
   std::vector<nlohmann::json> out;
-  std::ifstream in(fs::path(run) / "events.jsonl");
+  std::ifstream in(run / "events.jsonl");
   for (std::string line; std::getline(in, line);) {
     const nlohmann::json e = nlohmann::json::parse(line, nullptr, false);
     if (e.is_object() && e.value("event", "") == kind) out.push_back(e);
@@ -212,6 +215,11 @@ QStringList files(const std::string& run) {
   return out;
 }
 
+int64_t lineCount(const fs::path& file) {
+  const std::string text = fileBytes(file);
+  return std::count(text.begin(), text.end(), '\n');
+}
+
 // Waits until the run wrote a checkpoint event (the job is training); false after timeoutMs.
 bool waitForCheckpoint(const std::string& run, int timeoutMs) {
   QElapsedTimer t;
@@ -244,14 +252,47 @@ class TestDataParallel : public QObject {
     return single_[key];
   }
 
+  // The one-process preparation the sets come from.
+  fs::path r1Prepared() const { return fs::path(r1Set_).parent_path(); }
+
+  // An R1 preparation from training data, as initTestCase runs it with 8 questions.
+  static QStringList prepareArgs(const std::string& out, const QString& questions = "8") {
+    return {"distill",
+            "--model",
+            demoPath("poslab-demo-llama"),
+            "--data",
+            demoPath("train.jsonl.gz"),
+            "--method",
+            "r1",
+            "--questions",
+            questions,
+            "--k",
+            "2",
+            "--seed",
+            "5",
+            "--threads",
+            "1",
+            "--out",
+            q(out)};
+  }
+
+  // The run's last "prepared" event reports what one process's did, with `resumed` questions read back.
+  static void samePreparation(const fs::path& run, const fs::path& one, int64_t resumed) {
+    const nlohmann::json got = events(run, "prepared").back(), want = events(one, "prepared").back();
+    for (const char* field :
+         {"questions", "kept", "dropped", "instances", "student_positions", "stop_reasons"})
+      QCOMPARE(got.at(field).dump(), want.at(field).dump());
+    QCOMPARE(got.at("resumed").get<int64_t>(), resumed);
+  }
+
 private Q_SLOTS:
   void initTestCase() {
     // The sets are prepared once (by one process) and shared by every run.
     for (const char* method : {"r1", "sft"}) {
       const std::string out = tempDir(std::string("prepare-") + method) + "/run";
-      const CliRun r = cli({"distill", "--model", demoPath("poslab-demo-llama"), "--data",
-                            demoPath("train.jsonl.gz"), "--method", method, "--questions", "8", "--k", "2",
-                            "--seed", "5", "--threads", "1", "--prepare-only", "--out", q(out)});
+      QStringList args = prepareArgs(out) + QStringList{"--prepare-only"};
+      args[args.indexOf("--method") + 1] = method;
+      const CliRun r = cli(args);
       QVERIFY2(r.exitCode == 0, qPrintable(r.err));
       (std::string(method) == "r1" ? r1Set_ : sftSet_) = out + "/distill-set.jsonl";
     }
@@ -332,34 +373,76 @@ private Q_SLOTS:
     QCOMPARE(runJson.value("status", ""), std::string("finished"));
   }
 
-  void rankZeroPreparesTheSetTheOthersWait() {
-    // From training data: rank 0 prepares while rank 1 waits, then both train on the same set.
+  void theRanksShareThePreparation() {
+    // From training data: each rank prepares its share of the questions, rank 0 takes the shares
+    // in, then both train on the set. prepare.jsonl and the set are one process's byte for byte,
+    // with the same report, and the shares are gone.
     const std::string run = tempDir("two-prepare") + "/run";
-    const QString failed = runRanks(2, {"distill",
-                                        "--model",
-                                        demoPath("poslab-demo-llama"),
-                                        "--data",
-                                        demoPath("train.jsonl.gz"),
-                                        "--method",
-                                        "r1",
-                                        "--questions",
-                                        "8",
-                                        "--k",
-                                        "2",
-                                        "--seed",
-                                        "5",
-                                        "--threads",
-                                        "1",
-                                        "--batch",
-                                        "8",
-                                        "--steps",
-                                        "2",
-                                        "--out",
-                                        q(run)});
+    const QString failed = runRanks(2, prepareArgs(run) + QStringList{"--batch", "8", "--steps", "2"});
     QVERIFY2(failed.isEmpty(), qPrintable(failed));
-    QCOMPARE(fileBytes(fs::path(run) / "distill-set.jsonl"),
-             fileBytes(r1Set_)); // one preparation, as 1 process's
+    QCOMPARE(fileBytes(fs::path(run) / "distill-set.jsonl"), fileBytes(r1Set_));
+    QCOMPARE(fileBytes(fs::path(run) / "prepare.jsonl"), fileBytes(r1Prepared() / "prepare.jsonl"));
+    QVERIFY(!fs::exists(fs::path(run) / "prepare"));
+    samePreparation(run, r1Prepared(), 0);
+    const std::string log = fileBytes(fs::path(run) / "logs" / "rank-1.log");
+    QVERIFY2(log.find("share 1 of 2 of the questions: 4 decided now, 0 read back") != std::string::npos,
+             log.c_str());
     QCOMPARE(losses(run).size(), size_t(2));
+  }
+
+  void aStoppedPreparationResumesWithTwoOrOne() {
+    // Rank 1 is asked to stop (SIGTERM) before its share is done: the vote stops both ranks once
+    // rank 0 has done its share, and the shares stay. The run then resumes from them with 2
+    // processes, or with 1 that takes them in, to one process's set. 24 questions, 12 a rank:
+    // a demo question takes about 20 ms, and the stop lands while the second is decided.
+    const QStringList only = {"--prepare-only"};
+    const std::string reference = tempDir("prepare-24") + "/run";
+    const CliRun single = cli(prepareArgs(reference, "24") + only);
+    QVERIFY2(single.exitCode == 0, qPrintable(single.err));
+    const std::string run = tempDir("prepare-stopped") + "/run";
+    Processes ranks = startRanks(2, prepareArgs(run, "24") + only);
+    const fs::path share1 = fs::path(run) / "prepare" / "rank-1.jsonl";
+    QElapsedTimer clock;
+    clock.start();
+    std::error_code ec;
+    while (fs::file_size(share1, ec) == 0 || ec) {
+      QVERIFY2(clock.elapsed() < 120000, "rank 1 decided no question within 2 minutes");
+      QThread::msleep(2);
+    }
+    // Held while its lines are counted, so the stop lands before its share is done.
+    const auto rank1 = static_cast<pid_t>(ranks[1]->processId());
+    ::kill(rank1, SIGSTOP);
+    QThread::msleep(50); // a line being written when it stopped is finished below
+    ::kill(rank1, SIGTERM);
+    ::kill(rank1, SIGCONT);
+    const QString failed = finish(ranks);
+    QVERIFY2(failed.isEmpty(), qPrintable(failed));
+    const int64_t stoppedAt = lineCount(share1);
+    qInfo("rank 1 stopped after %lld of its 12 questions", static_cast<long long>(stoppedAt));
+    QVERIFY(stoppedAt >= 1 && stoppedAt < 12);
+    QCOMPARE(lineCount(fs::path(run) / "prepare" / "rank-0.jsonl"), int64_t(12));
+    QCOMPARE(JsonFile::readObject(run + "/run.json").value("status", ""), std::string("cancelled"));
+    QVERIFY(!fs::exists(fs::path(run) / "distill-set.jsonl"));
+    QVERIFY(!fs::exists(fs::path(run) / "prepare.jsonl"));
+
+    const std::string copy = tempDir("prepare-stopped-copy") + "/run";
+    fs::copy(run, copy, fs::copy_options::recursive);
+    const QStringList resume = {"distill", "--resume", "--threads", "1", "--out"};
+    const QString two = runRanks(2, resume + QStringList{q(run)});
+    QVERIFY2(two.isEmpty(), qPrintable(two));
+    const CliRun one = cli(resume + QStringList{q(copy)});
+    QVERIFY2(one.exitCode == 0, qPrintable(one.err));
+    for (const std::string& resumed : {run, copy}) {
+      QCOMPARE(fileBytes(fs::path(resumed) / "distill-set.jsonl"),
+               fileBytes(fs::path(reference) / "distill-set.jsonl"));
+      QVERIFY(!fs::exists(fs::path(resumed) / "prepare"));
+      QCOMPARE(JsonFile::readObject(resumed + "/run.json").value("status", ""), std::string("prepared"));
+      samePreparation(resumed, reference, 12 + stoppedAt); // rank 0's share, what rank 1 did before its stop
+    }
+    // Resumed by 2, prepare.jsonl is one process's too; by 1, its lines in another order.
+    QCOMPARE(fileBytes(fs::path(run) / "prepare.jsonl"), fileBytes(fs::path(reference) / "prepare.jsonl"));
+    QCOMPARE(sortedLines(fs::path(copy) / "prepare.jsonl"),
+             sortedLines(fs::path(reference) / "prepare.jsonl"));
   }
 
   void theRanksShareTheHeldOutSweeps() {

@@ -1,8 +1,9 @@
 // Pos2Distill runs on the bundled demo (resources/demo): the student prompts of
 // a prepared set are the prompts sweeps measure, preparation is reproducible
-// and resumes after a stop, training resumes to identical weights for r1, sft
-// and seqkd, held-out evaluation lands in eval/step-N, run.lock keeps a second
-// process out, and bad sets are refused with the file, line and field.
+// and resumes after a stop (also from the shares data-parallel ranks leave),
+// training resumes to identical weights for r1, sft and seqkd, held-out
+// evaluation lands in eval/step-N, run.lock keeps a second process out, and
+// bad sets are refused with the file, line and field.
 // LoRA: an R1 run with --lora resumes to the identical adapter, and its live
 // teacher (the base with the adapter switched off) gives the cached teacher's
 // losses; --adapter distils base + adapter, merged.
@@ -13,14 +14,17 @@
 #include "core/demo/SyntheticTaskGenerator.h"
 #include "core/demo/SyntheticTwoHopGenerator.h"
 #include "core/distill/DistillJob.h"
+#include "core/distill/DistillSetBuilder.h"
 #include "core/engine/Engine.h"
 #include "core/engine/ModelFingerprint.h"
 #include "core/lora/LoraInitializer.h"
 #include "core/lora/PeftAdapter.h"
 #include "core/sweep/ExperimentPrompts.h"
+#include "core/sweep/SweepRunner.h"
 #include "core/util/Error.h"
 #include "core/util/JsonFile.h"
 #include "core/util/RunLock.h"
+#include "tests/util/FileBytes.h"
 #include "tests/util/TestPaths.h"
 
 #include <ATen/Parallel.h>
@@ -175,6 +179,53 @@ private Q_SLOTS:
     QCOMPARE(QString::fromStdString(resumed.status), QString("prepared"));
     QCOMPARE(resumed.preparation.resumed, int64_t(2));
     QCOMPARE(readAll(a + "/distill-set.jsonl"), readAll(b + "/distill-set.jsonl"));
+  }
+
+  // What data-parallel ranks do (DistillJob): shares decided into logs of their
+  // own, then taken in by one prepare, give the set of one prepare, in sampled
+  // decoding too (each question's draw depends on the seed and the question).
+  // A share nobody decided (rank 1 of 3 here) is decided by the taking prepare.
+  void sharesTakenInGiveOneProcessSet() {
+    SweepSettings prompts;
+    prompts.modelPath = demoModel();
+    prompts.dataPath = demoTrain();
+    prompts = ExperimentPrompts::resolve(prompts);
+    const LoadedDataset data = ExperimentPrompts::loadExamples(prompts);
+    const auto engine = Engine::open(demoModel(), {"cpu", "f32", 1, "", false});
+    DistillSettings d;
+    d.method = "r1";
+    d.questions = 7;
+    d.k = 2;
+    d.decoding = "sampled";
+    const DistillSetBuilder builder(engine->model(), engine->requireTokenizer(), prompts, d, 5,
+                                    SweepRunner::stopIds(*engine), -1);
+    const fs::path dir = tempDir("shares");
+    PreparationReport one;
+    const std::optional<DistillSet> want = builder.prepare(data.examples, (dir / "one.jsonl").string(), one);
+    QVERIFY(want);
+    PreparationReport share0, share2;
+    QVERIFY(builder.prepareShare(data.examples, (dir / "rank-0.jsonl").string(), {0, 3, {}}, share0));
+    QVERIFY(builder.prepareShare(data.examples, (dir / "rank-2.jsonl").string(), {2, 3, {}}, share2));
+    QCOMPARE(share0.questions, int64_t(3)); // drawn places 0, 3, 6
+    QCOMPARE(share2.questions, int64_t(2)); // 2, 5
+    PreparationReport merged;
+    const std::optional<DistillSet> got =
+        builder.prepare(data.examples, (dir / "merged.jsonl").string(), merged, {}, nullptr,
+                        {(dir / "rank-0.jsonl").string(), (dir / "rank-2.jsonl").string()});
+    QVERIFY(got);
+    QCOMPARE(got->instances.size(), want->instances.size());
+    for (size_t i = 0; i < want->instances.size(); ++i)
+      QCOMPARE(got->instances[i].toJson().dump(), want->instances[i].toJson().dump());
+    QCOMPARE(merged.resumed, int64_t(5));
+    nlohmann::json a = merged.toJson(), b = one.toJson();
+    for (const char* field : {"resumed", "seconds"}) {
+      a.erase(field);
+      b.erase(field);
+    }
+    QCOMPARE(a.dump(), b.dump()); // kept, dropped, positions and stop reasons too
+    QVERIFY(!one.stopReasons.empty());
+    // The taking log holds every question, so the shares may go.
+    QCOMPARE(sortedLines(dir / "merged.jsonl"), sortedLines(dir / "one.jsonl"));
   }
 
   void loraRunResumesAndItsTeacherIsTheBase() {

@@ -75,6 +75,27 @@ private Q_SLOTS:
     QVERIFY(!r.refresh());                // nothing new
   }
 
+  void aSharedPreparationCountsTheSharesLines() {
+    // Data parallel, the ranks' shares (prepare/rank-K.jsonl) fill first, then rank 0 copies
+    // them into prepare.jsonl before it removes them: the progress never counts a question twice.
+    const std::string run = distillRun("prepare-shares", "preparing");
+    RunLock owner(run);
+    fs::create_directories(run + "/prepare");
+    std::ofstream(run + "/prepare/rank-0.jsonl") << "{}\n{}\n";
+    std::ofstream(run + "/prepare/rank-1.jsonl") << "{}\n";
+    RunFolderReader r(run);
+    QVERIFY(r.refresh());
+    QCOMPARE(r.snapshot().status, JobStatus::Preparing);
+    QCOMPARE(r.snapshot().preparedQuestions, 3LL);
+    std::ofstream(run + "/prepare.jsonl") << "{}\n{}\n"; // being taken in
+    r.refresh();
+    QCOMPARE(r.snapshot().preparedQuestions, 3LL);
+    fs::remove_all(run + "/prepare");
+    std::ofstream(run + "/prepare.jsonl", std::ios::app) << "{}\n";
+    r.refresh();
+    QCOMPARE(r.snapshot().preparedQuestions, 3LL);
+  }
+
   void aCorruptLineIsReportedAndTheRestRead() {
     const std::string run = distillRun("corrupt", "finished");
     append(run, stepLine(1, 2.0) + "{\"event\": \"step\", \"loss\n" + stepLine(2, 1.0));
