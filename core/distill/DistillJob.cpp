@@ -193,8 +193,13 @@ std::optional<DistillSet> prepareSet(Run& run, const Engine& engine, const Sweep
 std::optional<DistillSet> obtainSet(Run& run, const Engine& engine, const SweepSettings& prompts,
                                     PreparationReport& report) {
   const std::string file = (run.dir / "distill-set.jsonl").string();
-  // Every rank looks before rank 0 may write it: that comes after a collective they all enter.
-  if (fs::exists(file)) return DistillSet::read(file);
+  ProcessGroup* group = run.rt.group.get();
+  // Every rank looks before rank 0 may write it, which it does only after a
+  // collective that all enter after looking (a given set is copied in at once:
+  // without this vote a slow rank could find it and skip the collective below).
+  bool present = fs::exists(file);
+  if (group) present = group->anyRank(present, "looking for the distill set", ProcessGroup::kLeaderPhase);
+  if (present) return DistillSet::read(file);
   std::optional<DistillSet> set;
   if (run.spec.set.empty()) {
     set = prepareSet(run, engine, prompts, report);
@@ -205,7 +210,7 @@ std::optional<DistillSet> obtainSet(Run& run, const Engine& engine, const SweepS
     run.events->append("set", {{"source", run.spec.set}, {"instances", given.instances.size()}});
     set = std::move(given);
   }
-  if (ProcessGroup* group = run.rt.group.get()) {
+  if (group) {
     // The others wait for rank 0 to write the set (no set there: the ranks stopped).
     if (group->anyRank(run.leader() && !set, "writing the distill set", ProcessGroup::kLeaderPhase))
       return std::nullopt;
@@ -307,8 +312,9 @@ DistillOutcome execute(Run& run, bool resuming) {
     load.mergeAdapter = true;
     const auto engine = Engine::open(run.spec.model, load);
     const std::string modelFp = ModelFingerprint::of(run.spec.model, run.spec.adapter);
-    const std::string recorded =
-        run.manifest.value("model", nlohmann::json::object()).value("fingerprint", "");
+    const std::string recorded = JsonFile::valueOr(
+        JsonFile::valueOr(run.manifest, "model", nlohmann::json::object(), run.manifestPath), "fingerprint",
+        std::string(), run.manifestPath + ": model");
     if (resuming && !recorded.empty() && recorded != modelFp)
       fail(run.manifestPath, "model.fingerprint", "the model has changed since the run started");
     run.manifest["model"] = {{"path", run.spec.model}, {"fingerprint", modelFp}};

@@ -5,6 +5,7 @@
 #include "core/eval/TaskResponse.h"
 #include "core/sweep/ExperimentPrompts.h"
 #include "core/util/Error.h"
+#include "core/util/JsonFile.h"
 
 #include <chrono>
 #include <filesystem>
@@ -45,6 +46,31 @@ void PreparationReport::count(const nlohmann::json& line) {
 
 namespace {
 
+// A prepare-log line checked for what the report and the set read from it, so
+// that a damaged line is one error naming the file, line and field: never
+// nlohmann's type_error, nor a histogram sized by a position of 10^18.
+void checkLine(const nlohmann::json& j, const std::string& where) {
+  if (!j.is_object()) fail(where, "", "expected a JSON object");
+  if (!j.contains("question")) fail(where, "question", "missing");
+  int64_t question = 0;
+  std::string stopReason;
+  bool kept = false;
+  JsonFile::readField(j, "question", question, where);
+  JsonFile::readField(j, "stop_reason", stopReason, where);
+  JsonFile::readField(j, "kept", kept, where);
+  if (!kept) return;
+  const auto instances = j.find("instances");
+  if (instances == j.end() || !instances->is_array())
+    fail(where, "instances", "expected a list of instances");
+  for (const auto& i : *instances) {
+    const DistillInstance d = DistillInstance::fromJson(i, where);
+    // Every document is at least one token of the student's prompt.
+    for (const int64_t p : d.goldPosition)
+      if (p >= static_cast<int64_t>(d.studentPromptIds.size()))
+        fail(where, "gold_position", std::to_string(p) + " is beyond the student's prompt");
+  }
+}
+
 // The lines of a prepare log by question. A log of this process's (own) loses
 // a half-written last line (a kill); another's is read up to its last whole
 // line, because its rank may be appending to it right now.
@@ -60,12 +86,15 @@ std::map<int64_t, nlohmann::json> readLog(const std::string& path, bool own) {
     const size_t end = text.find('\n', begin);
     if (end == std::string::npos) break;
     ++number;
+    const std::string where = path + ": line " + std::to_string(number);
+    nlohmann::json j;
     try {
-      const nlohmann::json j = nlohmann::json::parse(text.substr(begin, end - begin));
-      lines.emplace(j.at("question").get<int64_t>(), j);
+      j = nlohmann::json::parse(text.substr(begin, end - begin));
     } catch (const nlohmann::json::exception& e) {
-      fail(path, "line " + std::to_string(number), std::string("unreadable (") + e.what() + ")");
+      fail(where, "", std::string("unreadable (") + e.what() + ")");
     }
+    checkLine(j, where);
+    lines.emplace(j["question"].get<int64_t>(), j);
     good = begin = end + 1;
   }
   if (own && good < text.size()) fs::resize_file(path, good);

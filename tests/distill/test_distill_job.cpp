@@ -181,6 +181,76 @@ private Q_SLOTS:
     QCOMPARE(readAll(a + "/distill-set.jsonl"), readAll(b + "/distill-set.jsonl"));
   }
 
+  // A damaged prepare.jsonl (the resumable log of the teacher's decisions) is
+  // one error naming the file, the line and the field when the run resumes:
+  // never nlohmann's type_error, nor a histogram sized by a huge position.
+  void damagedPrepareLogIsRefusedByLine_data() {
+    QTest::addColumn<QString>("field");
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QString>("message");
+    QTest::newRow("kept a string") << "kept"
+                                   << R"("yes")"
+                                   << "kept: has the wrong type (string)";
+    QTest::newRow("stop reason a number") << "stop_reason"
+                                          << "3"
+                                          << "stop_reason: has the wrong type (number)";
+    QTest::newRow("instances not a list") << "instances"
+                                          << "{}"
+                                          << "instances: expected a list of instances";
+    QTest::newRow("position beyond the prompt")
+        << "gold_position"
+        << "1000000000000000000"
+        << "gold_position: 1000000000000000000 is beyond the student's prompt";
+    QTest::newRow("question missing") << "question"
+                                      << ""
+                                      << "question: missing";
+  }
+  void damagedPrepareLogIsRefusedByLine() {
+    QFETCH(QString, field);
+    QFETCH(QString, value);
+    QFETCH(QString, message);
+    const std::string run = tempDir("prep-damaged");
+    DistillJobSpec spec = smallSpec("r1");
+    spec.prepareOnly = true;
+    std::atomic<bool> cancel{false};
+    TrainingJobRuntime rt = quietRuntime(&cancel);
+    rt.progress = [&](const TrainingProgress& p) { cancel = p.step >= 3; };
+    QCOMPARE(QString::fromStdString(DistillJob::start(spec, run, rt).status), QString("cancelled"));
+    // The first kept question's line, damaged in one field.
+    std::vector<nlohmann::json> lines;
+    {
+      std::ifstream in(run + "/prepare.jsonl");
+      for (std::string line; std::getline(in, line);)
+        lines.push_back(nlohmann::json::parse(line));
+    }
+    size_t n = 0;
+    while (n < lines.size() && !lines[n].value("kept", false))
+      ++n;
+    QVERIFY2(n < lines.size(), "no question kept in the first three");
+    nlohmann::json& line = lines[n];
+    const std::string key = field.toStdString();
+    if (key == "gold_position")
+      line["instances"][0][key] = nlohmann::json::parse(value.toStdString());
+    else if (value.isEmpty())
+      line.erase(key);
+    else
+      line[key] = nlohmann::json::parse(value.toStdString());
+    {
+      std::ofstream out(run + "/prepare.jsonl", std::ios::trunc);
+      for (const nlohmann::json& l : lines)
+        out << l.dump() << '\n';
+    }
+    QString error;
+    try {
+      DistillJob::resume(run, std::nullopt, quietRuntime());
+    } catch (const Error& e) {
+      error = e.what();
+    }
+    const QString where =
+        QString::fromStdString(run + "/prepare.jsonl: line ") + QString::number(n + 1) + ": ";
+    QVERIFY2(error.startsWith(where + message), qPrintable(error));
+  }
+
   // What data-parallel ranks do (DistillJob): shares decided into logs of their
   // own, then taken in by one prepare, give the set of one prepare, in sampled
   // decoding too (each question's draw depends on the seed and the question).
