@@ -6,9 +6,9 @@
 // itself: strace's fault injection delivers SIGKILL on entry to a chosen call
 // of fsync, rename, mkdir or unlinkat (in a half-written checkpoint folder, at
 // the rename that publishes it, at the update of `latest`, while pruning). A
-// full disk (a small tmpfs) ends a distill run and a sweep with a non-zero
-// exit naming the file; what was written before stays intact, and the sweep
-// completes once there is room again.
+// full disk (a small tmpfs) ends a distill run (with an error event and
+// run.json's "error") and a sweep with a non-zero exit naming the file; what was written before stays intact,
+// and the sweep completes once there is room again.
 #include "core/train/CheckpointStore.h"
 #include "core/util/JsonFile.h"
 #include "tests/util/CliProcess.h"
@@ -275,6 +275,12 @@ private Q_SLOTS:
     const std::string run = mnt + "/run";
     const CliRun r = cli(distillArgs(run));
     const std::string runJson = JsonFile::readObject(run + "/run.json").dump(); // still whole
+    std::string lastEvent;
+    {
+      std::ifstream events(run + "/events.jsonl");
+      for (std::string line; std::getline(events, line);)
+        lastEvent = line;
+    }
     const bool latestOk = fs::exists(run + "/checkpoints/latest");
     if (latestOk) checkLatestIsIntact(run);
     std::vector<std::string> left;
@@ -289,6 +295,13 @@ private Q_SLOTS:
              qPrintable(r.err));
     QVERIFY(latestOk);
     QVERIFY(!runJson.empty());
+    // The run's own record says why it stopped: an error event naming the file.
+    const nlohmann::json event = nlohmann::json::parse(lastEvent);
+    QCOMPARE(event.value("event", ""), std::string("error"));
+    QVERIFY2(event.value("message", "").find("No space left on device") != std::string::npos,
+             lastEvent.c_str());
+    QVERIFY2(runJson.find("No space left on device") != std::string::npos,
+             runJson.c_str()); // run.json's "error"
     for (const std::string& n : left)
       QVERIFY2(!n.starts_with(".tmp-"), n.c_str()); // the torn write was cleaned up
   }
