@@ -13,7 +13,6 @@
 #include "core/attention/AttentionJson.h"
 #include "core/attention/AttentionStudy.h"
 #include "core/engine/Engine.h"
-#include "core/model/LlamaModel.h"
 #include "core/sweep/ExperimentPrompts.h"
 #include "core/util/Error.h"
 
@@ -137,7 +136,7 @@ void addAttentionCommand(CLI::App& app) {
                ")");
 
     auto engine = Engine::open(a->model, adapter->options(a->device, a->dtype, a->threads));
-    if (a->queryBlock) engine->model().setQueryBlock(a->queryBlock);
+    if (a->queryBlock) engine->setQueryBlock(a->queryBlock);
     const Tokenizer& tok = engine->requireTokenizer();
     AttentionStudySettings settings;
     settings.prompt = ExperimentPrompts::promptSettings(prompts, loaded.front().kind);
@@ -145,7 +144,7 @@ void addAttentionCommand(CLI::App& app) {
     settings.options.sinkTokens = a->sinkTokens;
     settings.options.maxAnswerTokens = a->maxAnswerTokens;
     const std::optional<ChatTemplate> chat = ExperimentPrompts::chatTemplate(prompts);
-    AttentionStudy study(engine->model(), tok, chat, settings);
+    AttentionStudy study(*engine, chat, settings);
 
     const ModelInfo& info = engine->info();
     ojson j;

@@ -9,9 +9,8 @@
 // from the teacher's position.
 #include "app/cli/CliSupport.h"
 #include "app/cli/CommandTable.h"
-#include "core/distill/KlObjective.h"
+#include "core/distill/DistillLoss.h"
 #include "core/engine/Engine.h"
-#include "core/util/Error.h"
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
@@ -47,57 +46,31 @@ void addDistillLossCommand(CLI::App& app) {
   cmd->callback([a, adapter] {
     DistillSet set = DistillSet::read(a->set);
     const auto student = Engine::open(a->model, adapter->options(a->device, "f32", a->threads));
-    const auto teacherEngine =
+    const auto teacher =
         a->teacherModel.empty()
             ? nullptr
             : Engine::open(a->teacherModel, AdapterArgs().options(a->device, "f32", a->threads));
-    const LlamaModel& teacher = teacherEngine ? teacherEngine->model() : student->model();
-    if (teacher.config().vocabSize != student->model().config().vocabSize)
-      fail(a->teacherModel, "vocab_size", "differs from the student's");
-    KlObjective::Pairs pairs = KlObjective::teacherPairs(set);
-    auto distributions = std::make_shared<TeacherDistributions>(teacher, pairs.sequences,
-                                                                TeacherDistributions::Mode::Cached, a->batch);
-    const KlObjective objective(std::move(set), pairs.ofInstance, distributions,
-                                PositionWeighting::parse(a->weighting, "--weighting"), a->lambda);
-    objective.check(student->model().config());
-
-    std::vector<size_t> all(objective.size());
-    for (size_t i = 0; i < all.size(); ++i)
-      all[i] = i;
-    std::vector<double> kl;
-    std::vector<std::vector<double>> tokens;
-    for (size_t first = 0; first < all.size(); first += static_cast<size_t>(a->batch)) {
-      const std::vector<size_t> chunk(all.begin() + static_cast<std::ptrdiff_t>(first),
-                                      all.begin() + static_cast<std::ptrdiff_t>(std::min(
-                                                        all.size(), first + static_cast<size_t>(a->batch))));
-      for (auto& t : objective.tokenKl(student->model(), chunk)) {
-        double sum = 0;
-        for (double v : t)
-          sum += v;
-        kl.push_back(sum / static_cast<double>(t.size()));
-        tokens.push_back(std::move(t));
-      }
-    }
-    const std::vector<double> weights = objective.factors(all, kl);
-    double loss = 0;
-    for (size_t i = 0; i < kl.size(); ++i)
-      loss += weights[i] * kl[i];
+    DistillLossSettings settings;
+    settings.weighting = PositionWeighting::parse(a->weighting, "--weighting");
+    settings.lambda = a->lambda;
+    settings.batch = a->batch;
+    const DistillLossResult r = DistillLoss::compute(*student, teacher.get(), std::move(set), settings);
     if (a->json) {
       nlohmann::json instances = nlohmann::json::array();
-      for (size_t i = 0; i < kl.size(); ++i)
-        instances.push_back({{"kl", kl[i]}, {"weight", weights[i]}, {"token_kl", tokens[i]}});
+      for (const InstanceLoss& i : r.instances)
+        instances.push_back({{"kl", i.kl}, {"weight", i.weight}, {"token_kl", i.tokenKl}});
       printJson(
-          {{"loss", loss}, {"weighting", a->weighting}, {"lambda", a->lambda}, {"instances", instances}});
+          {{"loss", r.loss}, {"weighting", a->weighting}, {"lambda", a->lambda}, {"instances", instances}});
       return;
     }
     std::printf("instance  kind        gold  KL          weight\n");
-    for (size_t i = 0; i < kl.size(); ++i) {
-      const DistillInstance& d = objective.set().instances[i];
-      std::printf("%-9zu %-11s %-5lld %-11.5g %.5g\n", i, instanceKindName(d.kind),
-                  static_cast<long long>(d.bin()), kl[i], weights[i]);
+    for (size_t i = 0; i < r.instances.size(); ++i) {
+      const InstanceLoss& row = r.instances[i];
+      std::printf("%-9zu %-11s %-5lld %-11.5g %.5g\n", i, instanceKindName(row.kind),
+                  static_cast<long long>(row.bin), row.kl, row.weight);
     }
-    std::printf("loss %.6g (%s weighting, lambda %g, %zu instances)\n", loss, a->weighting.c_str(), a->lambda,
-                kl.size());
+    std::printf("loss %.6g (%s weighting, lambda %g, %zu instances)\n", r.loss, a->weighting.c_str(),
+                a->lambda, r.instances.size());
   });
 }
 

@@ -95,10 +95,17 @@ BeforeAfterView::BeforeAfterView(QWidget* parent) : QWidget(parent) {
   allPositions_->setToolTip(tr("Compare the sweeps at all positions instead of the job's own evaluation "
                                "(once the after step is swept at all positions over these examples)"));
   fullRow->addWidget(allPositions_);
-  fullNote_ = new QLabel(accuracyPage);
-  fullNote_->setWordWrap(true);
-  fullRow->addWidget(fullNote_, 1);
+  fullRow->addStretch(1);
   layout->addLayout(fullRow);
+  // A line of its own under the button row: squeezed beside it, the folders'
+  // names broke at their hyphens over three lines. Rich text so that each
+  // folder stays whole (<nobr>); selectable so that it can be copied.
+  fullNote_ = new QLabel(accuracyPage);
+  fullNote_->setTextFormat(Qt::RichText);
+  fullNote_->setWordWrap(true);
+  fullNote_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+  fullNote_->hide();
+  layout->addWidget(fullNote_);
   auto* split = new QHBoxLayout;
   plot_ = new SweepPlot(this);
   split->addWidget(plot_, 2);
@@ -186,11 +193,18 @@ BeforeAfterView::BeforeAfterView(QWidget* parent) : QWidget(parent) {
     if (was || showsAllPositions()) showSweeps();
   });
   connect(fullRunner_, &FullSweepRunner::finished, this, [this](bool ok, const QString& error) {
-    const QDir run(QString::fromStdString(job_.runDir));
-    fullNote_->setText(
-        ok ? tr("Kept in %1 and %2.")
-                 .arg(run.relativeFilePath(sweeping_.value(0)), run.relativeFilePath(sweeping_.value(1)))
-           : error);
+    if (ok) {
+      const QDir run(QString::fromStdString(job_.runDir));
+      auto whole = [&run](const QString& folder) {
+        return QStringLiteral("<nobr>%1</nobr>").arg(run.relativeFilePath(folder).toHtmlEscaped());
+      };
+      fullNote_->setText(tr("Kept in %1 and %2.").arg(whole(sweeping_.value(0)), whole(sweeping_.value(1))));
+      fullNote_->setToolTip(QDir::toNativeSeparators(sweeping_.value(0)) + QLatin1Char('\n') +
+                            QDir::toNativeSeparators(sweeping_.value(1)));
+      fullNote_->show();
+    } else {
+      setFullNote(error);
+    }
     wantAll_ = wantAll_ || ok;
     showSweeps();
     Q_EMIT fullSweepDone(ok, error);
@@ -381,15 +395,21 @@ void BeforeAfterView::sweepAllPositions(int examples) {
   }
   sweeping_ = fullSweepFolders();
   if (!why.isEmpty() || !fullRunner_->start(evalRun, models, sweeping_, examples, &why)) {
-    fullNote_->setText(why);
+    setFullNote(why);
     Q_EMIT fullSweepDone(false, why);
     return;
   }
   fullSweep_->setEnabled(false);
-  fullNote_->setText(tr("Sweeping the base and step %1 at every gold position over %2 examples (poslab-cli "
-                        "sweep in the background)…")
-                         .arg(afterStep())
-                         .arg(examples));
+  setFullNote(tr("Sweeping the base and step %1 at every gold position over %2 examples (poslab-cli "
+                 "sweep in the background)…")
+                  .arg(afterStep())
+                  .arg(examples));
+}
+
+void BeforeAfterView::setFullNote(const QString& plain) {
+  fullNote_->setText(plain.toHtmlEscaped());
+  fullNote_->setToolTip(QString());
+  fullNote_->setVisible(!plain.isEmpty());
 }
 
 void BeforeAfterView::computeAttention(int examples) {

@@ -63,6 +63,9 @@ public:
   QSpinBox* fullSweepExamples() const { return fullExamples_; }
   // Checked: the sweeps at all positions are compared (when the after step has them).
   QCheckBox* allPositionsBox() const { return allPositions_; }
+  // Under the button: the sweeps' progress, their folders once kept (the full
+  // paths as its tooltip) or why they could not run; hidden until then.
+  QLabel* fullSweepNote() const { return fullNote_; }
   // True while the comparison shown is of the sweeps at all positions.
   bool showsAllPositions() const;
   const PairedComparison& comparison() const { return comparison_; }
@@ -82,6 +85,8 @@ private:
   // The base's and the after step's sweeps at all positions (for the examples chosen).
   QStringList fullSweepFolders() const;
   void updateFullSweepBox();
+  // A progress or error message under the sweep button, as plain text.
+  void setFullNote(const QString& plain);
   void fillTable();
   // The model folder that was evaluated at `step` (0: the base), "" with `why`.
   QString modelAt(long long step, QString* why) const;

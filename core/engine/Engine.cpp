@@ -223,6 +223,11 @@ LlamaModel& Engine::model() const {
   return *impl_->model;
 }
 
+void Engine::setQueryBlock(int64_t rows) {
+  if (rows < 1) fail("", "query block", "must be at least 1 row, not " + std::to_string(rows));
+  impl_->model->setQueryBlock(rows);
+}
+
 const Tokenizer& Engine::requireTokenizer() const {
   if (!impl_->tokenizer)
     fail(impl_->info.path, "tokenizer", "none found (looked for " + TokenizerLoader::searchedFiles() + ")");

@@ -22,6 +22,7 @@
 #include <QCheckBox>
 #include <QFileDialog>
 #include <QInputDialog>
+#include <QLabel>
 #include <QMessageBox>
 #include <QProcess>
 #include <QPushButton>
@@ -327,6 +328,13 @@ private Q_SLOTS:
     test::verifyBeforeAfter(view, "step 4", 20);
     if (QTest::currentTestFailed()) return;
     QCOMPARE(view->summaryTable()->item(4, 0)->text(), QString("3")); // n: examples per position
+    // Said under the button, each folder unbroken, the full paths as its tooltip.
+    const QLabel* note = view->fullSweepNote();
+    QVERIFY(!note->isHidden());
+    QVERIFY2(note->text().contains("<nobr>eval/step-0/full-sweep-3</nobr>") &&
+                 note->text().contains("<nobr>eval/step-4/full-sweep-3</nobr>"),
+             qPrintable(note->text()));
+    QCOMPARE(note->toolTip(), QDir::toNativeSeparators(base) + "\n" + QDir::toNativeSeparators(after));
 
     // Unchecked: the job's evaluation again; a second click reads the sweeps back.
     view->allPositionsBox()->setChecked(false);

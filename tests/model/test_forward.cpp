@@ -1,12 +1,15 @@
 // The forward pass against the independent Python reference (tests/reference):
 // every fixture model, fp32 logits to max |Δ| <= 1e-3, batched with left padding,
 // with and without the KV cache, and greedy generation.
+#include "core/engine/Engine.h"
 #include "core/model/Generator.h"
 #include "core/model/KvCache.h"
 #include "core/model/LlamaModel.h"
 #include "core/model/ModelLoader.h"
+#include "core/util/Error.h"
 #include "tests/model/ModelTestSupport.h"
 #include <ATen/Parallel.h>
+#include <cmath>
 
 using namespace poslab;
 using namespace poslab::test;
@@ -175,6 +178,24 @@ private Q_SLOTS:
     QCOMPARE(calls, 3 * static_cast<int>(m.model->config().numLayers));
     QCOMPARE(rowsSeen, ids.size(1) * m.model->config().numLayers);
     QVERIFY(maxAbsDiff(logits, golden.get("logits_1")) <= 1e-3); // blocking changes nothing
+  }
+
+  // The facade's setting (what `poslab-cli attention --query-block` calls): the
+  // same logits in blocks of 3 query rows; no rows at all is refused.
+  void engineQueryBlockKeepsLogits() {
+    const auto engine = Engine::open(fixturePath("gqa"));
+    Golden golden("gqa");
+    const at::Tensor ids = golden.get("ids_1");
+    const std::vector<int32_t> list(ids.data_ptr<int64_t>(), ids.data_ptr<int64_t>() + ids.numel());
+    const std::vector<float> whole = engine->logits(list);
+    engine->setQueryBlock(3);
+    const std::vector<float> blocked = engine->logits(list);
+    QCOMPARE(blocked.size(), whole.size());
+    float worst = 0;
+    for (size_t i = 0; i < whole.size(); ++i)
+      worst = std::max(worst, std::abs(blocked[i] - whole[i]));
+    QVERIFY2(worst <= 1e-5f, qPrintable(QString::number(worst)));
+    QVERIFY_THROWS_EXCEPTION(Error, engine->setQueryBlock(0));
   }
 
   void autogradFlowsToWeights() {
