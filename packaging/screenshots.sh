@@ -34,10 +34,11 @@ prompt=$(printf 'Document [1](Title: Remi) Remi 56\nDocument [2](Title: Kola) Ko
 shot demo --view generate --prompt "$prompt" --tokens 12 --screenshot "$out/generate.png"
 
 # The Train view: a real demo Pos2Distill run (R1, --preset demo: minutes on 2 cores) in the
-# workspace first, the command the launch dialog shows for the demo.
+# workspace first, the command the launch dialog shows for the demo (one thread: faster on the
+# 0.5 M-parameter demo, BENCHMARKS.md, and the numbers the README quotes).
 runs="$tmp/train/data/PosLab/workspace/runs"
 mkdir -p "$runs"
-"$build/bin/poslab-cli" distill --preset demo --method r1 --model resources/demo/poslab-demo-llama \
+"$build/bin/poslab-cli" distill --preset demo --method r1 --threads 1 --model resources/demo/poslab-demo-llama \
   --data resources/demo/train.jsonl.gz --eval-data resources/demo/heldout.jsonl.gz --out "$runs/distill-r1-demo" \
   >/dev/null 2>&1
 shot train --view train --section curves --screenshot "$out/train.png"
