@@ -53,6 +53,14 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
   for (int64_t start = 0; start < T; start += queryBlock_) {
     const int64_t rows = std::min(queryBlock_, T - start);
     at::Tensor qb = qg.narrow(3, start, rows).reshape({B, Hkv, G * rows, D});
+    // Causal: no row of this block sees a key after its last row (S - T + start
+    // + rows keys), so those columns (-inf scores, zero probabilities) are
+    // skipped, about half of a long prefill's attention in blocks. An observer
+    // is shown every key, as it always was.
+    const int64_t keys = observer || !mask.defined() ? S : S - T + start + rows;
+    const at::Tensor kb = kt.narrow(-1, 0, keys); // [B, Hkv, D, keys]
+    const at::Tensor vb = v.narrow(2, 0, keys);   // [B, Hkv, keys, D]
+    const at::Tensor maskb = mask.defined() ? mask.narrow(3, 0, keys) : mask;
     // As transformers' eager attention: scaled scores plus the additive mask in
     // the compute dtype, softmax accumulated in fp32 (softmax's dtype argument
     // upcasts inside the kernel).
@@ -61,17 +69,18 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
       // One mask for every row of the batch: the scale and the mask ride along
       // in the GEMM (baddbmm: mask + scale * q k^T) instead of two more passes
       // over [B, H, Tq, S]. The mask's G copies for the grouped heads are small.
-      at::Tensor maskG = mask.narrow(2, start, rows).expand({1, G, rows, S}).reshape({1, G * rows, S});
-      scores = at::baddbmm(maskG, qb.reshape({B * Hkv, G * rows, D}), kt.reshape({B * Hkv, D, S}), 1.0, scale)
-                   .view({B, H, rows, S}); // [B, H, Tq, S]
+      at::Tensor maskG = maskb.narrow(2, start, rows).expand({1, G, rows, keys}).reshape({1, G * rows, keys});
+      scores =
+          at::baddbmm(maskG, qb.reshape({B * Hkv, G * rows, D}), kb.reshape({B * Hkv, D, keys}), 1.0, scale)
+              .view({B, H, rows, keys}); // [B, H, Tq, keys]
     } else {
-      scores = at::matmul(qb, kt).mul_(scale).view({B, H, rows, S}); // [B, H, Tq, S]
-      if (mask.defined()) scores.add_(mask.narrow(2, start, rows));
+      scores = at::matmul(qb, kb).mul_(scale).view({B, H, rows, keys}); // [B, H, Tq, keys]
+      if (mask.defined()) scores.add_(maskb.narrow(2, start, rows));
     }
-    at::Tensor probs = at::softmax(scores, -1, at::kFloat); // [B, H, Tq, S]
+    at::Tensor probs = at::softmax(scores, -1, at::kFloat); // [B, H, Tq, keys]
     if (observer) (*observer)(layer, start, probs);
-    at::Tensor pb = probs.to(q.scalar_type()).view({B, Hkv, G * rows, S});
-    out.narrow(3, start, rows).copy_(at::matmul(pb, v).view({B, Hkv, G, rows, D}));
+    at::Tensor pb = probs.to(q.scalar_type()).view({B, Hkv, G * rows, keys});
+    out.narrow(3, start, rows).copy_(at::matmul(pb, vb).view({B, Hkv, G, rows, D}));
   }
   // [B, Hkv, G, T, D] -> [B, T, H*D]
   at::Tensor merged = out.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});

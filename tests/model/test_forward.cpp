@@ -88,16 +88,22 @@ private Q_SLOTS:
       pos[b].narrow(0, L - t, t).copy_(at::arange(t, at::kLong));
       mask[b].narrow(0, L - t, t).fill_(true);
     }
-    at::Tensor logits = m.model->forward({ids, pos, mask}); // [3, L, V]
-    for (int64_t b = 0; b < 3; ++b) {
-      const int64_t t = seqs[static_cast<size_t>(b)].size(0);
-      const double d = maxAbsDiff(logits[b].narrow(0, L - t, t), golden.get("logits_" + std::to_string(b)));
-      QVERIFY2(d <= 1e-3, qPrintable(QString("row %1: max |dlogit| %2").arg(b).arg(d)));
+    // Whole, and in query blocks of 3 rows (each block skips the keys after its
+    // last row, LlamaModel::attention): the same logits.
+    for (const int64_t block : {int64_t(1024), int64_t(3)}) {
+      m.model->setQueryBlock(block);
+      at::Tensor logits = m.model->forward({ids, pos, mask}); // [3, L, V]
+      for (int64_t b = 0; b < 3; ++b) {
+        const int64_t t = seqs[static_cast<size_t>(b)].size(0);
+        const double d = maxAbsDiff(logits[b].narrow(0, L - t, t), golden.get("logits_" + std::to_string(b)));
+        QVERIFY2(d <= 1e-3,
+                 qPrintable(QString("block %1, row %2: max |dlogit| %3").arg(block).arg(b).arg(d)));
+      }
     }
   }
 
-  // Prefill part of a sequence, then feed the rest one token at a time through
-  // the KV cache: the same logits as one full pass.
+  // Prefill part of a sequence, then a chunk, then the rest one token at a time
+  // through the KV cache: the same logits as one full pass.
   void kvCacheMatchesFullPass_data() { fixtures_data(); }
   void kvCacheMatchesFullPass() {
     QFETCH(QString, fixture);
@@ -105,11 +111,20 @@ private Q_SLOTS:
     LoadedModel m = ModelLoader::load(fixturePath(fixture.toStdString()), at::kFloat, at::kCPU);
     Golden golden(goldenName(fixture.toStdString()));
     at::Tensor ids = golden.get("ids_1").unsqueeze(0); // [1, 20]
-    const int64_t T = ids.size(1), split = 9;
+    const int64_t T = ids.size(1), split = 9, chunk = 7;
     KvCache cache(m.model->config(), 1, T, at::kFloat, at::kCPU);
     std::vector<at::Tensor> rows{
         m.model->forward({ids.narrow(1, 0, split), positionsFor(split), {}}, &cache).squeeze(0)};
-    for (int64_t t = split; t < T; ++t)
+    // A chunk after cached tokens, in query blocks of 3: each block sees the
+    // cache and its own causal prefix, no more.
+    m.model->setQueryBlock(3);
+    rows.push_back(
+        m.model
+            ->forward({ids.narrow(1, split, chunk), positionsFor(split + chunk).narrow(1, split, chunk), {}},
+                      &cache)
+            .squeeze(0));
+    m.model->setQueryBlock(1024);
+    for (int64_t t = split + chunk; t < T; ++t)
       rows.push_back(
           m.model->forward({ids.narrow(1, t, 1), at::full({1, 1}, t, at::kLong), {}}, &cache).squeeze(0));
     QCOMPARE(cache.length(), T);
