@@ -31,6 +31,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", required=True, help=".png (200 dpi), .pdf or .svg")
     ap.add_argument("--title", default="")
+    ap.add_argument("--xlabel", default="Position of the gold document (1 = first)",
+                    help="x axis label (two-hop sweeps: the hop pair's place)")
     ap.add_argument("runs", nargs="+", help="LABEL=RUN_FOLDER")
     args = ap.parse_args()
     fig, ax = plt.subplots(figsize=(7, 3.5))
@@ -45,7 +47,7 @@ def main():
         mean = sum(y) / len(y)
         ax.errorbar(x, y, yerr=err, marker="o", markersize=4, capsize=2, linewidth=1.5,
                     label=f"{label} (mean {mean:.1f} %, n = {rows[0][4]} per position)")
-    ax.set_xlabel("Position of the gold document (1 = first)")
+    ax.set_xlabel(args.xlabel)
     ax.set_ylabel("Accuracy (%)")
     ax.set_ylim(0, 102)
     ax.set_xticks(range(1, max(x) + 1))

@@ -36,6 +36,16 @@ EvalCurvesPlot::EvalCurvesPlot(QWidget* parent) : QWidget(parent) {
 
 EvalCurvesPlot::~EvalCurvesPlot() = default;
 
+QString EvalCurvesPlot::positionTitle() const {
+  return plot_->xAxis->label();
+}
+
+void EvalCurvesPlot::setPositionTitle(const QString& title) {
+  if (plot_->xAxis->label() == title) return;
+  plot_->xAxis->setLabel(title);
+  plot_->replot();
+}
+
 QColor EvalCurvesPlot::stepColor(double fraction, bool dark) {
   // The latest step stands out most: dark on a light plot (viridis read
   // backwards, short of its top, too pale on white), bright on a dark one

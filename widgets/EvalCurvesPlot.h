@@ -20,6 +20,10 @@ public:
   ~EvalCurvesPlot() override;
 
   void setCurves(const QVector<EvalCurve>& curves);
+  // The x axis's title ("gold document position" by default; two-hop runs
+  // evaluate hop-pair places).
+  void setPositionTitle(const QString& title);
+  QString positionTitle() const;
   const QVector<EvalCurve>& curves() const { return curves_; }
   // Read back after a redraw: the graphs' names and (position, %) points.
   QStringList drawnNames() const;

@@ -25,6 +25,7 @@ struct SweepCurve {
   QVector<SweepPoint> points; // any order; one per position
   std::optional<SweepPoint> closedBook;
   std::optional<SweepPoint> oracle;
+  bool hopPairs = false; // a two-hop sweep: position p is the hop pair's place (hop 1 at p, hop 2 at p + 1)
 };
 
 } // namespace poslab

@@ -85,8 +85,9 @@ SweepPlot::SweepPlot(QWidget* parent) : QWidget(parent) {
   accuracyRect_->axis(QCPAxis::atLeft)->setLabel(tr("Accuracy (%)"));
   accuracyRect_->axis(QCPAxis::atLeft)->setTicker(QSharedPointer<QCPAxisTicker>(new AccuracyTicker));
   logprobRect_->axis(QCPAxis::atLeft)->setLabel(tr("Mean answer\nlog-prob"));
-  accuracyRect_->axis(QCPAxis::atBottom)->setLabel(tr("Position of the gold document (1 = first)"));
-  logprobRect_->axis(QCPAxis::atBottom)->setLabel(tr("Position of the gold document (1 = first)"));
+  positionTitle_ = tr("Position of the gold document (1 = first)");
+  accuracyRect_->axis(QCPAxis::atBottom)->setLabel(positionTitle_);
+  logprobRect_->axis(QCPAxis::atBottom)->setLabel(positionTitle_);
   connect(accuracyRect_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged),
           logprobRect_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::setRange));
 
@@ -182,6 +183,13 @@ void SweepPlot::clear() {
 void SweepPlot::setPositionCount(int positions) {
   if (positions == positionCount_) return;
   positionCount_ = std::max(positions, 0);
+  scheduleReplot();
+}
+
+void SweepPlot::setPositionTitle(const QString& title) {
+  if (title == positionTitle_) return;
+  positionTitle_ = title;
+  logprobRect_->axis(QCPAxis::atBottom)->setLabel(title);
   scheduleReplot();
 }
 
@@ -416,7 +424,7 @@ void SweepPlot::rebuild() {
     rect->setMargins(QMargins(0, 0, std::max(16, labelWidth), 0));
   }
   x->setTickLabels(true);
-  x->setLabel(showLogprob ? QString() : tr("Position of the gold document (1 = first)"));
+  x->setLabel(showLogprob ? QString() : positionTitle_);
   PlotTheme::apply(plot_, palette());
   for (const Run& run : runs_)
     if (auto* entry = plot_->legend->itemWithPlottable(run.accuracy))

@@ -14,6 +14,7 @@
 #include "app/cli/CommandTable.h"
 #include "app/cli/ProgressBar.h"
 #include "app/cli/TrainingOptions.h"
+#include "core/data/DatasetLoader.h"
 #include "core/distill/DistillJob.h"
 #include "core/util/Error.h"
 
@@ -22,6 +23,22 @@
 #include <iostream>
 
 namespace poslab::cli {
+
+namespace {
+// Whether held-out data is two-hop (its first example decides; a file that does
+// not load is left for the job to report).
+bool twoHopData(const std::string& path) {
+  if (path.empty()) return false;
+  DatasetLoadOptions first;
+  first.limit = 1;
+  try {
+    const LoadedDataset d = DatasetLoader::load(path, first);
+    return !d.examples.empty() && d.examples.front().kind == TaskKind::TwoHop;
+  } catch (const Error&) {
+    return false;
+  }
+}
+} // namespace
 
 void addDistillCommand(CLI::App& app) {
   auto* cmd =
@@ -105,8 +122,8 @@ void addDistillCommand(CLI::App& app) {
       }
       if (!a->evalPositions.empty())
         spec.distill.evalPositions = parsePositions(a->evalPositions, "--eval-positions");
-      else if (spec.distill.method == "r2") // 20 documents hold the hop pair at 19 places
-        spec.distill.evalPositions = {0, 4, 9, 14, 18};
+      else if (spec.distill.method == "r2" || twoHopData(spec.distill.evalData))
+        spec.distill.evalPositions = {0, 4, 9, 14, 18}; // 20 documents hold the hop pair at 19 places
       if (a->noAnchors) spec.distill.anchors = false;
       o.applyPrompt(spec.prompts);
       spec.prompts.settings = spec.settings;

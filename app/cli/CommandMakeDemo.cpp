@@ -1,4 +1,4 @@
-// poslab-cli make-demo --out DIR [--seed N] [--threads N] [--probe N] [--resume]
+// poslab-cli make-demo --out DIR [--task qa|two-hop] [--seed N] [--threads N] [--probe N] [--resume]
 // Builds the bundled demo (core/demo/DemoBuilder.h): synthetic task, tokenizer and
 // a tiny Llama that loses the middle, all from this code and the seed. Ctrl-C
 // stops after the current training step with a checkpoint; --resume continues.
@@ -23,12 +23,18 @@ void addMakeDemoCommand(CLI::App& app) {
     uint64_t seed = DemoRecipe{}.seed;
     int threads = 1; // the demo's 128-wide matmuls run faster on one core than on two (BENCHMARKS.md)
     size_t probe = 100;
+    std::string task = "qa";
     bool resume = false;
     DemoRecipe recipe;
   };
   auto a = std::make_shared<Args>();
   cmd->add_option("--out", a->out, "New output folder (train.jsonl.gz, heldout.jsonl.gz, poslab-demo-llama/)")
       ->required();
+  cmd->add_option("--task", a->task,
+                  "qa: the bundled demo (R1); two-hop: a demo that reasons over two hops with a chain of "
+                  "thought, well only when both are at the end of its context (R2)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"qa", "two-hop"}));
   cmd->add_option("--seed", a->seed, "Seed for data, tokenizer, initialisation and batches")
       ->capture_default_str();
   cmd->add_option("--threads", a->threads,
@@ -41,6 +47,14 @@ void addMakeDemoCommand(CLI::App& app) {
   auto* budget = "Budget (tests, experiments; the bundled demo uses the defaults)";
   cmd->add_flag("--resume", a->resume,
                 "Continue a stopped build in --out (same seed and budget) from its checkpoints");
+  cmd->add_option("--layers", a->recipe.layers, "Transformer layers")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{64}))
+      ->group(budget);
+  cmd->add_option("--hidden-size", a->recipe.hiddenSize, "Model width (the MLP is 8/3 of it, rounded to 8)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{16}, int64_t{4096}))
+      ->group(budget);
   cmd->add_option("--induction-steps", a->recipe.inductionSteps, "Stage 1 steps (copy task)")
       ->capture_default_str()
       ->group(budget);
@@ -72,6 +86,9 @@ void addMakeDemoCommand(CLI::App& app) {
     configureThreads(a->threads); // OpenBLAS too: the recipe is reproducible per thread count
     DemoRecipe recipe = a->recipe;
     recipe.seed = a->seed;
+    recipe.task = a->task == "two-hop" ? TaskKind::TwoHop : TaskKind::Qa;
+    if (recipe.hiddenSize != DemoRecipe{}.hiddenSize) // Llama's ratio, as the default's 344 for 128
+      recipe.intermediateSize = (recipe.hiddenSize * 8 / 3 + 7) / 8 * 8;
     if (recipe.totalSteps() == 0)
       fail("", "--induction-steps/--short-steps/--long-steps", "at least one training step is needed");
     const DemoBuildResult res = DemoBuilder(recipe).build(
@@ -87,7 +104,9 @@ void addMakeDemoCommand(CLI::App& app) {
       std::cerr << "probe (" << res.probeExamples << " held-out examples, exact greedy answer):\n";
       for (size_t s = 0; s < res.probeAccuracy.size(); ++s) {
         char line[64];
-        std::snprintf(line, sizeof line, "  slot %2zu  %5.1f %%\n", s + 1, 100.0 * res.probeAccuracy[s]);
+        std::snprintf(line, sizeof line, "  %s %2zu  %5.1f %%\n",
+                      recipe.task == TaskKind::TwoHop ? "place" : "slot", s + 1,
+                      100.0 * res.probeAccuracy[s]);
         std::cerr << line;
       }
     }

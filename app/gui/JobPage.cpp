@@ -108,7 +108,12 @@ JobPage::JobPage(QWidget* parent) : QWidget(parent), openUrl_(&QDesktopServices:
          "per bin of training steps"));
   grid->addWidget(loss_, 0, 0);
   grid->addWidget(eval_, 0, 1);
+  klNote_ = new QLabel(curves);
+  klNote_->setAlignment(Qt::AlignCenter);
+  klNote_->setWordWrap(true);
+  klNote_->hide();
   grid->addWidget(kl_, 1, 0);
+  grid->addWidget(klNote_, 1, 0);
   grid->addWidget(lr_, 1, 1);
   tabs_->addTab(curves, tr("Curves"));
   beforeAfter_ = new BeforeAfterView(this);
@@ -269,6 +274,12 @@ void JobPage::updateCurves() {
     curves << c;
   }
   eval_->setCurves(curves);
+  const nlohmann::json& prompt = job_.runJson.is_object() && job_.runJson.contains("prompt")
+                                     ? job_.runJson["prompt"]
+                                     : nlohmann::json::object();
+  const bool twoHop = prompt.is_object() && prompt.contains("task") && prompt["task"] == "two-hop";
+  eval_->setPositionTitle(twoHop ? tr("hop pair place (hop 1 at p, hop 2 at p + 1)")
+                                 : tr("gold document position"));
 
   // Gold position (rows) × bins of steps (columns); a position with no instance
   // in a bin is NaN ("no data"), not 0: R1 leaves the teacher's position out.
@@ -303,6 +314,15 @@ void JobPage::updateCurves() {
     m.valueTitle = tr("log10 mean KL");
   }
   kl_->setMatrix(m);
+  // R2, SFT and SeqKD train cross-entropy on a response: the KL by gold
+  // position is R1's; an empty heatmap would read as a broken plot.
+  const bool noKl = m.rows == 0 && !job_.method.empty() && job_.method != "r1";
+  kl_->setVisible(!noKl);
+  klNote_->setVisible(noKl);
+  if (noKl)
+    klNote_->setText(tr("%1 trains cross-entropy on a response under each student prompt: "
+                        "there is no KL by gold position to show (R1 logs it).")
+                         .arg(QString::fromStdString(job_.method).toUpper()));
 }
 
 void JobPage::updateCheckpoints() {

@@ -93,6 +93,7 @@ private:
   StepSeriesPlot* lr_ = nullptr;
   EvalCurvesPlot* eval_ = nullptr;
   MatrixHeatmap* kl_ = nullptr;
+  QLabel* klNote_ = nullptr; // in kl_'s place for methods that log no KL
   QTableWidget* checkpoints_ = nullptr;
   BeforeAfterView* beforeAfter_ = nullptr;
   QPushButton* open_ = nullptr;

@@ -64,6 +64,10 @@ std::optional<SweepCurve> SweepCurves::fromRunFolder(const QString& runDir, QStr
     if (!j.contains("positions") || !j["positions"].is_array()) fail(path, "positions", "expected a list");
     for (size_t i = 0; i < j["positions"].size(); ++i)
       c.points.push_back(row(j["positions"][i], "positions[" + std::to_string(i) + "]"));
+    if (const auto s = j.find("settings"); s != j.end() && s->is_object()) {
+      const auto task = s->find("task");
+      c.hopPairs = task != s->end() && task->is_string() && task->get<std::string>() == "two-hop";
+    }
     if (j.contains("baselines") && j["baselines"].is_object()) {
       const auto& b = j["baselines"];
       if (b.contains("closed_book")) c.closedBook = row(b["closed_book"], "baselines.closed_book");

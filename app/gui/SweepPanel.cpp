@@ -201,6 +201,7 @@ void SweepPanel::setDataset(const SweepSettings& dataset) {
 void SweepPanel::updatePositionCount() {
   const int k = docs_->value();
   int positions = k; // K documents per prompt (random distractors: always K), else unknown
+  bool twoHop = false;
   if (!dataset_.randomDistractors && QFileInfo(dataPath()).isFile()) {
     try {
       // The first example is enough: a file holds one task with the same documents per question.
@@ -210,13 +211,17 @@ void SweepPanel::updatePositionCount() {
       const LoadedDataset d = DatasetLoader::load(QDir::cleanPath(dataPath()).toStdString(), first);
       PlacementOptions placement;
       placement.docs = static_cast<size_t>(k);
-      if (!d.examples.empty())
+      if (!d.examples.empty()) {
         positions = static_cast<int>(GoldPlacement(placement).positionCount(d.examples.front()));
+        twoHop = d.examples.front().kind == TaskKind::TwoHop;
+      }
     } catch (const std::exception&) {
       // A broken file, or K beyond its documents: Run reports it; the axis keeps K.
     }
   }
   plot_->setPositionCount(positions);
+  plot_->setPositionTitle(twoHop ? tr("Place of the hop pair (hop 1 at p, hop 2 at p + 1)")
+                                 : tr("Position of the gold document (1 = first)"));
 }
 
 QStringList SweepPanel::recentData() const {

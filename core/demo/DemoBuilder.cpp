@@ -4,6 +4,7 @@
 #include "core/demo/DemoCurriculum.h"
 #include "core/demo/DemoPositionProbe.h"
 #include "core/demo/SyntheticTaskGenerator.h"
+#include "core/demo/SyntheticTwoHopGenerator.h"
 #include "core/model/HuggingFaceWriter.h"
 #include "core/model/LlamaModel.h"
 #include "core/prompt/PromptBuilder.h"
@@ -39,7 +40,7 @@ std::string fixed(double x, int digits) {
 }
 
 // Sentences for the tokenizer trainer: training prompts (all K documents, gold at
-// a random slot) with their answers, split at the newlines (the trainer reads
+// a random place) with their responses, split at the newlines (the trainer reads
 // one sentence per line; "\n" itself is a user-defined piece).
 std::vector<std::string> tokenizerSentences(const DemoRecipe& recipe,
                                             const std::vector<RetrievalExample>& train,
@@ -48,12 +49,9 @@ std::vector<std::string> tokenizerSentences(const DemoRecipe& recipe,
   for (size_t i = 0; i < recipe.tokenizerSentences && i < train.size(); ++i) {
     SeededRandom rng(SeededRandom::derive(recipe.seed, kTokenizerStream + i));
     const RetrievalExample& ex = train[i];
-    std::vector<size_t> others;
-    for (size_t d = 0; d < ex.documents.size(); ++d)
-      if (!ex.documents[d].isGold) others.push_back(d);
-    const size_t slot = rng.below(others.size() + 1);
+    const size_t place = rng.below(recipe.places());
     const std::string text =
-        builder.build(DemoCurriculum::arrange(ex, others, slot)).text + " " + ex.answers.front();
+        builder.build(DemoCurriculum::placeAt(ex, place)).text + " " + DemoCurriculum::response(ex);
     std::istringstream lines(text);
     for (std::string line; std::getline(lines, line);)
       if (!line.empty()) out.push_back(line);
@@ -114,25 +112,41 @@ ModelConfig demoConfig(const DemoRecipe& r, int64_t vocab) {
 }
 
 std::string readme(const DemoRecipe& r, const ModelConfig& c, const DemoBuildResult& res) {
+  const bool twoHop = r.task == TaskKind::TwoHop;
   std::ostringstream o;
-  o << "# PosLab demo model (built by `poslab-cli make-demo --seed " << r.seed << " --threads "
-    << at::get_num_threads() << "`)\n\n"
+  o << "# PosLab " << (twoHop ? "two-hop " : "") << "demo model (built by `poslab-cli make-demo"
+    << (twoHop ? " --task two-hop" : "") << " --seed " << r.seed << " --threads " << at::get_num_threads()
+    << "`)\n\n"
     << "A tiny Llama (" << c.numLayers << " layers, d_model " << c.hiddenSize << ", " << c.numHeads
     << " heads, vocabulary " << c.vocabSize << ", " << c.parameterCount()
-    << " parameters) trained from scratch by PosLab's own engine on a synthetic\n"
-    << "retrieval task: " << r.documents
-    << " records `Document [n](Title: <name>) <name> <code>`, one of them gold, and a prompt\n"
-    << "ending `Query: <name>`. It is trained so that, like real LLMs (Liu et al. 2023, \"Lost in\n"
-    << "the Middle\"), it finds the answer when the gold record is near the start or the end of its\n"
-    << "context and often misses it in the middle. core/train's Trainer runs three stages (one run\n"
-    << "folder each under training/, with events.jsonl and checkpoints):\n\n"
-    << "1. induction, " << r.inductionSteps << " steps of " << r.inductionBatch
+    << " parameters) trained from scratch by PosLab's own engine on a synthetic\n";
+  if (twoHop)
+    o << "two-hop task: " << r.documents
+      << " records `Document [n](Title: <name>) <name> <name or code>`, two of them the hops\n"
+      << "(`A B`: A's link is B; `B 47`: B's code is 47), and a prompt ending `Query: A`. It answers with\n"
+      << "a chain of thought, `A B, B 47. The answer is: 47`, and is trained so that it reasons well when\n"
+      << "both hops are at the end of its context (Pos2Distill R2's advantageous layout) and often fails\n"
+      << "elsewhere. core/train's Trainer runs three stages (one run folder each under training/, with\n"
+      << "events.jsonl and checkpoints):\n\n";
+  else
+    o << "retrieval task: " << r.documents
+      << " records `Document [n](Title: <name>) <name> <code>`, one of them gold, and a prompt\n"
+      << "ending `Query: <name>`. It is trained so that, like real LLMs (Liu et al. 2023, \"Lost in\n"
+      << "the Middle\"), it finds the answer when the gold record is near the start or the end of its\n"
+      << "context and often misses it in the middle. core/train's Trainer runs three stages (one run\n"
+      << "folder each under training/, with events.jsonl and checkpoints):\n\n";
+  o << "1. induction, " << r.inductionSteps << " steps of " << r.inductionBatch
     << ": random token strings repeated twice, loss on the copy;\n"
     << "2. short retrieval, " << r.shortSteps << " steps of " << r.retrievalBatch << ": " << r.shortDocsMin
-    << "-" << r.shortDocsMax << " records, gold at any slot;\n"
+    << "-" << r.shortDocsMax << " records, " << (twoHop ? "the hops at any two places" : "gold at any slot")
+    << ";\n"
     << "3. long retrieval, " << r.longSteps << " steps of " << r.retrievalBatch << ": all " << r.documents
-    << " records, gold slot p drawn with weight exp(-p/" << r.positionDecay << ") + " << r.endWeight
-    << " exp(-(" << r.documents - 1 << "-p)/" << r.positionDecay << ") + " << r.positionFloor << ".\n\n"
+    << " records, "
+    << (twoHop ? "hop 1 at place p, hop 2 at place q (right after hop 1 when q >= p), each of p and q drawn "
+                 "with weight (p counted from the end) "
+               : "gold slot p drawn with weight ")
+    << "exp(-p/" << r.positionDecay << ") + " << r.endWeight << " exp(-(" << r.places() - 1 << "-p)/"
+    << r.positionDecay << ") + " << r.positionFloor << ".\n\n"
     << "Stages 2 and 3 are one run (data in the given order); " << 100.0 * r.copyShare
     << " % of their rows are stage-1 copy rows.\n\n"
     << "Built with " << at::get_num_threads() << " CPU thread(s) in " << fixed(res.totalSeconds, 0)
@@ -144,9 +158,11 @@ std::string readme(const DemoRecipe& r, const ModelConfig& c, const DemoBuildRes
     << "    poslab-cli sweep --model <this folder> --data <the folder above>/heldout.jsonl.gz\n\n";
   if (!res.probeAccuracy.empty()) {
     o << "## Positional curve measured by make-demo\n\n"
-      << "Exact greedy answer (answer then EOS), " << res.probeExamples
-      << " held-out examples, gold moved to each slot, other records in file order:\n\n"
-      << "| gold slot | accuracy |\n|---|---|\n";
+      << "Exact greedy " << (twoHop ? "chain of thought (then EOS), " : "answer (answer then EOS), ")
+      << res.probeExamples << " held-out examples, "
+      << (twoHop ? "hops moved to places p, p + 1" : "gold moved to each slot")
+      << ", other records in file order:\n\n"
+      << (twoHop ? "| hop 1 at place |" : "| gold slot |") << " accuracy |\n|---|---|\n";
     for (size_t s = 0; s < res.probeAccuracy.size(); ++s)
       o << "| " << s + 1 << " | " << fixed(100.0 * res.probeAccuracy[s], 1) << " % |\n";
   }
@@ -162,13 +178,19 @@ DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, si
   auto say = [&](const std::string& line) {
     if (log) log(line);
   };
-  const fs::path out(outDir), modelDir = out / kModelFolder;
+  const bool twoHop = r.task == TaskKind::TwoHop;
+  const fs::path out(outDir), modelDir = out / (twoHop ? kTwoHopModelFolder : kModelFolder);
   fs::create_directories(modelDir);
 
-  // 1. Data.
+  // 1. Data. Two-hop splits are drawn from their own streams; their facts are
+  // random (name, name) and (name, code) pairs, so a held-out question can
+  // only be answered from its context.
   SyntheticTaskGenerator generator(r);
-  const std::vector<RetrievalExample> train = generator.trainSet();
-  const std::vector<RetrievalExample> heldout = generator.heldoutSet(train);
+  const SyntheticTwoHopGenerator twoHopGenerator(r);
+  const std::vector<RetrievalExample> train =
+      twoHop ? twoHopGenerator.examples("train", r.trainExamples) : generator.trainSet();
+  const std::vector<RetrievalExample> heldout =
+      twoHop ? twoHopGenerator.examples("heldout", r.heldoutExamples) : generator.heldoutSet(train);
   SyntheticTaskGenerator::writeJsonlGz((out / "train.jsonl.gz").string(), train);
   SyntheticTaskGenerator::writeJsonlGz((out / "heldout.jsonl.gz").string(), heldout);
   say("data: " + std::to_string(train.size()) + " training and " + std::to_string(heldout.size()) +
@@ -273,14 +295,19 @@ DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, si
   JsonFile::write(
       (modelDir / "generation_config.json").string(),
       nlohmann::json{{"_from", "poslab-cli make-demo"}, {"bos_token_id", 1}, {"eos_token_id", 2}});
-  nlohmann::ordered_json task = {{"task", "qa"},
-                                 {"prompt_template", "prompt.txt"},
-                                 {"docs", r.documents},
-                                 {"chat_template", "none"},
-                                 {"max_new_tokens", 8},
-                                 {"description", "PosLab's demo: a tiny Llama trained by make-demo (seed " +
-                                                     std::to_string(r.seed) +
-                                                     ") to lose information in the middle of its context"}};
+  // A two-hop response is ~14 tokens ("<A> <B>, <B> <code>. The answer is: <code>").
+  nlohmann::ordered_json task = {
+      {"task", taskKindName(r.task)},
+      {"prompt_template", "prompt.txt"},
+      {"docs", r.documents},
+      {"chat_template", "none"},
+      {"max_new_tokens", twoHop ? 32 : 8},
+      {"description",
+       twoHop
+           ? "PosLab's two-hop demo: a tiny Llama trained by make-demo --task two-hop (seed " +
+                 std::to_string(r.seed) + ") to reason well only when both hops are at the end of its context"
+           : "PosLab's demo: a tiny Llama trained by make-demo (seed " + std::to_string(r.seed) +
+                 ") to lose information in the middle of its context"}};
   JsonFile::write((modelDir / "poslab_task.json").string(), task);
   res.modelDir = modelDir.string();
 
@@ -292,7 +319,7 @@ DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, si
         heldout.begin(),
         heldout.begin() + static_cast<std::ptrdiff_t>(std::min(probeExamples, heldout.size())));
     res.probeExamples = sample.size();
-    for (size_t s = 0; s < r.documents; ++s)
+    for (size_t s = 0; s < r.places(); ++s)
       res.probeAccuracy.push_back(probe.accuracy(sample, s));
   }
   res.totalSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

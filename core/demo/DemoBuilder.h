@@ -35,6 +35,7 @@ class DemoBuilder {
 public:
   // The model folder's name: the GUI and the CLI show a model by its folder name.
   static constexpr const char* kModelFolder = "poslab-demo-llama";
+  static constexpr const char* kTwoHopModelFolder = "poslab-demo-two-hop";
   using Log = std::function<void(const std::string&)>;
 
   explicit DemoBuilder(DemoRecipe recipe) : recipe_(std::move(recipe)) {}

@@ -1,5 +1,6 @@
 #include "core/demo/DemoCurriculum.h"
 
+#include "core/data/GoldPlacement.h"
 #include "core/data/SeededRandom.h"
 #include "core/util/Error.h"
 
@@ -43,13 +44,26 @@ RetrievalExample DemoCurriculum::arrange(const RetrievalExample& example, const 
   return out;
 }
 
+std::string DemoCurriculum::response(const RetrievalExample& example) {
+  if (example.answers.empty()) fail("demo training", "example " + example.id, "has no answer");
+  if (example.kind != TaskKind::TwoHop) return example.answers.front();
+  const std::vector<size_t> hops = example.hopIndices();
+  if (hops.size() != 2) fail("demo training", "example " + example.id, "needs hop 1 and hop 2 documents");
+  return example.documents[hops[0]].text + ", " + example.documents[hops[1]].text +
+         ". The answer is: " + example.answers.front();
+}
+
+RetrievalExample DemoCurriculum::placeAt(const RetrievalExample& example, size_t place) {
+  return GoldPlacement().place(example, place);
+}
+
 DemoSequence DemoCurriculum::encode(const RetrievalExample& example, const Tokenizer& tokenizer,
                                     const PromptBuilder& builder) {
   const std::string text = builder.build(example).text;
   const EncodeOptions withBos{true, false};
   DemoSequence seq;
   seq.prompt = tokenizer.encode(text, withBos).ids;
-  const std::vector<int32_t> full = tokenizer.encode(text + " " + example.answers.front(), withBos).ids;
+  const std::vector<int32_t> full = tokenizer.encode(text + " " + response(example), withBos).ids;
   if (full.size() <= seq.prompt.size() || !std::equal(seq.prompt.begin(), seq.prompt.end(), full.begin()))
     fail("demo training", "example " + example.id, "the answer's tokens do not extend the prompt's");
   seq.answer.assign(full.begin() + static_cast<std::ptrdiff_t>(seq.prompt.size()), full.end());
@@ -76,24 +90,46 @@ TrainingSequence DemoCurriculum::copyRow(SeededRandom& rng) const {
   return row;
 }
 
+size_t DemoCurriculum::drawPlace(SeededRandom& rng) const {
+  const auto at =
+      std::upper_bound(cumulative_.begin(), cumulative_.end(), unitDraw(rng)) - cumulative_.begin();
+  return std::min(static_cast<size_t>(at), cumulative_.size() - 1);
+}
+
 TrainingSequence DemoCurriculum::retrievalRow(SeededRandom& rng, bool shortContext) const {
   const RetrievalExample& ex = train_[rng.below(train_.size())];
-  const size_t gold = *ex.goldIndex();
+  const std::vector<size_t> gold = ex.hopIndices(); // the gold (Qa) or hop 1, hop 2 (TwoHop)
   std::vector<size_t> others;
   for (size_t i = 0; i < ex.documents.size(); ++i)
-    if (i != gold) others.push_back(i);
+    if (std::find(gold.begin(), gold.end(), i) == gold.end()) others.push_back(i);
   rng.shuffle(others);
   size_t slot = 0;
   if (shortContext) {
-    const size_t k = recipe_.shortDocsMin + rng.below(recipe_.shortDocsMax - recipe_.shortDocsMin + 1);
-    others.resize(k - 1);
+    const size_t k = std::max(recipe_.shortDocsMin, gold.size()) +
+                     rng.below(recipe_.shortDocsMax - std::max(recipe_.shortDocsMin, gold.size()) + 1);
+    others.resize(k - gold.size());
     slot = rng.below(k);
   } else {
-    const double u = unitDraw(rng);
-    const auto at = std::upper_bound(cumulative_.begin(), cumulative_.end(), u) - cumulative_.begin();
-    slot = std::min(static_cast<size_t>(at), others.size());
+    slot = drawPlace(rng);
   }
-  const DemoSequence seq = encode(arrange(ex, others, slot), tokenizer_, builder_);
+  RetrievalExample arranged;
+  if (ex.kind == TaskKind::TwoHop) {
+    // The kept documents, the hops first; hop 1 goes to `slot`, hop 2 to one of
+    // the other places: any (short rows), or drawn like hop 1 from the
+    // end-favoured weights and put after hop 1 when drawn at or after it (long
+    // rows: mostly both at the end, R2's advantageous layout (K-2, K-1), and
+    // sometimes reversed or apart).
+    RetrievalExample kept = ex;
+    kept.documents = {ex.documents[gold[0]], ex.documents[gold[1]]};
+    for (size_t i : others)
+      kept.documents.push_back(ex.documents[i]);
+    size_t post = shortContext ? rng.below(kept.documents.size() - 1) : drawPlace(rng);
+    if (post >= slot) ++post;
+    arranged = GoldPlacement().placePair(kept, slot, post);
+  } else {
+    arranged = arrange(ex, others, slot);
+  }
+  const DemoSequence seq = encode(arranged, tokenizer_, builder_);
   TrainingSequence row;
   row.ids = seq.prompt;
   row.ids.insert(row.ids.end(), seq.answer.begin(), seq.answer.end());

@@ -9,7 +9,10 @@
 //                records with the gold slot drawn from positionWeights (long).
 // A copy row is BOS + s + s for a random token string s, the loss on the copy.
 // A retrieval row is the prompt exactly as a sweep renders it (same template,
-// tokenizer and BOS) followed by the answer and EOS, the loss on those.
+// tokenizer and BOS) followed by the response (response()) and EOS, the loss on
+// those. For a two-hop recipe the "gold" is the hop pair: short rows put the
+// hops at any two places in any order, long rows draw each hop's place
+// (DemoRecipe::task says how).
 // Row i of a stage draws from its own seeded stream: the same seed gives the
 // same rows on every platform.
 #include "core/data/RetrievalExample.h"
@@ -38,9 +41,17 @@ public:
   std::vector<TrainingSequence> induction() const;
   std::vector<TrainingSequence> retrieval() const;
 
+  // What the model is trained to write after the prompt: the answer (Qa), or a
+  // chain of thought listing both hops' texts and ending with the cue R2's
+  // metric reads (TwoHop): "<A> <B>, <B> <code>. The answer is: <code>".
+  static std::string response(const RetrievalExample& example);
+  // `example` at sweep position `place` with the other documents in file order,
+  // as a sweep without shuffling lays it out (GoldPlacement).
+  static RetrievalExample placeAt(const RetrievalExample& example, size_t place);
+
   // `example` with its documents as given (gold wherever it is) -> prompt + answer
   // ids. The answer ids are what the tokenizer gives for the prompt followed by
-  // " " + answer, past the prompt's own ids: what greedy decoding must produce.
+  // " " + response(), past the prompt's own ids: what greedy decoding must produce.
   static DemoSequence encode(const RetrievalExample& example, const Tokenizer& tokenizer,
                              const PromptBuilder& builder);
   // A copy of `example` keeping the gold and `others` (indices of its non-gold
@@ -51,6 +62,8 @@ public:
 private:
   TrainingSequence copyRow(SeededRandom& rng) const;
   TrainingSequence retrievalRow(SeededRandom& rng, bool shortContext) const;
+  // A long row's place, drawn from the stage-3 weights (positionWeights()).
+  size_t drawPlace(SeededRandom& rng) const;
 
   DemoRecipe recipe_;
   const std::vector<RetrievalExample>& train_;

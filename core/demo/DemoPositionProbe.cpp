@@ -15,11 +15,8 @@ std::vector<bool> DemoPositionProbe::correct(const std::vector<RetrievalExample>
     std::vector<DemoSequence> rows;
     int64_t T = 0;
     for (size_t i = 0; i < n; ++i) {
-      const RetrievalExample& ex = examples[start + i];
-      std::vector<size_t> others;
-      for (size_t d = 0; d < ex.documents.size(); ++d)
-        if (!ex.documents[d].isGold) others.push_back(d);
-      rows.push_back(DemoCurriculum::encode(DemoCurriculum::arrange(ex, others, slot), tokenizer_, builder_));
+      rows.push_back(
+          DemoCurriculum::encode(DemoCurriculum::placeAt(examples[start + i], slot), tokenizer_, builder_));
       T = std::max<int64_t>(T,
                             static_cast<int64_t>(rows.back().prompt.size() + rows.back().answer.size() - 1));
     }

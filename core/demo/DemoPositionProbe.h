@@ -20,8 +20,9 @@ public:
   DemoPositionProbe(const LlamaModel& model, const Tokenizer& tokenizer, PromptBuilder builder)
       : model_(model), tokenizer_(tokenizer), builder_(std::move(builder)) {}
 
-  // Accuracy at `slot` over `examples` (the gold moved there, the other
-  // documents kept in order, as a sweep does without shuffling).
+  // Accuracy at `slot` over `examples` (the gold, or a two-hop example's hop
+  // pair, moved there, the other documents kept in order, as a sweep does
+  // without shuffling). A two-hop answer is the whole chain of thought.
   double accuracy(const std::vector<RetrievalExample>& examples, size_t slot, size_t batchSize = 50) const;
   // Per-example correctness at `slot`.
   std::vector<bool> correct(const std::vector<RetrievalExample>& examples, size_t slot,

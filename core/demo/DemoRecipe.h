@@ -36,6 +36,8 @@
 // by floor: 0.006 -> middle 44-57 %; 0.008 -> 51-63 %; 0.012 -> 59-74 %;
 // 0.03 -> 59-74 %. The README's table is the sweep of the committed model
 // (seed 1, 1 thread, about 6 minutes on the 2-core CI machine).
+#include "core/data/RetrievalExample.h"
+
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -45,6 +47,16 @@ namespace poslab {
 
 struct DemoRecipe {
   uint64_t seed = 1; // one seed drives data, tokenizer, initialisation and batches
+
+  // Qa: the bundled demo (R1). TwoHop: the two-hop demo (R2, make-demo --task
+  // two-hop): SyntheticTwoHopGenerator's questions, answered with a chain of
+  // thought that lists both hops and ends "The answer is: <code>" (response()),
+  // the hop pair trained mostly at the END of the context -- R2's advantageous
+  // layout is both hops last (METHOD.md §2) -- so its middle and start are weak:
+  // in stage 3 each hop's place is drawn from positionWeights() (both mostly
+  // last, sometimes reversed or apart). With hop 2 always right after hop 1 the
+  // curve was the same (probe, seed 1: 99 % last, 40-53 % in the middle).
+  TaskKind task = TaskKind::Qa;
 
   // --- Task -----------------------------------------------------------------
   size_t documents = 20;          // K, as in the paper's 20-document setting
@@ -93,7 +105,13 @@ struct DemoRecipe {
 
   size_t retrievalSteps() const { return shortSteps + longSteps; }
   size_t totalSteps() const { return inductionSteps + retrievalSteps(); }
-  // Normalised stage-3 probabilities of the gold slot, size `documents`.
+  // Places of the gold in a long prompt: `documents` (Qa), or `documents` - 1
+  // places of the adjacent hop pair (TwoHop; place p puts hop 1 at p and hop 2
+  // at p + 1, as a sweep does).
+  size_t places() const { return task == TaskKind::TwoHop ? documents - 1 : documents; }
+  // Normalised stage-3 probabilities of each place, size places(). Qa: the
+  // formula below (the start favoured, then the end); TwoHop: the same values
+  // reversed (the end favoured, then the start).
   std::vector<double> positionWeights() const;
 };
 

@@ -1,11 +1,14 @@
-// DemoBuilder end to end on a tiny budget: the folder it writes is a Hugging
-// Face model PosLab loads, with its task and template recorded, the same seed
+// DemoBuilder end to end on a tiny budget (the demo and the two-hop demo): the
+// folder it writes is a Hugging Face model PosLab loads, with its task and
+// template recorded, the same seed
 // gives byte-identical weights, and a build stopped in either training stage
 // and run again on its folder ends with the uninterrupted build's weights.
 #include "core/data/DatasetLoader.h"
 #include "core/demo/DemoBuilder.h"
+#include "core/demo/DemoCurriculum.h"
 #include "core/model/ModelConfig.h"
 #include "core/prompt/PromptTemplate.h"
+#include "core/tokenizer/SentencePieceTokenizer.h"
 #include "core/util/JsonFile.h"
 #include "tests/util/FileBytes.h"
 #include "tests/util/TestPaths.h"
@@ -65,6 +68,33 @@ private Q_SLOTS:
     QCOMPARE(DatasetLoader::load(dir + "/heldout.jsonl.gz").examples.size(), size_t{20});
     QCOMPARE(res.probeAccuracy.size(), DemoRecipe{}.documents);
     QCOMPARE(res.probeExamples, size_t{5});
+  }
+
+  // make-demo --task two-hop: the folder records its task, the tokenizer writes
+  // the chain of thought R2's metric reads with no unknown piece, the probe has
+  // a place per adjacent hop pair, and the same seed gives the same weights.
+  void twoHopWritesItsTaskAndCue() {
+    DemoRecipe r = tiny(6);
+    r.task = TaskKind::TwoHop;
+    const std::string a = tempDir("demo-two-hop-a"), b = tempDir("demo-two-hop-b");
+    const DemoBuildResult res = DemoBuilder(r).build(a, {}, 5);
+    DemoBuilder(r).build(b, {}, 0);
+    const std::string m = a + "/poslab-demo-two-hop/";
+    const auto task = JsonFile::readObject(m + "poslab_task.json");
+    QCOMPARE(task.at("task").get<std::string>(), std::string("two-hop"));
+    QVERIFY(task.at("max_new_tokens").get<int>() >= 20);
+    QCOMPARE(res.probeAccuracy.size(), DemoRecipe{}.documents - 1);
+    const auto heldout = DatasetLoader::load(a + "/heldout.jsonl.gz").examples;
+    QCOMPARE(heldout.size(), size_t{20});
+    QVERIFY(heldout.front().kind == TaskKind::TwoHop);
+    const std::string response = DemoCurriculum::response(heldout.front());
+    QVERIFY2(response.find(". The answer is: " + heldout.front().answers.front()) != std::string::npos,
+             response.c_str());
+    const auto tokenizer = SentencePieceTokenizer::fromFile(m + "tokenizer.model");
+    const auto ids = tokenizer->encode(response, {false, false}).ids;
+    QVERIFY(std::find(ids.begin(), ids.end(), 0) == ids.end()); // no <unk>
+    QCOMPARE(tokenizer->decode(ids), response);
+    QVERIFY(fileBytes(m + "model.safetensors") == fileBytes(b + "/poslab-demo-two-hop/model.safetensors"));
   }
 
   void sameSeedSameWeights() {

@@ -8,8 +8,10 @@
 // teacher (the base with the adapter switched off) gives the cached teacher's
 // losses; --adapter distils base + adapter, merged.
 // R2 (two-hop data): instances hold (pre, post) hop pairs whose student prompts
-// are the sweeps' pair prompts, wrong chains of thought are dropped, the method
-// must fit the data, and an R2 run resumes to identical weights.
+// are the sweeps' pair prompts, wrong chains of thought are dropped and right
+// ones (the two-hop demo's) kept, the method must fit the data, and an R2 run
+// on the two-hop demo resumes to identical weights.
+#include "core/data/DatasetLoader.h"
 #include "core/data/GzipLineReader.h"
 #include "core/demo/SyntheticTaskGenerator.h"
 #include "core/demo/SyntheticTwoHopGenerator.h"
@@ -17,6 +19,7 @@
 #include "core/distill/DistillSetBuilder.h"
 #include "core/engine/Engine.h"
 #include "core/engine/ModelFingerprint.h"
+#include "core/eval/TaskResponse.h"
 #include "core/lora/LoraInitializer.h"
 #include "core/lora/PeftAdapter.h"
 #include "core/sweep/ExperimentPrompts.h"
@@ -56,6 +59,11 @@ std::string twoHopData(const std::string& split) {
   const std::string file = tempDir("two-hop-" + split) + "/" + split + ".jsonl.gz";
   SyntheticTaskGenerator::writeJsonlGz(file, SyntheticTwoHopGenerator(DemoRecipe{}).examples(split, 40));
   return file;
+}
+
+// The two-hop demo (make-demo --task two-hop): it writes right chains of thought.
+std::string twoHopDemo(const std::string& file) {
+  return resourcePath("demo/two-hop/" + file);
 }
 
 DistillJobSpec smallSpec(const std::string& method) {
@@ -466,6 +474,40 @@ private Q_SLOTS:
     QCOMPARE(lines, 3);
   }
 
+  // The two-hop demo answers right when both hops are last (its teacher
+  // layout): r2 keeps those questions, each with K instances at other hop pairs
+  // whose response is the teacher's chain of thought, exact after "The answer is".
+  void r2KeepsRightChainsOfThought() {
+    const std::string run = tempDir("two-hop-demo-r2");
+    DistillJobSpec spec = smallSpec("r2");
+    spec.model = twoHopDemo("poslab-demo-two-hop");
+    spec.data = twoHopDemo("train.jsonl.gz");
+    spec.distill.questions = 8;
+    spec.prepareOnly = true;
+    const DistillOutcome out = DistillJob::start(spec, run, quietRuntime());
+    QCOMPARE(QString::fromStdString(out.status), QString("prepared"));
+    QCOMPARE(out.preparation.questions, int64_t{8});
+    QVERIFY2(out.preparation.kept >= 6, qPrintable(QString::number(out.preparation.kept) + " of 8 kept"));
+    const auto examples = DatasetLoader::load(spec.data).examples;
+    std::ifstream set(run + "/distill-set.jsonl");
+    size_t instances = 0;
+    std::set<int64_t> questions;
+    for (std::string line; std::getline(set, line); ++instances) {
+      const DistillInstance d = DistillInstance::fromJson(nlohmann::json::parse(line), "distill-set.jsonl");
+      QVERIFY(d.kind == InstanceKind::Sequence);
+      QCOMPARE(d.goldPosition.size(), size_t{2});
+      QVERIFY(!(d.goldPosition[0] == 18 && d.goldPosition[1] == 19)); // not the teacher's pair
+      const std::string text = d.extra["response_text"].get<std::string>();
+      const RetrievalExample& ex = examples.at(d.extra["example"].get<size_t>());
+      QVERIFY2(TaskResponse::exactMatch(ex, TaskResponse::prediction(TaskKind::TwoHop, text)) == 1.0,
+               text.c_str());
+      QCOMPARE(d.responseIds.back(), int32_t{2}); // the teacher's EOS
+      questions.insert(d.question);
+    }
+    QCOMPARE(static_cast<int64_t>(questions.size()), out.preparation.kept);
+    QCOMPARE(static_cast<int64_t>(instances), out.preparation.kept * 3); // K = 3 pairs each, no anchors in r2
+  }
+
   void methodMustFitTheData_data() {
     QTest::addColumn<QString>("method");
     QTest::addColumn<bool>("twoHop");
@@ -507,16 +549,11 @@ private Q_SLOTS:
       spec.distill.evalEvery = 3;
     }
     if (method == "r2") {
-      // The demo writes no right chain of thought (above): R2 trains a hand-made
-      // set of sequence instances at hop pairs, evaluated on two-hop data.
-      DistillJobSpec prepare = smallSpec("sft");
-      prepare.data = twoHopData("train");
-      prepare.prepareOnly = true;
-      const std::string prepared = tempDir("r2-set");
-      DistillJob::start(prepare, prepared, quietRuntime());
-      spec.set = prepared + "/distill-set.jsonl";
-      spec.data.clear();
-      spec.distill.evalData = twoHopData("heldout");
+      // The two-hop demo's own chains of thought, trained at hop pairs and
+      // evaluated on its held-out questions.
+      spec.model = twoHopDemo("poslab-demo-two-hop");
+      spec.data = twoHopDemo("train.jsonl.gz");
+      spec.distill.evalData = twoHopDemo("heldout.jsonl.gz");
       spec.distill.evalExamples = 3;
       spec.distill.evalPositions = {0, 18};
       spec.distill.evalEvery = 3;
