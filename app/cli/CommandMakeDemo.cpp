@@ -6,6 +6,7 @@
 #include "app/cli/CommandTable.h"
 #include "core/demo/DemoBuilder.h"
 #include "core/engine/Engine.h"
+#include "core/util/BlasKernels.h"
 #include "core/util/Error.h"
 
 #include <CLI/CLI.hpp>
@@ -25,6 +26,7 @@ void addMakeDemoCommand(CLI::App& app) {
     size_t probe = 100;
     std::string task = "qa";
     bool resume = false;
+    bool nativeKernels = false;
     DemoRecipe recipe;
   };
   auto a = std::make_shared<Args>();
@@ -45,6 +47,9 @@ void addMakeDemoCommand(CLI::App& app) {
       ->capture_default_str();
   // Smaller budgets for tests and experiments; the bundled demo uses the defaults.
   auto* budget = "Budget (tests, experiments; the bundled demo uses the defaults)";
+  cmd->add_flag("--native-kernels", a->nativeKernels,
+                "Use the BLAS kernels OpenBLAS picks for this CPU instead of its AVX2 (Haswell) ones: "
+                "faster on AVX-512, but the weights then differ from the committed demo's");
   cmd->add_flag("--resume", a->resume,
                 "Continue a stopped build in --out (same seed and budget) from its checkpoints");
   cmd->add_option("--layers", a->recipe.layers, "Transformer layers")
@@ -79,6 +84,12 @@ void addMakeDemoCommand(CLI::App& app) {
       ->group(budget);
   cmd->callback([a] {
     namespace fs = std::filesystem;
+    // The weights depend on the BLAS kernels' rounding (core/util/BlasKernels.h):
+    // the AVX2 kernels, which every x86-64 CPU since 2013 runs, rebuild the
+    // committed demos exactly. This re-runs the command once with them pinned.
+    std::string why = "--native-kernels";
+    if (!a->nativeKernels) BlasKernels::pinByRerun("Haswell", &why);
+    std::cerr << "OpenBLAS kernels: " << BlasKernels::current() << " (" << why << ")" << std::endl;
     if (!a->resume && fs::exists(a->out) && !fs::is_empty(a->out))
       fail(a->out, "--out", "exists and is not empty; choose a new folder (or --resume a stopped build)");
     if (a->resume && !fs::exists(fs::path(a->out) / "training"))

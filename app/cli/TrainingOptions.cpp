@@ -3,6 +3,7 @@
 #include "app/cli/CliSupport.h"
 #include "app/cli/ProgressBar.h"
 #include "core/lora/LoraConfig.h"
+#include "core/util/BlasKernels.h"
 #include "core/util/Error.h"
 
 #include <chrono>
@@ -102,6 +103,10 @@ TrainingOptions::runtime(std::function<std::string(const TrainingProgress&)> det
   rt.device = device;
   rt.threads = threads;
   rt.software = std::string("poslab-cli ") + POSLAB_VERSION;
+  // The BLAS kernels round differently per CPU (core/util/BlasKernels.h): the
+  // same seed gives the same weights only with the same kernels.
+  if (const std::string blas = BlasKernels::current(); !blas.empty())
+    rt.software += ", OpenBLAS " + blas + " kernels";
   rt.log = [](const std::string& line) { std::cerr << line << '\n'; };
   rt.cancel = &stopFlagOnSignals();
   const DistributedEnvironment env = DistributedEnvironment::fromProcess();

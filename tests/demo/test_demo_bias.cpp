@@ -107,7 +107,7 @@ private Q_SLOTS:
   }
 
   // The committed R2 result (README "R2 on the two-hop demo", 200 questions:
-  // mean 59 -> 99 %): every place recovered, the teacher's place kept.
+  // mean 75.9 -> 99.9 %): every place recovered, the teacher's place kept.
   void r2RecoversEveryPlace() {
     QVERIFY(!twoHop_.empty());
     const std::vector<double> acc =
@@ -115,8 +115,10 @@ private Q_SLOTS:
     QCOMPARE(acc.size(), size_t{19});
     const QString curves = "base " + text(twoHop_) + "/ R2 " + text(acc);
     const double worst = *std::min_element(acc.begin(), acc.end());
-    QVERIFY2(mean(acc, 0, 19) >= mean(twoHop_, 0, 19) + 0.25, qPrintable("mean not 25 points up: " + curves));
-    QVERIFY2(worst >= 0.85, qPrintable("a place below 85 %: " + curves));
+    QVERIFY2(mean(acc, 0, 19) >= mean(twoHop_, 0, 19) + 0.15, qPrintable("mean not 15 points up: " + curves));
+    QVERIFY2(mean(acc, 6, 13) >= mean(twoHop_, 6, 13) + 0.25,
+             qPrintable("middle not 25 points up: " + curves));
+    QVERIFY2(worst >= 0.9, qPrintable("a place below 90 %: " + curves));
     QVERIFY2(acc[18] >= twoHop_[18] - 0.1, qPrintable("the teacher's place fell: " + curves));
   }
 };
