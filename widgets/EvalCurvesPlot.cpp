@@ -13,7 +13,7 @@ EvalCurvesPlot::EvalCurvesPlot(QWidget* parent) : QWidget(parent) {
   layout->setContentsMargins(0, 0, 0, 0);
   plot_ = new QCustomPlot(this);
   plot_->setMinimumHeight(150);
-  plot_->xAxis->setLabel(tr("gold document position"));
+  plot_->xAxis->setLabel(positionTitle(false));
   plot_->yAxis->setLabel(tr("held-out accuracy (%)"));
   // The steps are told by colour, on a scale beside the axes: a legend entry per
   // evaluation would cover the curves once a run has evaluated a dozen times.
@@ -40,7 +40,12 @@ QString EvalCurvesPlot::positionTitle() const {
   return plot_->xAxis->label();
 }
 
-void EvalCurvesPlot::setPositionTitle(const QString& title) {
+QString EvalCurvesPlot::positionTitle(bool hopPairs) {
+  return hopPairs ? tr("hop pair place (hop 1 at p, hop 2 at p + 1)") : tr("gold document position");
+}
+
+void EvalCurvesPlot::setHopPairs(bool hopPairs) {
+  const QString title = positionTitle(hopPairs);
   if (plot_->xAxis->label() == title) return;
   plot_->xAxis->setLabel(title);
   plot_->replot();

@@ -20,9 +20,9 @@ public:
   ~EvalCurvesPlot() override;
 
   void setCurves(const QVector<EvalCurve>& curves);
-  // The x axis's title ("gold document position" by default; two-hop runs
-  // evaluate hop-pair places).
-  void setPositionTitle(const QString& title);
+  // What a position is, for the x axis's title: the gold document's place
+  // (default), or a two-hop run's hop pair (hop 1 at p, hop 2 at p + 1).
+  void setHopPairs(bool hopPairs);
   QString positionTitle() const;
   const QVector<EvalCurve>& curves() const { return curves_; }
   // Read back after a redraw: the graphs' names and (position, %) points.
@@ -38,6 +38,7 @@ protected:
 
 private:
   void redraw();
+  static QString positionTitle(bool hopPairs);
   // The colour of a step at `fraction` of the last evaluated step, on a dark or light plot.
   static QColor stepColor(double fraction, bool dark);
 

@@ -85,7 +85,7 @@ SweepPlot::SweepPlot(QWidget* parent) : QWidget(parent) {
   accuracyRect_->axis(QCPAxis::atLeft)->setLabel(tr("Accuracy (%)"));
   accuracyRect_->axis(QCPAxis::atLeft)->setTicker(QSharedPointer<QCPAxisTicker>(new AccuracyTicker));
   logprobRect_->axis(QCPAxis::atLeft)->setLabel(tr("Mean answer\nlog-prob"));
-  positionTitle_ = tr("Position of the gold document (1 = first)");
+  positionTitle_ = positionTitle(false);
   accuracyRect_->axis(QCPAxis::atBottom)->setLabel(positionTitle_);
   logprobRect_->axis(QCPAxis::atBottom)->setLabel(positionTitle_);
   connect(accuracyRect_->axis(QCPAxis::atBottom), qOverload<const QCPRange&>(&QCPAxis::rangeChanged),
@@ -186,7 +186,13 @@ void SweepPlot::setPositionCount(int positions) {
   scheduleReplot();
 }
 
-void SweepPlot::setPositionTitle(const QString& title) {
+QString SweepPlot::positionTitle(bool hopPairs) {
+  return hopPairs ? tr("Place of the hop pair (hop 1 at p, hop 2 at p + 1)")
+                  : tr("Position of the gold document (1 = first)");
+}
+
+void SweepPlot::setHopPairs(bool hopPairs) {
+  const QString title = positionTitle(hopPairs);
   if (title == positionTitle_) return;
   positionTitle_ = title;
   logprobRect_->axis(QCPAxis::atBottom)->setLabel(title);

@@ -50,9 +50,9 @@ public:
   // x axis spans before any result is in; 0 = unknown (positions 1-5).
   void setPositionCount(int positions);
   int positionCount() const { return positionCount_; }
-  // The x axis's title: what a position is ("Position of the gold document
-  // (1 = first)" by default; a two-hop sweep's positions are hop-pair places).
-  void setPositionTitle(const QString& title);
+  // What a position is, for the x axis's title: the gold document's place
+  // (default), or a two-hop sweep's hop pair (hop 1 at p, hop 2 at p + 1).
+  void setHopPairs(bool hopPairs);
 
   QStringList runs() const;
   SweepCurve curve(const QString& run) const;
@@ -124,6 +124,7 @@ private:
   int replotCount_ = 0;
   int nextColor_ = 0;
   int positionCount_ = 0; // the dataset's positions; 0 = unknown
+  static QString positionTitle(bool hopPairs);
   QString positionTitle_;
 };
 

@@ -298,8 +298,7 @@ void BeforeAfterView::showSweeps() {
   }
   a->label = kBase;
   b->label = afterLabel(step);
-  plot_->setPositionTitle(a->hopPairs ? tr("Place of the hop pair (hop 1 at p, hop 2 at p + 1)")
-                                      : tr("Position of the gold document (1 = first)"));
+  plot_->setHopPairs(a->hopPairs);
   plot_->setCurve(*a);
   plot_->setCurve(*b);
   baseRun_ = dirs[0];

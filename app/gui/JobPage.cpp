@@ -278,8 +278,7 @@ void JobPage::updateCurves() {
                                      ? job_.runJson["prompt"]
                                      : nlohmann::json::object();
   const bool twoHop = prompt.is_object() && prompt.contains("task") && prompt["task"] == "two-hop";
-  eval_->setPositionTitle(twoHop ? tr("hop pair place (hop 1 at p, hop 2 at p + 1)")
-                                 : tr("gold document position"));
+  eval_->setHopPairs(twoHop);
 
   // Gold position (rows) × bins of steps (columns); a position with no instance
   // in a bin is NaN ("no data"), not 0: R1 leaves the teacher's position out.

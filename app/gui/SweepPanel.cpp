@@ -220,8 +220,7 @@ void SweepPanel::updatePositionCount() {
     }
   }
   plot_->setPositionCount(positions);
-  plot_->setPositionTitle(twoHop ? tr("Place of the hop pair (hop 1 at p, hop 2 at p + 1)")
-                                 : tr("Position of the gold document (1 = first)"));
+  plot_->setHopPairs(twoHop);
 }
 
 QStringList SweepPanel::recentData() const {

@@ -185,12 +185,16 @@ DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, si
   // 1. Data. Two-hop splits are drawn from their own streams; their facts are
   // random (name, name) and (name, code) pairs, so a held-out question can
   // only be answered from its context.
-  SyntheticTaskGenerator generator(r);
-  const SyntheticTwoHopGenerator twoHopGenerator(r);
-  const std::vector<RetrievalExample> train =
-      twoHop ? twoHopGenerator.examples("train", r.trainExamples) : generator.trainSet();
-  const std::vector<RetrievalExample> heldout =
-      twoHop ? twoHopGenerator.examples("heldout", r.heldoutExamples) : generator.heldoutSet(train);
+  std::vector<RetrievalExample> train, heldout;
+  if (twoHop) {
+    const SyntheticTwoHopGenerator generator(r);
+    train = generator.examples("train", r.trainExamples);
+    heldout = generator.examples("heldout", r.heldoutExamples);
+  } else {
+    const SyntheticTaskGenerator generator(r);
+    train = generator.trainSet();
+    heldout = generator.heldoutSet(train);
+  }
   SyntheticTaskGenerator::writeJsonlGz((out / "train.jsonl.gz").string(), train);
   SyntheticTaskGenerator::writeJsonlGz((out / "heldout.jsonl.gz").string(), heldout);
   say("data: " + std::to_string(train.size()) + " training and " + std::to_string(heldout.size()) +
