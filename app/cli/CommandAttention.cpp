@@ -93,7 +93,8 @@ void addAttentionCommand(CLI::App& app) {
                   "--query answer: most tokens to generate (default 32)")
       ->check(CLI::Range(1, 4096));
   cmd->add_option("--query-block", a->queryBlock,
-                  "Query rows per attention block (memory bound; default 1024)")
+                  "Query rows per attention block (memory bound; default " +
+                      std::to_string(Engine::defaultQueryBlock()) + ")")
       ->check(CLI::Range(1, 1 << 20));
   cmd->add_flag("--aggregate", a->aggregate, "Every gold position of the first --examples examples");
   auto* examples = cmd->add_option("--examples", a->examples, "--aggregate: number of examples (default 10)")
@@ -163,7 +164,7 @@ void addAttentionCommand(CLI::App& app) {
     s["system"] = a->system;
     s["sink_tokens"] = a->sinkTokens;
     s["max_answer_tokens"] = a->maxAnswerTokens;
-    s["query_block"] = a->queryBlock ? a->queryBlock : 1024;
+    s["query_block"] = a->queryBlock ? a->queryBlock : Engine::defaultQueryBlock();
     j["settings"] = s;
 
     const auto t0 = std::chrono::steady_clock::now();

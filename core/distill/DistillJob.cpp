@@ -4,6 +4,7 @@
 #include "core/distill/KlObjective.h"
 #include "core/engine/Engine.h"
 #include "core/engine/ModelFingerprint.h"
+#include "core/model/LlamaModel.h"
 #include "core/sweep/ExperimentPrompts.h"
 #include "core/sweep/SweepRunner.h"
 #include "core/sweep/SweepSummary.h"
@@ -311,6 +312,8 @@ DistillOutcome execute(Run& run, bool resuming) {
     load.adapter = run.spec.adapter;
     load.mergeAdapter = true;
     const auto engine = Engine::open(run.spec.model, load);
+    // Every forward of the job in training's blocks (LlamaModel::kTrainingQueryBlock).
+    engine->setQueryBlock(LlamaModel::kTrainingQueryBlock);
     const std::string modelFp = ModelFingerprint::of(run.spec.model, run.spec.adapter);
     const std::string recorded = JsonFile::valueOr(
         JsonFile::valueOr(run.manifest, "model", nlohmann::json::object(), run.manifestPath), "fingerprint",
@@ -396,6 +399,7 @@ DistillOutcome execute(Run& run, bool resuming) {
       // switches the adapter off), so a live teacher needs no second copy.
       if (d.teacher == "live" && t.loraRank == 0) {
         frozen = Engine::open(run.spec.model, load);
+        frozen->setQueryBlock(LlamaModel::kTrainingQueryBlock);
         teacherModel = &frozen->model();
       }
       run.status("training");

@@ -223,6 +223,10 @@ LlamaModel& Engine::model() const {
   return *impl_->model;
 }
 
+int64_t Engine::defaultQueryBlock() {
+  return LlamaModel::kDefaultQueryBlock;
+}
+
 void Engine::setQueryBlock(int64_t rows) {
   if (rows < 1) fail("", "query block", "must be at least 1 row, not " + std::to_string(rows));
   impl_->model->setQueryBlock(rows);

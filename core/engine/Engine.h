@@ -76,9 +76,10 @@ public:
   GenerateResult generate(const GenerateRequest& request, const std::function<void(int32_t id)>& onToken = {},
                           const std::atomic<bool>* cancel = nullptr) const;
 
-  // Query rows per attention block (default 1024): bounds the [heads, rows,
-  // keys] scores a long prompt holds at once; the results do not change.
+  // Query rows per attention block (default defaultQueryBlock()): bounds the
+  // [heads, rows, keys] scores a long prompt holds at once; the results do not change.
   void setQueryBlock(int64_t rows);
+  static int64_t defaultQueryBlock();
 
   // For other core/ subsystems (sweeps, attention, training). Not for app/.
   LlamaModel& model() const;

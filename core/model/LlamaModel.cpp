@@ -26,7 +26,7 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
                                  const AttentionObserver* observer) const {
   const LayerWeights& w = weights_.layers[static_cast<size_t>(layer)];
   const int64_t B = x.size(0), T = x.size(1);
-  const int64_t H = config_.numHeads, Hkv = config_.numKvHeads, D = config_.headDim, G = H / Hkv;
+  const int64_t H = config_.numHeads, Hkv = config_.numKvHeads, D = config_.headDim;
 
   // One GEMM for q, k and v (ModelWeights.h), then views of its columns.
   at::Tensor qkv = at::linear(x, w.wqkv, w.bqkv); // [B, T, (H+2Hkv)*D]
@@ -42,28 +42,88 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
   q = RotaryEmbedding::apply(q, cos, sin);
   k = RotaryEmbedding::apply(k, cos, sin);
   if (cache) std::tie(k, v) = cache->append(layer, k, v); // [B, Hkv, S, D], S = cached + T
-  const int64_t S = k.size(2);
+  const at::Tensor merged = !observer && isKeptCausalMask(mask)
+                                ? attendCausal(q, k, v, mask)
+                                : attendMasked(layer, q, k, v, mask, observer);
+  return adapted(layer, LoraTarget::O, merged, at::linear(merged, w.wo));
+}
 
+at::Tensor LlamaModel::probabilities(const at::Tensor& scores) const {
+  // Inference in bf16 softmaxes in place: ATen's bf16 softmax upcasts each row
+  // to fp32 inside the kernel and rounds once, bit for bit the fp32 softmax cast
+  // back (test_forward), without writing and re-reading an fp32 copy of the
+  // scores. With gradients on, transformers' fp32 softmax and its backward.
+  if (scores.scalar_type() == at::kBFloat16 && !at::GradMode::is_enabled()) {
+    at::Tensor probs = scores; // the same storage
+    return at::_softmax_out(probs, scores, -1, /*half_to_float=*/false);
+  }
+  return at::softmax(scores, -1, at::kFloat).to(scores.scalar_type());
+}
+
+at::Tensor LlamaModel::attendCausal(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                                    const at::Tensor& mask) const {
+  const int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3), Hkv = k.size(1), G = H / Hkv;
+  const int64_t past = k.size(2) - T; // cached keys before the queries
+  // Query heads h = j*G + g share kv head j. Laid out [B, Hkv, T, G, D] (one
+  // copy per layer), a block of query rows is one contiguous [B*Hkv, rows*G, D]
+  // operand, and its output lands in [B, T, Hkv, G, D], the o projection's layout.
+  at::Tensor qg = q.reshape({B, Hkv, G, T, D}).permute({0, 1, 3, 2, 4}).contiguous(); // [B, Hkv, T, G, D]
+  const at::Tensor kc = k.contiguous(), vc = v.contiguous();                          // [B, Hkv, S, D]
+  const at::Tensor causal = mask.select(0, 0).select(0, 0);                           // [T, S]
+  // scale * q k^T with no mask copied into the scores first. A power-of-two
+  // scale (head dims 4, 16, 64, 256) is exact on q, so the GEMM is a plain bmm;
+  // any other rides in baddbmm's alpha over zeros. (Not beta 0: ATen's kernel
+  // for small matrices then multiplies uninitialised scores by 0, and 0 * NaN is NaN.)
+  const double scale = 1.0 / std::sqrt(static_cast<double>(D));
+  int exponent = 0;
+  const bool exactScale = std::frexp(scale, &exponent) == 0.5;
+  if (exactScale) qg = qg * scale;
+  const at::Tensor zero = at::zeros({1, 1, 1}, q.options());
+  at::Tensor out = at::empty({B, T, Hkv, G, D}, q.options());
+  const int64_t block = blockRows();
+  for (int64_t start = 0; start < T; start += block) {
+    const int64_t rows = std::min(block, T - start), keys = past + start + rows;
+    // Keys after the block's last row are masked for all its rows: skipped.
+    const at::Tensor qb = qg.narrow(2, start, rows).reshape({B * Hkv, rows * G, D}); // [B*Hkv, rows*G, D]
+    const at::Tensor kb =
+        kc.narrow(2, 0, keys).reshape({B * Hkv, keys, D}).transpose(1, 2);   // [B*Hkv, D, keys]
+    const at::Tensor vb = vc.narrow(2, 0, keys).reshape({B * Hkv, keys, D}); // [B*Hkv, keys, D]
+    at::Tensor scores =
+        exactScale ? at::bmm(qb, kb) : at::baddbmm(zero, qb, kb, 1.0, scale); // [B*Hkv, rows*G, keys]
+    // Only the block's own columns hold masked keys (the triangle above its diagonal).
+    scores.view({B * Hkv, rows, G, keys})
+        .narrow(-1, past + start, rows)
+        .add_(causal.narrow(0, start, rows).narrow(1, past + start, rows).unsqueeze(1));
+    const at::Tensor probs = probabilities(scores); // [B*Hkv, rows*G, keys]
+    out.narrow(1, start, rows).copy_(at::bmm(probs, vb).view({B, Hkv, rows, G, D}).permute({0, 2, 1, 3, 4}));
+  }
+  return out.view({B, T, H * D});
+}
+
+at::Tensor LlamaModel::attendMasked(int64_t layer, const at::Tensor& q, const at::Tensor& k,
+                                    const at::Tensor& v, const at::Tensor& mask,
+                                    const AttentionObserver* observer) const {
+  const int64_t B = q.size(0), H = q.size(1), T = q.size(2), D = q.size(3), Hkv = k.size(1), G = H / Hkv;
+  const int64_t S = k.size(2);
   // GQA without copying keys: query heads h = j*G + g share kv head j, so
   // [B, H, T, D] regroups to [B, Hkv, G*T, D] and meets k [B, Hkv, S, D] directly.
   at::Tensor qg = q.reshape({B, Hkv, G, T, D});
   at::Tensor kt = k.transpose(-1, -2); // [B, Hkv, D, S]
   const double scale = 1.0 / std::sqrt(static_cast<double>(D));
   at::Tensor out = at::empty({B, Hkv, G, T, D}, q.options());
-  for (int64_t start = 0; start < T; start += queryBlock_) {
-    const int64_t rows = std::min(queryBlock_, T - start);
+  const int64_t block = blockRows();
+  for (int64_t start = 0; start < T; start += block) {
+    const int64_t rows = std::min(block, T - start);
     at::Tensor qb = qg.narrow(3, start, rows).reshape({B, Hkv, G * rows, D});
     // Causal: no row of this block sees a key after its last row (S - T + start
     // + rows keys), so those columns (-inf scores, zero probabilities) are
-    // skipped, about half of a long prefill's attention in blocks. An observer
-    // is shown every key, as it always was.
+    // skipped. An observer is shown every key, as it always was.
     const int64_t keys = observer || !mask.defined() ? S : S - T + start + rows;
     const at::Tensor kb = kt.narrow(-1, 0, keys); // [B, Hkv, D, keys]
     const at::Tensor vb = v.narrow(2, 0, keys);   // [B, Hkv, keys, D]
     const at::Tensor maskb = mask.defined() ? mask.narrow(3, 0, keys) : mask;
     // As transformers' eager attention: scaled scores plus the additive mask in
-    // the compute dtype, softmax accumulated in fp32 (softmax's dtype argument
-    // upcasts inside the kernel).
+    // the compute dtype, softmax accumulated in fp32.
     at::Tensor scores;
     if (mask.defined() && mask.size(0) == 1) {
       // One mask for every row of the batch: the scale and the mask ride along
@@ -77,14 +137,18 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
       scores = at::matmul(qb, kb).mul_(scale).view({B, H, rows, keys}); // [B, H, Tq, keys]
       if (mask.defined()) scores.add_(maskb.narrow(2, start, rows));
     }
-    at::Tensor probs = at::softmax(scores, -1, at::kFloat); // [B, H, Tq, keys]
-    if (observer) (*observer)(layer, start, probs);
-    at::Tensor pb = probs.to(q.scalar_type()).view({B, Hkv, G * rows, keys});
+    at::Tensor pb; // [B, Hkv, G*Tq, keys] in the compute dtype
+    if (observer) {
+      const at::Tensor probs = at::softmax(scores, -1, at::kFloat); // [B, H, Tq, keys]
+      (*observer)(layer, start, probs);
+      pb = probs.to(q.scalar_type()).view({B, Hkv, G * rows, keys});
+    } else {
+      pb = probabilities(scores).view({B, Hkv, G * rows, keys});
+    }
     out.narrow(3, start, rows).copy_(at::matmul(pb, vb).view({B, Hkv, G, rows, D}));
   }
   // [B, Hkv, G, T, D] -> [B, T, H*D]
-  at::Tensor merged = out.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
-  return adapted(layer, LoraTarget::O, merged, at::linear(merged, w.wo));
+  return out.view({B, H, T, D}).transpose(1, 2).reshape({B, T, H * D});
 }
 
 at::Tensor LlamaModel::adapted(int64_t layer, LoraTarget t, const at::Tensor& x,
@@ -94,18 +158,31 @@ at::Tensor LlamaModel::adapted(int64_t layer, LoraTarget t, const at::Tensor& x,
   return d.defined() ? base + d : base;
 }
 
-at::Tensor LlamaModel::causalMask(int64_t T) const {
+at::Tensor LlamaModel::causalMask(int64_t past, int64_t T) const {
+  const int64_t S = past + T;
   std::lock_guard lock(maskMutex_);
-  if (!causalMask_.defined() || causalMask_.size(0) < T || causalMask_.scalar_type() != dtype() ||
+  if (!causalMask_.defined() || causalMask_.size(0) < S || causalMask_.scalar_type() != dtype() ||
       causalMask_.device() != device()) {
     // Made outside any InferenceMode so a later forward with autograd may use it.
     c10::InferenceMode normal(false);
-    const int64_t n = std::max<int64_t>(T, causalMask_.defined() ? causalMask_.size(0) : 0);
+    const int64_t n = std::max<int64_t>(S, causalMask_.defined() ? causalMask_.size(0) : 0);
     causalMask_ = at::full({n, n}, -std::numeric_limits<float>::infinity(),
                            at::TensorOptions().dtype(dtype()).device(device()))
                       .triu_(1); // [N, N]: -inf above the diagonal (key j > query i)
   }
-  return causalMask_.narrow(0, 0, T).narrow(1, 0, T).view({1, 1, T, T});
+  // Query i is cache row past+i: the kept mask's rows past.. past+T-1.
+  return causalMask_.narrow(0, past, T).narrow(1, 0, S).view({1, 1, T, S});
+}
+
+int64_t LlamaModel::blockRows() const {
+  // A checkpointed layer's forward runs with gradients off and is recomputed
+  // with them on (LayerCheckpoint); both must attend alike.
+  return at::GradMode::is_enabled() || checkpointLayers_ ? kTrainingQueryBlock : queryBlock_;
+}
+
+bool LlamaModel::isKeptCausalMask(const at::Tensor& mask) const {
+  std::lock_guard lock(maskMutex_);
+  return mask.defined() && causalMask_.defined() && mask.is_alias_of(causalMask_);
 }
 
 at::Tensor LlamaModel::attentionMask(const ForwardBatch& batch, int64_t past) const {
@@ -117,8 +194,8 @@ at::Tensor LlamaModel::attentionMask(const ForwardBatch& batch, int64_t past) co
   // The sliding window hides nothing while every query sees fewer keys than it.
   const bool windowed = config_.slidingWindow && S > *config_.slidingWindow;
   if (!windowed && !padded) {
-    if (past == 0) return causalMask(T); // plain causal prefill: the kept mask
-    if (T == 1) return {};               // one new token sees every cached key
+    if (past > 0 && T == 1) return {}; // one new token sees every cached key
+    return causalMask(past, T);        // plain causal, after the cache if any: the kept mask
   }
   if (!windowed && T == 1) {
     // A decode step: only padding hides keys. (The step's own key is a real

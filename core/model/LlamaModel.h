@@ -50,8 +50,21 @@ public:
   at::Tensor forward(const ForwardBatch& batch, KvCache* cache = nullptr,
                      const AttentionObserver* observer = nullptr) const;
 
-  // Queries per attention block; bounds the [H, Tq, S] score memory on long prompts.
+  // Queries per attention block without gradients; bounds the [H, Tq, S] score
+  // memory on long prompts. Small blocks keep each block's scores in cache and
+  // skip more of the causal upper triangle (BENCHMARKS.md, "Prefill in bf16 at
+  // 512 and 2 048 tokens").
+  static constexpr int64_t kDefaultQueryBlock = 128;
   void setQueryBlock(int64_t rows) { queryBlock_ = rows; }
+  // With gradients on or activation checkpointing, blocks of this many rows,
+  // whatever setQueryBlock says: autograd keeps every block's probabilities, so
+  // small blocks save no memory, and the blocks' shares of k's and v's gradients
+  // are summed in the compute dtype, which in bf16 rounds once per block.
+  // Training jobs (train, distill, make-demo) set it for all their forwards too:
+  // the teacher's, the no-grad pass of a step's weighting factors and the
+  // held-out sweeps then compute as the gradient passes do and as they did
+  // before blocks were small, so committed runs rebuild bit for bit.
+  static constexpr int64_t kTrainingQueryBlock = 1024;
   // Training: keep only each layer's input for backward and recompute the layer
   // then (LayerCheckpoint). Applies to forwards with gradients on and no cache.
   void setActivationCheckpointing(bool on) { checkpointLayers_ = on; }
@@ -74,19 +87,35 @@ public:
 private:
   at::Tensor attention(int64_t layer, const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin,
                        const at::Tensor& mask, KvCache* cache, const AttentionObserver* observer) const;
+  // The plain causal prefill, whole or a chunk after cached keys (the kept mask,
+  // no observer): q [B, H, T, D], k and v [B, Hkv, S, D] -> [B, T, H*D].
+  at::Tensor attendCausal(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                          const at::Tensor& mask) const;
+  // Any additive mask (padding, sliding window, cached keys) or none, and the
+  // observer's fp32 probabilities: q [B, H, T, D], k and v [B, Hkv, S, D] -> [B, T, H*D].
+  at::Tensor attendMasked(int64_t layer, const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                          const at::Tensor& mask, const AttentionObserver* observer) const;
+  // Softmax over the last dim of scaled, masked scores, in their dtype. May
+  // overwrite scores (bf16 inference).
+  at::Tensor probabilities(const at::Tensor& scores) const;
+  // Whether mask is a view of the kept causal mask (causalMask()).
+  bool isKeptCausalMask(const at::Tensor& mask) const;
+  // Query rows per attention block now: queryBlock_, or kTrainingQueryBlock in training.
+  int64_t blockRows() const;
   at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight) const;
   // base + the adapter's s·B(A x) for projection t of the layer, when one is active.
   at::Tensor adapted(int64_t layer, LoraTarget t, const at::Tensor& x, const at::Tensor& base) const;
   // The additive mask [B|1, 1, T, S] for a forward (undefined: nothing is hidden).
   at::Tensor attentionMask(const ForwardBatch& batch, int64_t past) const;
-  // [1, 1, T, T] additive causal mask in the model dtype, cut from one kept
-  // for the longest T so far (the common prefill: no padding, no cache).
-  at::Tensor causalMask(int64_t T) const;
+  // [1, 1, T, past+T] additive causal mask in the model dtype for T queries
+  // after past cached keys, cut from one kept for the longest sequence so far
+  // (the common prefill, whole or in chunks: no padding, no sliding window).
+  at::Tensor causalMask(int64_t past, int64_t T) const;
 
   ModelConfig config_;
   ModelWeights weights_;
   RotaryEmbedding rope_;
-  int64_t queryBlock_ = 1024;
+  int64_t queryBlock_ = kDefaultQueryBlock;
   bool checkpointLayers_ = false;
   std::shared_ptr<LoraWeights> adapter_;
   mutable std::atomic<bool> adapterEnabled_{true};

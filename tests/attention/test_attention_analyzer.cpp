@@ -268,14 +268,14 @@ private Q_SLOTS:
       QCOMPARE(p.queryRows, (TokenRange{T - 1, T - 1 + p.answerIds.size()}));
       QCOMPARE(p.sequenceTokens, T + p.answerIds.size() - 1);
     }
-    // Memory: the observer saw one block at a time (default 1024 query rows)
+    // Memory: the observer saw one block at a time (the default query rows)
     // and only the chosen head's query rows were copied out; the profile
     // itself is L×H×(D+2) floats. Nothing of size L×T×T existed.
     const AttentionRunStats& st = r.analysis.stats;
     const int64_t S = int64_t(p.sequenceTokens), L = c.numLayers, H = c.numHeads;
-    const int64_t blocks = (S + 1023) / 1024;
+    const int64_t rows = LlamaModel::kDefaultQueryBlock, blocks = (S + rows - 1) / rows;
     QCOMPARE(st.observerCalls, L * blocks);
-    QCOMPARE(st.largestBlockFloats, H * std::min<int64_t>(1024, S) * S);
+    QCOMPARE(st.largestBlockFloats, H * std::min<int64_t>(rows, S) * S);
     QCOMPARE(st.keptFloats, int64_t(p.queryRows.size()) * int64_t(p.queryRows.last));
     QVERIFY(st.largestBlockFloats * L < L * H * S * S);
     qInfo("%s: %zu prompt tokens, %lld blocks of <= %lld floats, forward %.2f s, gold mass (mean) %.4f, sink "

@@ -58,11 +58,16 @@ private Q_SLOTS:
     at::NoGradGuard g;
     LoadedModel m = ModelLoader::load(fixturePath(fixture.toStdString()), at::kFloat, at::kCPU);
     Golden golden(goldenName(fixture.toStdString()));
-    for (int i = 0; i < 3; ++i) {
-      at::Tensor ids = golden.get("ids_" + std::to_string(i)).unsqueeze(0); // [1, T]
-      at::Tensor logits = m.model->forward({ids, positionsFor(ids.size(1)), {}}).squeeze(0);
-      const double d = maxAbsDiff(logits, golden.get("logits_" + std::to_string(i)));
-      QVERIFY2(d <= 1e-3, qPrintable(QString("sequence %1: max |dlogit| %2").arg(i).arg(d)));
+    // Whole, and in causal query blocks of 3 rows (LlamaModel::attendCausal).
+    for (const int64_t block : {int64_t(1024), int64_t(3)}) {
+      m.model->setQueryBlock(block);
+      for (int i = 0; i < 3; ++i) {
+        at::Tensor ids = golden.get("ids_" + std::to_string(i)).unsqueeze(0); // [1, T]
+        at::Tensor logits = m.model->forward({ids, positionsFor(ids.size(1)), {}}).squeeze(0);
+        const double d = maxAbsDiff(logits, golden.get("logits_" + std::to_string(i)));
+        QVERIFY2(d <= 1e-3,
+                 qPrintable(QString("block %1, sequence %2: max |dlogit| %3").arg(block).arg(i).arg(d)));
+      }
     }
   }
 
@@ -162,6 +167,26 @@ private Q_SLOTS:
     const double rel = maxAbsDiff(logits, ref) / ref.abs().max().item<double>();
     QVERIFY2(rel < 0.05, qPrintable(QString("bf16 relative error %1").arg(rel)));
     QCOMPARE(logits.dtype(), at::dtype(at::kFloat).dtype());
+  }
+
+  // bf16 inference softmaxes the scores in place, in bf16 (ATen upcasts each
+  // row inside the kernel); with gradients on, the fp32 softmax and its cast run
+  // as in transformers. In blocks of the same rows, the two must give the same
+  // logits bit for bit, or the faster path would be a different model.
+  void bf16InPlaceSoftmaxIsExact() {
+    LoadedModel m = ModelLoader::load(fixturePath("gqa"), at::kBFloat16, at::kCPU);
+    Golden golden("gqa");
+    at::Tensor ids = golden.get("ids_1").unsqueeze(0);
+    m.model->setQueryBlock(LlamaModel::kTrainingQueryBlock); // what gradients-on forwards use
+    at::Tensor inPlace;
+    {
+      at::NoGradGuard g;
+      inPlace = m.model->forward({ids, positionsFor(ids.size(1)), {}});
+    }
+    QVERIFY(at::GradMode::is_enabled());
+    const at::Tensor viaFp32 = m.model->forward({ids, positionsFor(ids.size(1)), {}});
+    QVERIFY2(at::equal(inPlace, viaFp32),
+             qPrintable(QString("max |dlogit| %1").arg(maxAbsDiff(inPlace, viaFp32))));
   }
 
   void attentionObserverSeesRowsThatSumToOne() {
