@@ -80,9 +80,16 @@ at::Tensor LlamaModel::attendCausal(const at::Tensor& q, const at::Tensor& k, co
   if (exactScale) qg = qg * scale;
   const at::Tensor zero = at::zeros({1, 1, 1}, q.options());
   at::Tensor out = at::empty({B, T, Hkv, G, D}, q.options());
+  // Blocks end at multiples of the block size counted from the first cached
+  // key, so a query row's softmax and PV run over the same keys in the same
+  // block shapes whether its prompt runs whole or as a chunk after a reused
+  // prefix. Not bit for bit (the other GEMMs see other shapes), but in bf16 the
+  // sweep's two paths then agree on more predictions (BENCHMARKS.md).
   const int64_t block = blockRows();
-  for (int64_t start = 0; start < T; start += block) {
-    const int64_t rows = std::min(block, T - start), keys = past + start + rows;
+  int64_t rows = 0;
+  for (int64_t start = 0; start < T; start += rows) {
+    rows = std::min(block - (past + start) % block, T - start);
+    const int64_t keys = past + start + rows;
     // Keys after the block's last row are masked for all its rows: skipped.
     const at::Tensor qb = qg.narrow(2, start, rows).reshape({B * Hkv, rows * G, D}); // [B*Hkv, rows*G, D]
     const at::Tensor kb =
