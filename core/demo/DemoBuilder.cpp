@@ -252,7 +252,7 @@ DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, si
       config,
       ModelInitializer::weights(config, SeededRandom::derive(r.seed, kInitStream), at::kFloat, r.initStd),
       at::kCPU);
-  model.setQueryBlock(LlamaModel::kTrainingQueryBlock); // its probes and sweeps too
+  model.setTrainingAttention(true); // its probes and sweeps too
   say("model: " + std::to_string(config.parameterCount()) + " parameters");
 
   // 4. Training: stage 1, then stages 2-3 as one run, each resumable.
@@ -319,7 +319,7 @@ DemoBuildResult DemoBuilder::build(const std::string& outDir, const Log& log, si
   // 6. Probe the curve.
   if (probeExamples > 0) {
     LlamaModel trained(config, weights, at::kCPU);
-    trained.setQueryBlock(LlamaModel::kTrainingQueryBlock); // the committed probes' numbers
+    trained.setTrainingAttention(true); // the committed probes' numbers
     const DemoPositionProbe probe(trained, *tokenizer, builder);
     const std::vector<RetrievalExample> sample(
         heldout.begin(),

@@ -312,8 +312,8 @@ DistillOutcome execute(Run& run, bool resuming) {
     load.adapter = run.spec.adapter;
     load.mergeAdapter = true;
     const auto engine = Engine::open(run.spec.model, load);
-    // Every forward of the job in training's blocks (LlamaModel::kTrainingQueryBlock).
-    engine->setQueryBlock(LlamaModel::kTrainingQueryBlock);
+    // Every forward of the job attends as training does (LlamaModel::setTrainingAttention).
+    engine->model().setTrainingAttention(true);
     const std::string modelFp = ModelFingerprint::of(run.spec.model, run.spec.adapter);
     const std::string recorded = JsonFile::valueOr(
         JsonFile::valueOr(run.manifest, "model", nlohmann::json::object(), run.manifestPath), "fingerprint",
@@ -399,7 +399,7 @@ DistillOutcome execute(Run& run, bool resuming) {
       // switches the adapter off), so a live teacher needs no second copy.
       if (d.teacher == "live" && t.loraRank == 0) {
         frozen = Engine::open(run.spec.model, load);
-        frozen->setQueryBlock(LlamaModel::kTrainingQueryBlock);
+        frozen->model().setTrainingAttention(true);
         teacherModel = &frozen->model();
       }
       run.status("training");

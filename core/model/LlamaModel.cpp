@@ -42,7 +42,7 @@ at::Tensor LlamaModel::attention(int64_t layer, const at::Tensor& x, const at::T
   q = RotaryEmbedding::apply(q, cos, sin);
   k = RotaryEmbedding::apply(k, cos, sin);
   if (cache) std::tie(k, v) = cache->append(layer, k, v); // [B, Hkv, S, D], S = cached + T
-  const at::Tensor merged = !observer && isKeptCausalMask(mask)
+  const at::Tensor merged = !observer && !attendsAsTraining() && isKeptCausalMask(mask)
                                 ? attendCausal(q, k, v, mask)
                                 : attendMasked(layer, q, k, v, mask, observer);
   return adapted(layer, LoraTarget::O, merged, at::linear(merged, w.wo));
@@ -85,7 +85,7 @@ at::Tensor LlamaModel::attendCausal(const at::Tensor& q, const at::Tensor& k, co
   // block shapes whether its prompt runs whole or as a chunk after a reused
   // prefix. Not bit for bit (the other GEMMs see other shapes), but in bf16 the
   // sweep's two paths then agree on more predictions (BENCHMARKS.md).
-  const int64_t block = blockRows();
+  const int64_t block = queryBlock_;
   int64_t rows = 0;
   for (int64_t start = 0; start < T; start += rows) {
     rows = std::min(block - (past + start) % block, T - start);
@@ -118,7 +118,7 @@ at::Tensor LlamaModel::attendMasked(int64_t layer, const at::Tensor& q, const at
   at::Tensor kt = k.transpose(-1, -2); // [B, Hkv, D, S]
   const double scale = 1.0 / std::sqrt(static_cast<double>(D));
   at::Tensor out = at::empty({B, Hkv, G, T, D}, q.options());
-  const int64_t block = blockRows();
+  const int64_t block = attendsAsTraining() ? kTrainingQueryBlock : queryBlock_;
   for (int64_t start = 0; start < T; start += block) {
     const int64_t rows = std::min(block, T - start);
     at::Tensor qb = qg.narrow(3, start, rows).reshape({B, Hkv, G * rows, D});
@@ -181,10 +181,10 @@ at::Tensor LlamaModel::causalMask(int64_t past, int64_t T) const {
   return causalMask_.narrow(0, past, T).narrow(1, 0, S).view({1, 1, T, S});
 }
 
-int64_t LlamaModel::blockRows() const {
+bool LlamaModel::attendsAsTraining() const {
   // A checkpointed layer's forward runs with gradients off and is recomputed
   // with them on (LayerCheckpoint); both must attend alike.
-  return at::GradMode::is_enabled() || checkpointLayers_ ? kTrainingQueryBlock : queryBlock_;
+  return trainingAttention_ || checkpointLayers_ || at::GradMode::is_enabled();
 }
 
 bool LlamaModel::isKeptCausalMask(const at::Tensor& mask) const {

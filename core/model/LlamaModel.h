@@ -56,15 +56,18 @@ public:
   // 512 and 2 048 tokens").
   static constexpr int64_t kDefaultQueryBlock = 128;
   void setQueryBlock(int64_t rows) { queryBlock_ = rows; }
-  // With gradients on or activation checkpointing, blocks of this many rows,
-  // whatever setQueryBlock says: autograd keeps every block's probabilities, so
-  // small blocks save no memory, and the blocks' shares of k's and v's gradients
-  // are summed in the compute dtype, which in bf16 rounds once per block.
-  // Training jobs (train, distill, make-demo) set it for all their forwards too:
-  // the teacher's, the no-grad pass of a step's weighting factors and the
-  // held-out sweeps then compute as the gradient passes do and as they did
-  // before blocks were small, so committed runs rebuild bit for bit.
+  // Training attends as transformers' eager attention does (attendMasked), in
+  // blocks of kTrainingQueryBlock rows whatever setQueryBlock says: autograd
+  // keeps every block's probabilities, so small blocks save no memory, and the
+  // blocks' shares of k's and v's gradients are summed in the compute dtype,
+  // which in bf16 rounds once per block. That is every forward with gradients
+  // on or activation checkpointing, and with setTrainingAttention every forward
+  // of the model: training jobs (train, distill, make-demo) set it, so their
+  // teacher, the no-grad pass of a step's weighting factors and their held-out
+  // sweeps compute as the gradient passes do, and committed runs rebuild bit
+  // for bit.
   static constexpr int64_t kTrainingQueryBlock = 1024;
+  void setTrainingAttention(bool on) { trainingAttention_ = on; }
   // Training: keep only each layer's input for backward and recompute the layer
   // then (LayerCheckpoint). Applies to forwards with gradients on and no cache.
   void setActivationCheckpointing(bool on) { checkpointLayers_ = on; }
@@ -100,8 +103,8 @@ private:
   at::Tensor probabilities(const at::Tensor& scores) const;
   // Whether mask is a view of the kept causal mask (causalMask()).
   bool isKeptCausalMask(const at::Tensor& mask) const;
-  // Query rows per attention block now: queryBlock_, or kTrainingQueryBlock in training.
-  int64_t blockRows() const;
+  // Whether this forward attends as training does (setTrainingAttention).
+  bool attendsAsTraining() const;
   at::Tensor rmsNorm(const at::Tensor& x, const at::Tensor& weight) const;
   // base + the adapter's s·B(A x) for projection t of the layer, when one is active.
   at::Tensor adapted(int64_t layer, LoraTarget t, const at::Tensor& x, const at::Tensor& base) const;
@@ -117,6 +120,7 @@ private:
   RotaryEmbedding rope_;
   int64_t queryBlock_ = kDefaultQueryBlock;
   bool checkpointLayers_ = false;
+  bool trainingAttention_ = false;
   std::shared_ptr<LoraWeights> adapter_;
   mutable std::atomic<bool> adapterEnabled_{true};
   mutable std::mutex maskMutex_;

@@ -84,8 +84,8 @@ Prepared prepare(const TrainingJobSpec& spec, const std::string& runDir, const T
       p.modelJson["adapter"] = spec.adapter;
     }
   }
-  // Every forward of the job in training's blocks (LlamaModel::kTrainingQueryBlock).
-  p.model->setQueryBlock(LlamaModel::kTrainingQueryBlock);
+  // Every forward of the job attends as training does (LlamaModel::setTrainingAttention).
+  p.model->setTrainingAttention(true);
   p.tokenizer = TokenizerLoader::load(tokenizerDir);
   if (!p.tokenizer)
     fail(tokenizerDir, "tokenizer",

@@ -169,15 +169,15 @@ private Q_SLOTS:
     QCOMPARE(logits.dtype(), at::dtype(at::kFloat).dtype());
   }
 
-  // bf16 inference softmaxes the scores in place, in bf16 (ATen upcasts each
-  // row inside the kernel); with gradients on, the fp32 softmax and its cast run
-  // as in transformers. In blocks of the same rows, the two must give the same
-  // logits bit for bit, or the faster path would be a different model.
+  // Without gradients, bf16 softmaxes the scores in place, in bf16 (ATen
+  // upcasts each row inside the kernel); with gradients on, the fp32 softmax and
+  // its cast run as in transformers. The two must give the same logits bit for
+  // bit, or inference would run a different model.
   void bf16InPlaceSoftmaxIsExact() {
     LoadedModel m = ModelLoader::load(fixturePath("gqa"), at::kBFloat16, at::kCPU);
     Golden golden("gqa");
     at::Tensor ids = golden.get("ids_1").unsqueeze(0);
-    m.model->setQueryBlock(LlamaModel::kTrainingQueryBlock); // what gradients-on forwards use
+    m.model->setTrainingAttention(true); // both in training's path and blocks: only the softmax differs
     at::Tensor inPlace;
     {
       at::NoGradGuard g;
