@@ -78,7 +78,7 @@ at::Tensor LlamaModel::attendCausal(const at::Tensor& q, const at::Tensor& k, co
   int exponent = 0;
   const bool exactScale = std::frexp(scale, &exponent) == 0.5;
   if (exactScale) qg = qg * scale;
-  const at::Tensor zero = at::zeros({1, 1, 1}, q.options());
+  const at::Tensor zero = exactScale ? at::Tensor() : at::zeros({1, 1, 1}, q.options());
   at::Tensor out = at::empty({B, T, Hkv, G, D}, q.options());
   // Blocks end at multiples of the block size counted from the first cached
   // key, so a query row's softmax and PV run over the same keys in the same
