@@ -13,6 +13,8 @@ endif()
 # LibTorch's imported target puts its headers on the plain include path; re-export
 # them as SYSTEM so -Wshadow etc. inside torch do not count against us.
 function(poslab_link_torch target visibility)
-  target_link_libraries(${target} ${visibility} ${TORCH_LIBRARIES})
+  # Whatever runs LibTorch's fp32 GEMMs also loads the BLAS they should run on
+  # (cmake/PosLabBlas.cmake).
+  target_link_libraries(${target} ${visibility} ${TORCH_LIBRARIES} poslab_blas)
   target_include_directories(${target} SYSTEM ${visibility} ${TORCH_INCLUDE_DIRS})
 endfunction()

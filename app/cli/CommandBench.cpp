@@ -10,6 +10,7 @@
 #include "core/bench/Benchmark.h"
 #include "core/engine/Engine.h"
 #include "core/engine/TokenizerLoader.h"
+#include "core/util/BlasKernels.h"
 #include "core/util/Error.h"
 
 #include <CLI/CLI.hpp>
@@ -58,7 +59,8 @@ void addPeak(CLI::App& bench) {
       for (const char* dt : {"f32", "bf16"})
         rows.push_back(peakJson(Benchmark::matmulPeak(dt, *size, 5)));
     }
-    printJson({{"allocator", ProcessCpu::allocator()}, {"matmul_peak", rows}});
+    printJson(
+        {{"allocator", ProcessCpu::allocator()}, {"blas", BlasKernels::describe()}, {"matmul_peak", rows}});
   });
 }
 
@@ -127,6 +129,7 @@ void addModel(CLI::App& bench) {
     const ModelInfo& i = engine->info();
     printJson({{"model", {{"path", i.path}, {"parameters", i.parameters}, {"layers", i.layers}}},
                {"allocator", ProcessCpu::allocator()},
+               {"blas", BlasKernels::describe()},
                {"runs", runs}});
   });
 }

@@ -14,6 +14,7 @@
 #include "core/engine/Engine.h"
 #include "core/sweep/ExamplesLog.h"
 #include "core/sweep/SweepRunner.h"
+#include "core/util/BlasKernels.h"
 #include "core/util/Error.h"
 
 #include <CLI/CLI.hpp>
@@ -107,6 +108,7 @@ void addBenchSweepCommand(CLI::App& bench) {
     printJson(
         {{"model", info.path},
          {"allocator", ProcessCpu::allocator()},
+         {"blas", BlasKernels::describe()},
          {"dtype", info.computeDtype},
          {"threads", peak.threads},
          {"batch", s->batch},

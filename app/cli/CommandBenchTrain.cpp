@@ -11,6 +11,7 @@
 #include "core/distill/DistillStepBenchmark.h"
 #include "core/engine/Engine.h"
 #include "core/train/TrainStepBenchmark.h"
+#include "core/util/BlasKernels.h"
 #include "core/util/Error.h"
 
 #include <CLI/CLI.hpp>
@@ -73,6 +74,7 @@ void addBenchTrainCommand(CLI::App& bench) {
     nlohmann::json out = {
         {"model", {{"path", engine->info().path}, {"parameters", engine->info().parameters}}},
         {"allocator", ProcessCpu::allocator()},
+        {"blas", BlasKernels::describe()},
         {"threads", threads},
         {"dtype", a->distill.step.dtype},
         {"batch", a->distill.step.batch},

@@ -138,11 +138,13 @@ int configureThreads(int threads) {
     } catch (const c10::Error&) { // already started by someone else: keep its size
     }
   });
-  // Debian's LibTorch runs fp32 GEMMs through the system BLAS; OpenBLAS keeps a
-  // thread pool of its own (one thread per core) that at::set_num_threads does
-  // not reach, so "1 thread" would use every core for GEMMs and n threads would
-  // run OpenBLAS's pool beside ATen's OpenMP one. Found at run time: with
-  // another BLAS the symbol is absent and this does nothing.
+  // Debian's LibTorch runs fp32 GEMMs through the system BLAS. The pthread
+  // build of OpenBLAS (the system's default) keeps a thread pool of its own, one
+  // thread per core, that at::set_num_threads does not reach: "1 thread" would
+  // use every core for GEMMs. PosLab's executables load the OpenMP build
+  // (cmake/PosLabBlas.cmake), whose GEMMs run on ATen's OpenMP pool; this sizes
+  // either. Found at run time: with another BLAS the symbol is absent and this
+  // does nothing.
   using SetThreads = void (*)(int);
   static const auto openblasSetThreads =
       reinterpret_cast<SetThreads>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));

@@ -17,6 +17,27 @@ std::string BlasKernels::current() {
   return name ? name : "";
 }
 
+std::string BlasKernels::threading() {
+  using GetParallel = int (*)();
+  const auto parallel = reinterpret_cast<GetParallel>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+  if (!parallel) return "";
+  switch (parallel()) {
+  case 0:
+    return "sequential";
+  case 1:
+    return "pthreads";
+  case 2:
+    return "openmp";
+  default:
+    return "unknown";
+  }
+}
+
+std::string BlasKernels::describe() {
+  const std::string core = current();
+  return core.empty() ? "not OpenBLAS" : "OpenBLAS " + core + " (" + threading() + ")";
+}
+
 void BlasKernels::pinByRerun(const std::string& core, std::string* why) {
   auto say = [&](const std::string& reason) {
     if (why) *why = reason;

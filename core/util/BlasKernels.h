@@ -17,6 +17,12 @@ public:
   // OpenBLAS's name for the kernels in use ("Haswell", "Cooperlake", ...);
   // "" when the process's BLAS is not OpenBLAS.
   static std::string current();
+  // How OpenBLAS runs a GEMM on several threads: "openmp" (on LibTorch's own
+  // OpenMP pool; cmake/PosLabBlas.cmake links this build), "pthreads" (a pool
+  // of its own beside LibTorch's), "sequential"; "" when it is not OpenBLAS.
+  static std::string threading();
+  // "OpenBLAS Haswell (openmp)": what benchmarks print beside the allocator.
+  static std::string describe();
   // Runs this process again (same executable and arguments) with
   // OPENBLAS_CORETYPE=`core`, unless the variable is set already or the CPU
   // cannot run those kernels (Haswell: AVX2 and FMA). Returns only when it did

@@ -4,6 +4,7 @@
 // fp32 matmul cannot exceed ~1 on any machine, loaded or not, unless another
 // pool runs beside it; a busy machine only lowers it.
 #include "core/engine/Engine.h"
+#include "core/util/BlasKernels.h"
 #include "core/util/ProcessCpu.h"
 
 #include <ATen/ATen.h>
@@ -36,6 +37,18 @@ private Q_SLOTS:
     QCOMPARE(at::get_num_threads(), 2);
     if (openblasThreads() != -1) QCOMPARE(openblasThreads(), 2);
     QVERIFY(configureThreads(0) >= 1); // 0: every core
+  }
+
+  // POSLAB_BLAS=openmp (cmake/PosLabBlas.cmake): OpenBLAS's GEMMs run on
+  // LibTorch's OpenMP pool, not on a pthread pool beside it, although the
+  // system's BLAS alternative is the pthread build.
+  void blasRunsOnTheOpenMpPool() {
+#ifdef POSLAB_EXPECTED_BLAS
+    at::matmul(at::randn({64, 64}), at::randn({64, 64})); // fp32: OpenBLAS is loaded and used
+    QCOMPARE(QString::fromStdString(BlasKernels::threading()), QString(POSLAB_EXPECTED_BLAS));
+#else
+    QSKIP("built with POSLAB_BLAS=system: the BLAS is whatever the system selects");
+#endif
   }
 
   void oneThreadIsOneCore() {
