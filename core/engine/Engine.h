@@ -77,7 +77,9 @@ public:
                           const std::atomic<bool>* cancel = nullptr) const;
 
   // Query rows per attention block (default defaultQueryBlock()): bounds the
-  // [heads, rows, keys] scores a long prompt holds at once; the results do not change.
+  // [heads, rows, keys] scores a long prompt holds at once. The attention
+  // probabilities do not change; in bf16 the logits may, by rounding (the GEMMs
+  // see other shapes).
   void setQueryBlock(int64_t rows);
   static int64_t defaultQueryBlock();
 

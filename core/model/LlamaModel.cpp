@@ -1,5 +1,6 @@
 #include "core/model/LlamaModel.h"
 
+#include "core/model/CausalSoftmax.h"
 #include "core/model/KvCache.h"
 #include "core/model/LayerCheckpoint.h"
 
@@ -80,6 +81,9 @@ at::Tensor LlamaModel::attendCausal(const at::Tensor& q, const at::Tensor& k, co
   if (exactScale) qg = qg * scale;
   const at::Tensor zero = exactScale ? at::Tensor() : at::zeros({1, 1, 1}, q.options());
   at::Tensor out = at::empty({B, T, Hkv, G, D}, q.options());
+  // Our AVX-512 softmax applies the causal mask itself (CausalSoftmax.h).
+  const bool fusedSoftmax = CausalSoftmax::enabled() &&
+                            (q.scalar_type() == at::kBFloat16 || q.scalar_type() == at::kFloat) && q.is_cpu();
   // Blocks end at multiples of the block size counted from the first cached
   // key, so a query row's softmax and PV run over the same keys in the same
   // block shapes whether its prompt runs whole or as a chunk after a reused
@@ -97,12 +101,17 @@ at::Tensor LlamaModel::attendCausal(const at::Tensor& q, const at::Tensor& k, co
     const at::Tensor vb = vc.narrow(2, 0, keys).reshape({B * Hkv, keys, D}); // [B*Hkv, keys, D]
     at::Tensor scores =
         exactScale ? at::bmm(qb, kb) : at::baddbmm(zero, qb, kb, 1.0, scale); // [B*Hkv, rows*G, keys]
-    // Only the block's own columns hold masked keys (the triangle above its diagonal).
-    scores.view({B * Hkv, rows, G, keys})
-        .narrow(-1, past + start, rows)
-        .add_(causal.narrow(0, start, rows).narrow(1, past + start, rows).unsqueeze(1));
-    const at::Tensor probs = probabilities(scores); // [B*Hkv, rows*G, keys]
-    out.narrow(1, start, rows).copy_(at::bmm(probs, vb).view({B, Hkv, rows, G, D}).permute({0, 2, 1, 3, 4}));
+    if (fusedSoftmax) {
+      at::Tensor byRow = scores.view({B * Hkv, rows, G, keys}); // row i sees keys [0, past + start + i]
+      CausalSoftmax::inPlace(byRow);
+    } else {
+      // Only the block's own columns hold masked keys (the triangle above its diagonal).
+      scores.view({B * Hkv, rows, G, keys})
+          .narrow(-1, past + start, rows)
+          .add_(causal.narrow(0, start, rows).narrow(1, past + start, rows).unsqueeze(1));
+      scores = probabilities(scores);
+    }
+    out.narrow(1, start, rows).copy_(at::bmm(scores, vb).view({B, Hkv, rows, G, D}).permute({0, 2, 1, 3, 4}));
   }
   return out.view({B, T, H * D});
 }

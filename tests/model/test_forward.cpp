@@ -2,6 +2,7 @@
 // every fixture model, fp32 logits to max |Δ| <= 1e-3, batched with left padding,
 // with and without the KV cache, and greedy generation.
 #include "core/engine/Engine.h"
+#include "core/model/CausalSoftmax.h"
 #include "core/model/Generator.h"
 #include "core/model/KvCache.h"
 #include "core/model/LlamaModel.h"
@@ -39,6 +40,29 @@ at::Tensor positionsFor(int64_t t) {
   return at::arange(t, at::kLong).unsqueeze(0);
 }
 
+// Prefill part of a sequence, then a chunk, then the rest one token at a time
+// through the KV cache: the largest |logit - expected| over all positions.
+double cachedPassDiff(LlamaModel& model, const at::Tensor& ids, const at::Tensor& expected) {
+  const int64_t T = ids.size(1), split = 9, chunk = 7;
+  KvCache cache(model.config(), 1, T, at::kFloat, at::kCPU);
+  std::vector<at::Tensor> rows;
+  rows.push_back(model.forward({ids.narrow(1, 0, split), positionsFor(split), {}}, &cache).squeeze(0));
+  // A chunk after cached tokens, in query blocks of 3: each block sees the
+  // cache and its own causal prefix, no more.
+  model.setQueryBlock(3);
+  rows.push_back(
+      model
+          .forward({ids.narrow(1, split, chunk), positionsFor(split + chunk).narrow(1, split, chunk), {}},
+                   &cache)
+          .squeeze(0));
+  model.setQueryBlock(1024);
+  for (int64_t t = split + chunk; t < T; ++t)
+    rows.push_back(
+        model.forward({ids.narrow(1, t, 1), at::full({1, 1}, t, at::kLong), {}}, &cache).squeeze(0));
+  if (cache.length() != T) return INFINITY;
+  return maxAbsDiff(at::cat(rows, 0), expected);
+}
+
 } // namespace
 
 class TestForward : public QObject {
@@ -58,17 +82,25 @@ private Q_SLOTS:
     at::NoGradGuard g;
     LoadedModel m = ModelLoader::load(fixturePath(fixture.toStdString()), at::kFloat, at::kCPU);
     Golden golden(goldenName(fixture.toStdString()));
-    // Whole, and in causal query blocks of 3 rows (LlamaModel::attendCausal).
-    for (const int64_t block : {int64_t(1024), int64_t(3)}) {
-      m.model->setQueryBlock(block);
-      for (int i = 0; i < 3; ++i) {
-        at::Tensor ids = golden.get("ids_" + std::to_string(i)).unsqueeze(0); // [1, T]
-        at::Tensor logits = m.model->forward({ids, positionsFor(ids.size(1)), {}}).squeeze(0);
-        const double d = maxAbsDiff(logits, golden.get("logits_" + std::to_string(i)));
-        QVERIFY2(d <= 1e-3,
-                 qPrintable(QString("block %1, sequence %2: max |dlogit| %3").arg(block).arg(i).arg(d)));
+    // Whole, and in causal query blocks of 3 rows (LlamaModel::attendCausal),
+    // with our AVX-512 causal softmax and with ATen's after an explicit mask.
+    for (const bool fused : {true, false}) {
+      CausalSoftmax::setEnabled(fused);
+      for (const int64_t block : {int64_t(1024), int64_t(3)}) {
+        m.model->setQueryBlock(block);
+        for (int i = 0; i < 3; ++i) {
+          at::Tensor ids = golden.get("ids_" + std::to_string(i)).unsqueeze(0); // [1, T]
+          at::Tensor logits = m.model->forward({ids, positionsFor(ids.size(1)), {}}).squeeze(0);
+          const double d = maxAbsDiff(logits, golden.get("logits_" + std::to_string(i)));
+          QVERIFY2(d <= 1e-3, qPrintable(QString("fused softmax %1, block %2, sequence %3: max |dlogit| %4")
+                                             .arg(CausalSoftmax::enabled())
+                                             .arg(block)
+                                             .arg(i)
+                                             .arg(d)));
+        }
       }
     }
+    CausalSoftmax::setEnabled(true);
   }
 
   // Three sequences of different lengths in one left-padded batch give each
@@ -116,25 +148,12 @@ private Q_SLOTS:
     LoadedModel m = ModelLoader::load(fixturePath(fixture.toStdString()), at::kFloat, at::kCPU);
     Golden golden(goldenName(fixture.toStdString()));
     at::Tensor ids = golden.get("ids_1").unsqueeze(0); // [1, 20]
-    const int64_t T = ids.size(1), split = 9, chunk = 7;
-    KvCache cache(m.model->config(), 1, T, at::kFloat, at::kCPU);
-    std::vector<at::Tensor> rows{
-        m.model->forward({ids.narrow(1, 0, split), positionsFor(split), {}}, &cache).squeeze(0)};
-    // A chunk after cached tokens, in query blocks of 3: each block sees the
-    // cache and its own causal prefix, no more.
-    m.model->setQueryBlock(3);
-    rows.push_back(
-        m.model
-            ->forward({ids.narrow(1, split, chunk), positionsFor(split + chunk).narrow(1, split, chunk), {}},
-                      &cache)
-            .squeeze(0));
-    m.model->setQueryBlock(1024);
-    for (int64_t t = split + chunk; t < T; ++t)
-      rows.push_back(
-          m.model->forward({ids.narrow(1, t, 1), at::full({1, 1}, t, at::kLong), {}}, &cache).squeeze(0));
-    QCOMPARE(cache.length(), T);
-    const double d = maxAbsDiff(at::cat(rows, 0), golden.get("logits_1"));
-    QVERIFY2(d <= 1e-3, qPrintable(QString("max |dlogit| %1").arg(d)));
+    for (const bool fused : {true, false}) {
+      CausalSoftmax::setEnabled(fused);
+      const double d = cachedPassDiff(*m.model, ids, golden.get("logits_1"));
+      QVERIFY2(d <= 1e-3, qPrintable(QString("fused softmax %1: max |dlogit| %2").arg(fused).arg(d)));
+    }
+    CausalSoftmax::setEnabled(true);
   }
 
   void greedyMatchesReference_data() { fixtures_data(); }
