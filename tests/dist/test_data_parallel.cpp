@@ -19,6 +19,7 @@
 #include "tests/util/SlurmStandIns.h"
 #include "tests/util/TestPaths.h"
 
+#include <ATen/ATen.h>
 #include <algorithm>
 #include <csignal>
 #include <filesystem>
@@ -31,6 +32,15 @@ using namespace poslab::test;
 namespace fs = std::filesystem;
 
 namespace {
+
+// Whether this CPU's bf16 GEMMs sum in bf16. Debian's LibTorch 1.13 runs them
+// on oneDNN only with AVX-512 (BW, VL, DQ); without it ATen's fallback adds a
+// non-transposed product's terms into a bf16 accumulator, so 256 + 1 stays 256
+// (relative error 8e-2 at k = 2048 against 4e-3 for one rounding).
+bool bf16GemmSumsInBf16() {
+  const at::Tensor row = at::ones({1, 512}, at::kBFloat16), column = at::ones({512, 1}, at::kBFloat16);
+  return at::matmul(row, column).item<float>() != 512.0f;
+}
 
 QString q(const std::string& s) {
   return QString::fromStdString(s);
@@ -358,9 +368,12 @@ private Q_SLOTS:
     } else {
       // bf16 (unit roundoff 2^-8): one process accumulates its passes' gradients in bf16, the ranks
       // sum theirs in fp32, and 10 steps at lr 2e-3 carry that apart; the same first step, then
-      // agreement to bf16's precision.
+      // agreement to bf16's precision. Where bf16 GEMMs also sum in bf16 (no AVX-512), the backward's
+      // products round at every term and the runs part further: sft 0.039 and r1 0.010 on an AVX2
+      // EPYC, against at most 0.02 with oneDNN's fp32 accumulation.
       QVERIFY2(std::abs(got[0] - want[0]) <= 1e-3 * std::abs(want[0]), qPrintable(QString::number(got[0])));
-      QVERIFY2(scaled <= 2e-2, qPrintable(QString::number(scaled)));
+      const double bound = bf16GemmSumsInBf16() ? 5e-2 : 2e-2;
+      QVERIFY2(scaled <= bound, qPrintable(QString::number(scaled)));
       QVERIFY2(weights <= 1e-2, qPrintable(QString::number(weights)));
     }
 
